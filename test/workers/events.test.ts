@@ -1,0 +1,80 @@
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../workers/app.ts';
+import { onDiscord, Registry } from '../../workers/dispatch/registry.ts';
+import { batch, envelope, signedRequest } from './helpers.ts';
+
+function appWith(seen: string[], failOn?: number) {
+  return createApp(
+    new Registry([
+      onDiscord('MESSAGE_CREATE', (message, ctx) => {
+        if (message.id === String(failOn)) throw new Error('boom');
+        seen.push(ctx.event.id);
+      }),
+    ]),
+  );
+}
+
+async function post(app: ReturnType<typeof createApp>, init: RequestInit) {
+  const ctx = createExecutionContext();
+  const res = await app.request('/events', init, env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+describe('POST /events', () => {
+  it('dispatches every event of a signed batch and acknowledges each', async () => {
+    const seen: string[] = [];
+    const body = JSON.stringify(batch([envelope(1, 'MESSAGE_CREATE', { id: '1' }), envelope(2, 'TYPING_START'), envelope(3, 'MESSAGE_CREATE', { id: '3' })]));
+    const res = await post(appWith(seen), await signedRequest(body));
+    expect(res.status).toBe(200);
+    const json = await res.json();
+    expect(json).toEqual({
+      v: 1,
+      results: [
+        { id: 'discord:0:s1:1', outcome: 'ack' },
+        { id: 'discord:0:s1:2', outcome: 'ack' },
+        { id: 'discord:0:s1:3', outcome: 'ack' },
+      ],
+    });
+    expect(seen).toEqual(['discord:0:s1:1', 'discord:0:s1:3']);
+  });
+
+  it('fails only the event whose handler threw, without leaking its message', async () => {
+    const seen: string[] = [];
+    const body = JSON.stringify(batch([envelope(1, 'MESSAGE_CREATE', { id: '1' }), envelope(2, 'MESSAGE_CREATE', { id: '2' })]));
+    const res = await post(appWith(seen, 2), await signedRequest(body));
+    const json = (await res.json()) as { results: { id: string; outcome: string; error?: string }[] };
+    expect(json.results[0]).toEqual({ id: 'discord:0:s1:1', outcome: 'ack' });
+    expect(json.results[1]).toEqual({ id: 'discord:0:s1:2', outcome: 'retry', error: 'Error' });
+    expect(seen).toEqual(['discord:0:s1:1']);
+  });
+
+  const rejections: [string, () => Promise<RequestInit>, number, string][] = [
+    ['a forged signature', async () => ({ ...(await signedRequest(JSON.stringify(batch([envelope(1)])), { secret: 'wrong' })) }), 401, 'bad_signature'],
+    ['a replayed old timestamp', async () => signedRequest(JSON.stringify(batch([envelope(1)])), { now: Date.now() - 6 * 60_000 }), 401, 'stale_timestamp'],
+    ['no signature headers', async () => ({ method: 'POST', body: JSON.stringify(batch([envelope(1)])) }), 401, 'missing_auth'],
+    ['a body that is not JSON', async () => signedRequest('{"v":1,'), 400, 'malformed_batch'],
+    ['a batch with a bad field', async () => signedRequest(JSON.stringify({ v: 1, host: 'h', epoch: 0, events: [{ id: 'x' }] })), 400, 'malformed_batch'],
+    ['an unsupported version', async () => signedRequest(JSON.stringify({ v: 2, host: 'h', epoch: 0, events: [] })), 400, 'malformed_batch'],
+    ['a body over the limit', async () => signedRequest(JSON.stringify(batch([envelope(1, 'MESSAGE_CREATE', { pad: 'x'.repeat(1_100_000) })]))), 413, 'body_too_large'],
+  ];
+
+  for (const [what, init, status, code] of rejections) {
+    it(`refuses ${what} with ${status} ${code} and runs no handler`, async () => {
+      const seen: string[] = [];
+      const res = await post(appWith(seen), await init());
+      expect(res.status).toBe(status);
+      const json = (await res.json()) as { error: { code: string; message: string } };
+      expect(json.error.code).toBe(code);
+      expect(json.error.message.length).toBeGreaterThan(10);
+      expect(seen).toEqual([]);
+    });
+  }
+
+  it('is wired into the deployed entry point', async () => {
+    const { default: worker } = await import('../../workers/index.ts');
+    const res = await worker.request('/events', { method: 'POST', body: '{}' }, env, createExecutionContext());
+    expect(res.status).toBe(401);
+  });
+});

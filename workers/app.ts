@@ -1,0 +1,15 @@
+// The Worker's router. Routes are mounted here; each lives in its own file under routes/.
+import { Hono } from 'hono';
+import type { Registry } from './dispatch/registry.ts';
+import type { Env } from './env.ts';
+import { errorResponse } from './errors.ts';
+import { eventsRoute } from './routes/events.ts';
+
+export function createApp(registry: Registry): Hono<{ Bindings: Env }> {
+  const app = new Hono<{ Bindings: Env }>();
+  app.get('/', (c) => c.json({ name: 'edgeshard', ok: true }));
+  app.route('/events', eventsRoute(registry));
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.onError((err) => errorResponse(err));
+  return app;
+}
