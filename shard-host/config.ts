@@ -1,0 +1,166 @@
+// Host configuration from the names in DESIGN.md. Precedence: CLI flag > environment > .env file >
+// default. A flag is the name without EDGESHARD_, lower-case, dashes: EDGESHARD_WORKER_URL → --worker-url.
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { parseEnv } from 'node:util';
+import { GatewayIntentBits } from 'discord-api-types/v10';
+import { EdgeshardError, ERROR_CODES } from '../protocol/index.ts';
+
+export interface HostConfig {
+  token: string;
+  apiUrl: string;
+  workerUrl: string;
+  secret: string;
+  hostId: string;
+  intents: number;
+  spoolDir: string;
+  metricsPort: number;
+  /** Total shard count; undefined means Discord's recommendation from /gateway/bot. */
+  shardCount: number | undefined;
+  /** Shard ids this host runs; undefined means all of them. */
+  shardIds: number[] | undefined;
+  compress: 'zlib-stream' | 'none';
+  batchMaxEvents: number;
+  batchMaxBytes: number;
+  batchLingerMs: number;
+}
+
+const DEFAULT_INTENTS = GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.MessageContent;
+
+/** Every name the host reads, with its default; the README's table lists the same names. */
+export const CONFIG_NAMES = {
+  DISCORD_TOKEN: undefined,
+  DISCORD_API_URL: 'https://discord.com/api/v10',
+  EDGESHARD_WORKER_URL: 'http://127.0.0.1:8787',
+  EDGESHARD_SECRET: undefined,
+  EDGESHARD_HOST_ID: undefined,
+  EDGESHARD_INTENTS: String(DEFAULT_INTENTS),
+  EDGESHARD_SPOOL_DIR: '.edgeshard/spool',
+  EDGESHARD_METRICS_PORT: '9464',
+  EDGESHARD_SHARD_COUNT: undefined,
+  EDGESHARD_SHARDS: undefined,
+  EDGESHARD_COMPRESS: 'zlib-stream',
+  EDGESHARD_BATCH_MAX_EVENTS: '100',
+  EDGESHARD_BATCH_MAX_BYTES: '524288',
+  EDGESHARD_BATCH_LINGER_MS: '20',
+} as const satisfies Record<string, string | undefined>;
+
+type Name = keyof typeof CONFIG_NAMES;
+
+function invalid(message: string): never {
+  throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, message);
+}
+
+export function flagName(name: string): string {
+  return '--' + name.replace(/^EDGESHARD_/, '').toLowerCase().replaceAll('_', '-');
+}
+
+function parseFlags(argv: readonly string[]): Map<string, string> {
+  const byFlag = new Map(Object.keys(CONFIG_NAMES).map((n) => [flagName(n), n]));
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
+    const name = byFlag.get(flag);
+    if (!name) invalid(`unknown option ${flag}; known options: ${[...byFlag.keys()].join(', ')}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) invalid(`option ${flag} needs a value`);
+    out.set(name, value);
+  }
+  return out;
+}
+
+function readDotEnv(path: string): Record<string, string> {
+  try {
+    return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
+  }
+}
+
+export function parseIntents(value: string): number {
+  if (/^\d+$/.test(value.trim())) return Number(value);
+  let bits = 0;
+  const byName = new Map(
+    Object.entries(GatewayIntentBits)
+      .filter(([, v]) => typeof v === 'number')
+      .map(([k, v]) => [k.toLowerCase(), v as number]),
+  );
+  for (const raw of value.split(',')) {
+    const name = raw.trim().toLowerCase().replaceAll('_', '');
+    if (!name) continue;
+    const bit = byName.get(name);
+    if (bit === undefined) invalid(`EDGESHARD_INTENTS: unknown intent "${raw.trim()}"; use a number or names like guilds,guild_messages,message_content`);
+    bits |= bit;
+  }
+  return bits;
+}
+
+/** `0-3,8` → [0,1,2,3,8]. */
+export function parseShardList(value: string): number[] {
+  const ids = new Set<number>();
+  for (const part of value.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) invalid(`EDGESHARD_SHARDS: "${part}" is not a shard id or range like 0-3`);
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (to < from) invalid(`EDGESHARD_SHARDS: range "${part}" is backwards`);
+    for (let i = from; i <= to; i++) ids.add(i);
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+function positiveInt(name: Name, value: string, allowZero = false): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) invalid(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got "${value}"`);
+  return n;
+}
+
+function url(name: Name, value: string): string {
+  try {
+    const u = new URL(value);
+    if (!/^https?:$/.test(u.protocol)) invalid(`${name} must be an http(s) URL, got "${value}"`);
+    return value.replace(/\/$/, '');
+  } catch (err) {
+    if (err instanceof EdgeshardError) throw err;
+    invalid(`${name} is not a valid URL: "${value}"`);
+  }
+}
+
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotEnvPath = '.env'): HostConfig {
+  const flags = parseFlags(argv);
+  const dotEnv = readDotEnv(dotEnvPath);
+  const get = (name: Name): string | undefined => flags.get(name) ?? env[name] ?? dotEnv[name] ?? CONFIG_NAMES[name];
+
+  const token = get('DISCORD_TOKEN');
+  if (!token) invalid('DISCORD_TOKEN is not set: put your bot token in the environment or .env (npm start without it runs the local emulator)');
+  const secret = get('EDGESHARD_SECRET');
+  if (!secret) invalid('EDGESHARD_SECRET is not set: use the same value as the Worker\'s secret (`wrangler secret put EDGESHARD_SECRET`)');
+  if (secret.length < 16) invalid('EDGESHARD_SECRET is too short: use at least 16 random characters (e.g. `openssl rand -hex 32`)');
+  const compress = get('EDGESHARD_COMPRESS')!;
+  if (compress !== 'zlib-stream' && compress !== 'none') invalid(`EDGESHARD_COMPRESS must be zlib-stream or none, got "${compress}"`);
+  const shardCount = get('EDGESHARD_SHARD_COUNT');
+  const shards = get('EDGESHARD_SHARDS');
+
+  const config: HostConfig = {
+    token,
+    apiUrl: url('DISCORD_API_URL', get('DISCORD_API_URL')!),
+    workerUrl: url('EDGESHARD_WORKER_URL', get('EDGESHARD_WORKER_URL')!),
+    secret,
+    hostId: get('EDGESHARD_HOST_ID') ?? `${hostname()}-${process.pid}`,
+    intents: parseIntents(get('EDGESHARD_INTENTS')!),
+    spoolDir: get('EDGESHARD_SPOOL_DIR')!,
+    metricsPort: positiveInt('EDGESHARD_METRICS_PORT', get('EDGESHARD_METRICS_PORT')!, true),
+    shardCount: shardCount === undefined ? undefined : positiveInt('EDGESHARD_SHARD_COUNT', shardCount),
+    shardIds: shards === undefined ? undefined : parseShardList(shards),
+    compress,
+    batchMaxEvents: positiveInt('EDGESHARD_BATCH_MAX_EVENTS', get('EDGESHARD_BATCH_MAX_EVENTS')!),
+    batchMaxBytes: positiveInt('EDGESHARD_BATCH_MAX_BYTES', get('EDGESHARD_BATCH_MAX_BYTES')!),
+    batchLingerMs: positiveInt('EDGESHARD_BATCH_LINGER_MS', get('EDGESHARD_BATCH_LINGER_MS')!, true),
+  };
+  if (config.shardCount !== undefined && config.shardIds?.some((id) => id >= config.shardCount!)) {
+    invalid(`EDGESHARD_SHARDS names a shard id ≥ EDGESHARD_SHARD_COUNT (${config.shardCount})`);
+  }
+  return config;
+}
