@@ -1,0 +1,21 @@
+// Public surface of the gateway: re-exports only.
+export { Shard } from './shard.ts';
+export type { DispatchRecord, ShardOptions, ShardStats } from './options.ts';
+export type { ShardState, ShardStateKind, Initiator, Next } from './state.ts';
+export type { SessionSnapshot } from './session.ts';
+export type { IdentifyGate, LocalIdentifyGateOptions } from './identify-gate.ts';
+export { LocalIdentifyGate } from './identify-gate.ts';
+export type { Clock, Timer } from './clock.ts';
+export { systemClock } from './clock.ts';
+export type { Connect, Transport, TransportEvents } from './connection.ts';
+export { connectWebSocket } from './connection.ts';
+export type { Compression, Decoder } from './inflate.ts';
+export { createDecoder, zstdAvailable } from './inflate.ts';
+export { CLOSE_CODES, UNKNOWN_CLOSE_CODE, closeCodeRow } from './close-codes.ts';
+export type { CloseAction, CloseCodeRow } from './close-codes.ts';
+export { backoff } from './backoff.ts';
+export type { BackoffOptions } from './backoff.ts';
+export { SendLimiter, MAX_PAYLOAD_BYTES, assertPayloadSize } from './send-limiter.ts';
+export { RESUMABLE_CLOSE_CODE, handle, handleClose } from './protocol.ts';
+export type { Action, HandleContext } from './protocol.ts';
+export type { OutgoingPayload } from './payloads.ts';

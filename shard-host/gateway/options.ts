@@ -1,0 +1,61 @@
+// The shard's public inputs and outputs.
+import type { EdgeshardError } from '../../protocol/errors.ts';
+import type { Logger } from '../log.ts';
+import type { Clock } from './clock.ts';
+import type { Connect } from './connection.ts';
+import type { IdentifyGate } from './identify-gate.ts';
+import type { Compression } from './inflate.ts';
+import type { SessionSnapshot } from './session.ts';
+import type { ShardStateKind } from './state.ts';
+
+export interface DispatchRecord {
+  shard: number;
+  session: string;
+  seq: number;
+  type: string;
+  data: unknown;
+  receivedAt: number;
+}
+
+export interface ShardOptions {
+  id: number;
+  count: number;
+  token: string;
+  intents: number;
+  /** Base gateway URL (from GET /gateway/bot); `?v=10&encoding=json[&compress=…]` is appended. */
+  gatewayUrl: string;
+  compress: Compression;
+  identifyGate: IdentifyGate;
+  logger: Logger;
+  /** Every op 0 with a seq, READY and RESUMED included, in order, each seq once per session. A throw
+   *  closes the connection and resumes, so the event is replayed (at-least-once). */
+  onDispatch(record: DispatchRecord): void;
+  onStateChange?(from: ShardStateKind, to: ShardStateKind, reason: string): void;
+  onFatal?(error: EdgeshardError): void;
+  /** Resume this session at start instead of identifying. */
+  session?: SessionSnapshot;
+  largeThreshold?: number;
+  presence?: unknown;
+  /** Reconnect backoff (full jitter); defaults 1 s base, 60 s cap. */
+  backoff?: { baseMs: number; maxMs: number };
+  /** No Hello within this long after connecting → reconnect. Default 30 s. */
+  helloTimeoutMs?: number;
+  /** Seams for tests: time, randomness, the socket. Defaults: system clock, Math.random, `ws`. */
+  clock?: Clock;
+  random?: () => number;
+  connect?: Connect;
+}
+
+export interface ShardStats {
+  latencyMs: number | null;
+  /** Connections opened after the first. */
+  reconnects: number;
+  /** Resume payloads sent. */
+  resumes: number;
+  /** Identify payloads sent. */
+  identifies: number;
+  /** Dispatches handed to onDispatch. */
+  eventsReceived: number;
+  /** Bytes received on the wire (compressed size). */
+  bytesIn: number;
+}

@@ -1,0 +1,39 @@
+// Payloads the shard sends on its own behalf (docs, Topics > Gateway Events > Send Events).
+import { GatewayOpcodes } from 'discord-api-types/v10';
+import type { SessionSnapshot } from './session.ts';
+
+export interface OutgoingPayload {
+  op: number;
+  d: unknown;
+}
+
+export interface IdentifyInput {
+  token: string;
+  intents: number;
+  shard: [id: number, count: number];
+  largeThreshold: number;
+  presence?: unknown;
+}
+
+export function identifyPayload(input: IdentifyInput): OutgoingPayload {
+  return {
+    op: GatewayOpcodes.Identify,
+    d: {
+      token: input.token,
+      intents: input.intents,
+      properties: { os: process.platform, browser: 'edgeshard', device: 'edgeshard' },
+      shard: input.shard,
+      large_threshold: input.largeThreshold,
+      ...(input.presence === undefined ? {} : { presence: input.presence }),
+    },
+  };
+}
+
+export function resumePayload(token: string, session: SessionSnapshot): OutgoingPayload {
+  return { op: GatewayOpcodes.Resume, d: { token, session_id: session.sessionId, seq: session.seq } };
+}
+
+/** Op 1 carries the last sequence number received, or null before the first dispatch. */
+export function heartbeatPayload(seq: number | null): OutgoingPayload {
+  return { op: GatewayOpcodes.Heartbeat, d: seq };
+}

@@ -1,0 +1,305 @@
+// One gateway shard: the state machine that applies protocol.ts's actions to a connection.
+// State changes only in #transition; every socket exit goes through #disconnect.
+import { EdgeshardError } from '../../protocol/errors.ts';
+import type { Logger } from '../log.ts';
+import { backoff, DEFAULT_BACKOFF } from './backoff.ts';
+import type { Clock, Timer } from './clock.ts';
+import { systemClock } from './clock.ts';
+import type { Transport } from './connection.ts';
+import { connectWebSocket } from './connection.ts';
+import { Heartbeat } from './heartbeat.ts';
+import { compressParam } from './inflate.ts';
+import type { ShardOptions, ShardStats } from './options.ts';
+import { heartbeatPayload, identifyPayload, resumePayload } from './payloads.ts';
+import type { OutgoingPayload } from './payloads.ts';
+import type { Action } from './protocol.ts';
+import { handle, handleClose, RESUMABLE_CLOSE_CODE } from './protocol.ts';
+import { assertPayloadSize, SendLimiter } from './send-limiter.ts';
+import type { SendPriority } from './send-limiter.ts';
+import type { SessionSnapshot } from './session.ts';
+import { gatewayUrlWithQuery } from './session.ts';
+import type { Initiator, Next, ShardState } from './state.ts';
+import { Waiters } from './waiters.ts';
+
+interface Connection {
+  transport: Transport;
+  /** Aborted when this connection ends: cancels its identify wait and queued sends. */
+  abort: AbortController;
+  helloTimer: Timer | null;
+}
+
+type After = { kind: 'reconnect'; next: Next; delayMs: number } | { kind: 'stop'; resumable: boolean } | { kind: 'fatal'; error: EdgeshardError };
+
+export class Shard {
+  readonly id: number;
+  readonly #o: ShardOptions;
+  readonly #log: Logger;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #heartbeat: Heartbeat;
+  readonly #limiter: SendLimiter;
+  #state: ShardState = { kind: 'idle' };
+  #session: SessionSnapshot | null;
+  #conn: Connection | null = null;
+  #attempt = 0;
+  #connections = 0;
+  #reconnectTimer: Timer | null = null;
+  #paused = false;
+  readonly #waiters = new Waiters();
+  readonly #stats = { reconnects: 0, resumes: 0, identifies: 0, eventsReceived: 0, bytesIn: 0 };
+
+  constructor(options: ShardOptions) {
+    this.id = options.id;
+    this.#o = options;
+    this.#log = options.logger.child({ shard: options.id });
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#session = options.session ? { ...options.session } : null;
+    this.#limiter = new SendLimiter({ clock: this.#clock });
+    this.#heartbeat = new Heartbeat({
+      clock: this.#clock,
+      random: this.#random,
+      beat: () => this.#sendNow(heartbeatPayload(this.#session?.seq ?? null), 'system'),
+      onZombie: () => this.#disconnect('client-zombie', RESUMABLE_CLOSE_CODE, 'no heartbeat ACK since the last beat', { kind: 'reconnect', next: 'resume', delayMs: 0 }),
+    });
+  }
+
+  get state(): ShardState {
+    return this.#state;
+  }
+
+  session(): SessionSnapshot | null {
+    return this.#session ? { ...this.#session } : null;
+  }
+
+  stats(): ShardStats {
+    return { latencyMs: this.#heartbeat.latencyMs, ...this.#stats };
+  }
+
+  start(): void {
+    if (this.#state.kind !== 'idle' && this.#state.kind !== 'stopped') return;
+    this.#attempt = 0;
+    this.#open();
+  }
+
+  /** Resolves on the next READY or RESUMED; rejects when the shard stops or fails, or `signal` aborts. */
+  ready(signal?: AbortSignal): Promise<void> {
+    if (this.#state.kind === 'fatal') return Promise.reject(this.#state.error);
+    return this.#waiters.wait(signal);
+  }
+
+  /** A user command (presence, member request): rate-limited, waits for a ready connection. */
+  async send(payload: OutgoingPayload): Promise<void> {
+    const json = JSON.stringify(payload);
+    assertPayloadSize(json);
+    for (;;) {
+      const kind = this.#state.kind;
+      if (kind === 'fatal' || kind === 'stopped' || kind === 'idle') {
+        throw new EdgeshardError('not_available', `shard ${this.id} is ${kind}; cannot send op ${payload.op}`);
+      }
+      if (kind !== 'ready' || !this.#conn) {
+        await this.ready();
+        continue;
+      }
+      const conn = this.#conn;
+      try {
+        await this.#limiter.acquire('command', conn.abort.signal);
+      } catch {
+        continue; // that connection ended while we waited; wait for the next one
+      }
+      if (this.#conn === conn) return conn.transport.send(json);
+    }
+  }
+
+  async stop(options: { resumable?: boolean } = {}): Promise<void> {
+    const resumable = options.resumable ?? true;
+    if (this.#state.kind === 'fatal' || this.#state.kind === 'stopped') return;
+    this.#reconnectTimer?.cancel();
+    this.#reconnectTimer = null;
+    const code = resumable ? RESUMABLE_CLOSE_CODE : 1000;
+    await this.#disconnect('client-stop', code, 'stop requested', { kind: 'stop', resumable });
+  }
+
+  pauseReading(): void {
+    this.#paused = true;
+    this.#conn?.transport.pause();
+  }
+
+  resumeReading(): void {
+    this.#paused = false;
+    this.#conn?.transport.resume();
+  }
+
+  #transition(to: ShardState, reason: string): void {
+    const from = this.#state.kind;
+    this.#state = to;
+    this.#log.info(`${from} → ${to.kind} (${reason})`, { from, to: to.kind, reason });
+    this.#o.onStateChange?.(from, to.kind, reason);
+  }
+
+  #open(): void {
+    if (this.#connections++ > 0) this.#stats.reconnects++;
+    const resume = this.#session !== null;
+    const base = this.#session?.resumeUrl ?? this.#o.gatewayUrl;
+    const url = gatewayUrlWithQuery(base, compressParam(this.#o.compress));
+    this.#limiter.reset();
+    this.#transition({ kind: 'connecting', attempt: this.#attempt, resume }, resume ? 'resume' : 'new session');
+    const conn: Connection = { transport: null as unknown as Transport, abort: new AbortController(), helloTimer: null };
+    this.#conn = conn;
+    const current = () => this.#conn === conn;
+    conn.transport = (this.#o.connect ?? connectWebSocket)(url, this.#o.compress, {
+      message: (text, bytes) => current() && this.#onMessage(text, bytes),
+      close: (code, reason) => current() && this.#apply(handleClose(code, reason, this.id)),
+      error: (err) => current() && this.#disconnect('error', RESUMABLE_CLOSE_CODE, err.message, { kind: 'reconnect', next: 'resume', delayMs: 0 }),
+    });
+    if (this.#paused) conn.transport.pause();
+    conn.helloTimer = this.#clock.setTimeout(() => {
+      if (current()) this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'no Hello in time', { kind: 'reconnect', next: 'resume', delayMs: 0 });
+    }, this.#o.helloTimeoutMs ?? 30_000);
+  }
+
+  #onMessage(text: string, bytes: number): void {
+    this.#stats.bytesIn += bytes;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      return void this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'invalid JSON from gateway', { kind: 'reconnect', next: 'resume', delayMs: 0 });
+    }
+    const conn = this.#conn;
+    for (const action of handle(payload as object, { random: this.#random })) {
+      if (this.#conn !== conn) return; // an action ended this connection; drop the rest
+      this.#apply(action);
+    }
+  }
+
+  #apply(action: Action): void {
+    switch (action.type) {
+      case 'dispatch':
+        return this.#dispatch(action.seq, action.event, action.data);
+      case 'hello':
+        return this.#hello(action.intervalMs);
+      case 'heartbeat':
+        return this.#heartbeat.beatNow();
+      case 'heartbeat-ack':
+        return this.#heartbeat.ackReceived();
+      case 'ready':
+        this.#session = { sessionId: action.sessionId, resumeUrl: action.resumeUrl, seq: 0 };
+        return this.#becomeReady(action.sessionId, 'READY');
+      case 'resumed':
+        return this.#becomeReady(this.#session?.sessionId ?? '', 'RESUMED');
+      case 'reconnect':
+        return void this.#disconnect(action.initiator, action.code, action.reason, { kind: 'reconnect', next: action.next, delayMs: action.delayMs });
+      case 'fatal':
+        return void this.#disconnect('server', action.code, action.error.message, { kind: 'fatal', error: action.error });
+      case 'ignore':
+        return this.#log.debug('ignored payload', { reason: action.reason });
+    }
+  }
+
+  #dispatch(seq: number, type: string, data: unknown): void {
+    const session = this.#session;
+    if (session && type !== 'READY' && seq <= session.seq) {
+      // A replay overlapping what we already delivered: each seq reaches onDispatch once per session.
+      return this.#log.warn('duplicate dispatch dropped', { seq, type, lastSeq: session.seq });
+    }
+    const record = { shard: this.id, session: session?.sessionId ?? '', seq, type, data, receivedAt: this.#clock.now() };
+    try {
+      this.#o.onDispatch(record);
+    } catch (err) {
+      // Not acknowledged: keep the old seq and resume, so the gateway replays this event.
+      this.#log.error('onDispatch failed; resuming to replay', { seq, type, error: err });
+      return void this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'onDispatch failed', { kind: 'reconnect', next: 'resume', delayMs: 0 });
+    }
+    if (session) session.seq = seq;
+    this.#stats.eventsReceived++;
+  }
+
+  #hello(intervalMs: number): void {
+    const conn = this.#conn;
+    if (!conn) return;
+    conn.helloTimer?.cancel();
+    this.#heartbeat.start(intervalMs);
+    const session = this.#session;
+    if (session) {
+      this.#transition({ kind: 'resuming', sessionId: session.sessionId }, `Hello, resuming at seq ${session.seq}`);
+      this.#stats.resumes++;
+      return this.#sendNow(resumePayload(this.#o.token, session), 'system');
+    }
+    this.#transition({ kind: 'identifying' }, 'Hello, waiting for the identify gate');
+    this.#o.identifyGate.acquire(this.id, conn.abort.signal).then(
+      () => {
+        if (this.#conn !== conn) return;
+        this.#stats.identifies++;
+        const { token, intents, count, largeThreshold = 250, presence } = this.#o;
+        this.#sendNow(identifyPayload({ token, intents, shard: [this.id, count], largeThreshold, presence }), 'system');
+      },
+      (err: unknown) => {
+        // Aborted: this connection already ended. Otherwise (a remote gate failed): retry with backoff.
+        if (this.#conn !== conn) return;
+        this.#log.warn('identify gate failed', { error: err });
+        this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'identify gate failed', { kind: 'reconnect', next: 'resume', delayMs: 0 });
+      },
+    );
+  }
+
+  #becomeReady(sessionId: string, reason: string): void {
+    this.#attempt = 0;
+    this.#transition({ kind: 'ready', sessionId }, reason);
+    this.#waiters.resolveAll();
+  }
+
+  /** Sends through the limiter on the current connection; dropped if that connection ends first. */
+  #sendNow(payload: OutgoingPayload, priority: SendPriority): void {
+    const conn = this.#conn;
+    if (!conn) return;
+    const json = JSON.stringify(payload);
+    try {
+      assertPayloadSize(json);
+    } catch (err) {
+      return void this.#disconnect('error', 1000, 'payload too large', { kind: 'fatal', error: err as EdgeshardError });
+    }
+    if (this.#limiter.tryAcquire(priority)) return conn.transport.send(json);
+    this.#limiter.acquire(priority, conn.abort.signal).then(
+      () => this.#conn === conn && conn.transport.send(json),
+      () => {},
+    );
+  }
+
+  /** The one exit for every connection: who ended it, with which code, and what comes next. */
+  #disconnect(initiator: Initiator, code: number, reason: string, after: After): Promise<void> {
+    const conn = this.#conn;
+    this.#conn = null;
+    this.#heartbeat.stop();
+    let closed = Promise.resolve();
+    if (conn) {
+      conn.helloTimer?.cancel();
+      conn.abort.abort(new EdgeshardError('not_available', `connection closed: ${reason}`));
+      if (initiator !== 'server') closed = conn.transport.close(code, reason);
+    }
+    this.#log.info('disconnect', { initiator, code, reason, after: after.kind });
+    if (after.kind === 'reconnect') {
+      if (after.next === 'reidentify') this.#session = null;
+      const attempt = this.#attempt++;
+      // First retry at once (op 7 says "immediately"), then exponential backoff: never a tight loop.
+      const jitter = attempt === 0 ? 0 : backoff(attempt - 1, { ...DEFAULT_BACKOFF, ...this.#o.backoff, random: this.#random });
+      const delayMs = Math.max(after.delayMs, jitter);
+      this.#transition({ kind: 'disconnected', attempt: this.#attempt, delayMs, next: after.next, code }, `${initiator}: ${reason}`);
+      this.#reconnectTimer = this.#clock.setTimeout(() => {
+        this.#reconnectTimer = null;
+        this.#open();
+      }, delayMs);
+      return closed;
+    }
+    const error = after.kind === 'fatal' ? after.error : new EdgeshardError('not_available', `shard ${this.id} stopped`);
+    if (after.kind === 'stop' && !after.resumable) this.#session = null;
+    this.#transition(after.kind === 'fatal' ? { kind: 'fatal', error } : { kind: 'stopped', resumable: after.resumable }, `${initiator}: ${reason}`);
+    this.#limiter.close(error);
+    this.#waiters.rejectAll(error);
+    if (after.kind === 'fatal') {
+      this.#log.error('shard failed', { error });
+      this.#o.onFatal?.(error);
+    }
+    return closed;
+  }
+}
