@@ -1,11 +1,13 @@
 // Composition root of the shard host: reads the configuration, wires gateway → spool → forwarder, and
 // owns shutdown. The only module that reads process.env.
-import { EdgeshardError, eventId, type EventEnvelope } from '../protocol/index.ts';
+import { EdgeshardError, ERROR_CODES, eventId, type EventEnvelope } from '../protocol/index.ts';
 import { loadConfig } from './config.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
 import { LocalIdentifyGate, Shard, type DispatchRecord } from './gateway/index.ts';
 import { fetchGatewayBot } from './gateway-info.ts';
 import { createLogger } from './log.ts';
+import { createRegistry } from './metrics/registry.ts';
+import { startMetricsServer } from './metrics/server.ts';
 import { MemorySpool } from './spool/memory.ts';
 
 const log = createLogger({ component: 'shard-host' });
@@ -72,6 +74,20 @@ async function main(): Promise<void> {
       }),
   );
 
+  const registry = createRegistry({ host: config.hostId });
+  const metrics = await startMetricsServer({
+    port: config.metricsPort,
+    registry,
+    health: () => ({
+      ok: shards.every((s) => s.state.kind === 'ready'),
+      shards: Object.fromEntries(shards.map((s) => [s.id, s.state.kind])),
+      spool: spool.depth(),
+    }),
+  }).catch((cause: unknown) => {
+    throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, `cannot serve metrics on port ${config.metricsPort}: ${(cause as Error).message} — set EDGESHARD_METRICS_PORT to a free port (0 picks one)`, { cause });
+  });
+  log.info('metrics', { url: `http://127.0.0.1:${metrics.port}/metrics` });
+
   let stopping = false;
   async function shutdown(code: number, reason: string): Promise<void> {
     if (stopping) return;
@@ -83,6 +99,7 @@ async function main(): Promise<void> {
     if (!drained) log.warn('spool not empty at exit', spool.depth() as unknown as Record<string, unknown>);
     await forwarder.close();
     await spool.close();
+    await metrics.close();
     process.exit(code);
   }
   process.once('SIGINT', () => void shutdown(0, 'SIGINT'));
