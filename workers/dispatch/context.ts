@@ -2,6 +2,7 @@
 import { EdgeshardError, ERROR_CODES, type EventEnvelope } from '../../protocol/index.ts';
 import type { Env } from '../env.ts';
 import type { DiscordRest } from '../rest/client.ts';
+import { restClient } from '../rest/stub.ts';
 
 export interface HandlerLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -41,3 +42,15 @@ export const unavailableGateway: GatewayCommands = {
     );
   },
 };
+
+/** Builds the context for one event; routes call this, so every entry point gives handlers the same shape. */
+export function createHandlerContext(env: Env, event: EventEnvelope, waitUntil: (p: Promise<unknown>) => void): HandlerContext {
+  return {
+    env,
+    event: { id: event.id, platform: event.platform, shard: event.shard, type: event.type },
+    log: consoleLogger({ eventId: event.id, shard: event.shard, type: event.type }),
+    waitUntil,
+    rest: restClient(env),
+    gateway: unavailableGateway,
+  };
+}

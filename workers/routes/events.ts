@@ -14,10 +14,9 @@ import {
   type EventEnvelope,
   type EventResult,
 } from '../../protocol/index.ts';
-import { consoleLogger, unavailableGateway, type HandlerContext } from '../dispatch/context.ts';
+import { createHandlerContext } from '../dispatch/context.ts';
 import type { Registry } from '../dispatch/registry.ts';
 import type { Env } from '../env.ts';
-import { restClient } from '../rest/stub.ts';
 import { readBodyLimited } from './body.ts';
 
 const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
@@ -46,14 +45,12 @@ export function eventsRoute(registry: Registry): Hono<{ Bindings: Env }> {
     }
     const batch = parseEventBatch(json);
 
-    const rest = restClient(c.env);
     const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
     const dispatchOne = async (event: EventEnvelope): Promise<EventResult> => {
-      const log = consoleLogger({ eventId: event.id, shard: event.shard, type: event.type });
-      const ctx: HandlerContext = { env: c.env, event, log, waitUntil, rest, gateway: unavailableGateway };
+      const ctx = createHandlerContext(c.env, event, waitUntil);
       const outcome = await registry.dispatch(event, ctx);
       if (outcome.errors.length === 0) return { id: event.id, outcome: 'ack' };
-      for (const err of outcome.errors) log.error('handler failed', { error: describe(err) });
+      for (const err of outcome.errors) ctx.log.error('handler failed', { error: describe(err) });
       return { id: event.id, outcome: 'retry', error: outcome.errors.map(describe).join('; ') };
     };
 
