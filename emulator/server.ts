@@ -1,0 +1,97 @@
+// startEmulator: the composition root of the emulator. One HTTP server carries the REST API (/api/v10), the
+// control API (/_emulator) and the gateway WebSockets (/gateway, /resume).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createControlHandler, CONTROL_PREFIX } from './control.ts';
+import type { EmulatorCore, EmulatorUrls } from './core.ts';
+import { createCounters, snapshot } from './counters.ts';
+import { GatewayHub } from './gateway/hub.ts';
+import { shardControl } from './gateway/shard-control.ts';
+import { attachGateway } from './gateway/upgrade.ts';
+import { sendJson } from './http.ts';
+import { resolveOptions, type EmulatorOptions } from './options.ts';
+import { say } from './publish.ts';
+import { API_PREFIX, createRestHandler } from './rest/router.ts';
+import { SnowflakeGenerator } from './snowflake.ts';
+import { TrafficGenerator } from './traffic.ts';
+import type { Emulator } from './types.ts';
+import { buildWorld, WorldIndex } from './world.ts';
+
+export async function startEmulator(input: EmulatorOptions = {}): Promise<Emulator> {
+  const options = resolveOptions(input);
+  const counters = createCounters(options.sessionStartTotal);
+  const index = new WorldIndex(
+    buildWorld({ seed: options.seed, guilds: options.guilds, channelsPerGuild: options.channelsPerGuild, users: options.users }),
+  );
+  let urls: EmulatorUrls | undefined;
+  const getUrls = (): EmulatorUrls => {
+    if (!urls) throw new Error('emulator is not listening yet');
+    return urls;
+  };
+  const hub = new GatewayHub({ options, counters, index, resumeGatewayUrl: () => getUrls().resumeGatewayUrl });
+  const core: EmulatorCore = { options, counters, index, hub, ids: new SnowflakeGenerator(), sentMessages: [], urls: getUrls };
+  const traffic = new TrafficGenerator(core);
+
+  let emulator: Emulator | undefined;
+  const rest = createRestHandler(core);
+  const control = createControlHandler(() => emulator as Emulator);
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const path = url.pathname;
+    const handled = path.startsWith(`${API_PREFIX}/`)
+      ? rest(req, res, path.slice(API_PREFIX.length))
+      : path.startsWith(`${CONTROL_PREFIX}/`)
+        ? control(req, res, path.slice(CONTROL_PREFIX.length), url.searchParams)
+        : Promise.resolve(sendJson(res, 404, { message: '404: Not Found', code: 0 }));
+    handled.catch((err: unknown) => {
+      process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'emulator request failed', error: String(err) })}\n`);
+      if (!res.headersSent) sendJson(res, 500, { message: '500: Internal Server Error', code: 0 });
+      else res.destroy();
+    });
+  });
+  const gateway = attachGateway(server, hub);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  urls = {
+    url: `http://${host}:${port}`,
+    apiUrl: `http://${host}:${port}${API_PREFIX}`,
+    gatewayUrl: `ws://${host}:${port}/gateway`,
+    resumeGatewayUrl: `ws://${host}:${port}/resume`,
+  };
+  if (options.messageRate > 0) traffic.setRate(options.messageRate);
+
+  let closing: Promise<void> | undefined;
+  emulator = {
+    url: urls.url,
+    apiUrl: urls.apiUrl,
+    gatewayUrl: urls.gatewayUrl,
+    token: options.token,
+    world: index.world,
+    counters: () => {
+      counters.sessionStartRemaining = hub.gate.remaining;
+      return snapshot(counters);
+    },
+    say: (message) => say(core, message),
+    setMessageRate: (rate) => traffic.setRate(rate),
+    sentMessages: () => [...core.sentMessages],
+    dispatched: (type) => (type === undefined ? hub.records : hub.records.filter((r) => r.type === type)).map((r) => ({ ...r })),
+    shardControl: (shard) => shardControl(hub, shard),
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        traffic.stop();
+        hub.dispose();
+        gateway.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      })),
+  };
+  return emulator;
+}
