@@ -40,6 +40,13 @@ const ROUTES: ControlRoute[] = [
     e.setMessageRate(body.rate);
     return ok;
   }),
+  route('POST', '/blast', (e, body) => {
+    const num = (key: string) => (typeof body[key] === 'number' ? { [key]: body[key] } : {});
+    e.blast({ ...num('bytes'), ...num('durationMs'), ...num('count'), ...num('highWaterBytes'), ...num('level') });
+    return ok;
+  }),
+  route('POST', '/blast/stop', (e) => [200, e.stopBlast()]),
+  route('GET', '/blast', (e) => [200, e.blastStats()]),
   route('POST', '/shards/:shard/drop', (e, _b, p) => (e.shardControl(shardOf(p)).drop(), ok)),
   route('POST', '/shards/:shard/close', (e, body, p) => {
     if (typeof body.code !== 'number') return [400, { error: 'code must be a number' }];

@@ -18,6 +18,12 @@ export interface EmulatorCounters {
   dispatchesByType: Record<string, number>;
   invalidSessions: number;
   identifyViolations: number;
+  /** Identifies accepted per rate-limit bucket (shard_id % max_concurrency). */
+  identifiesByBucket: Record<number, number>;
+  /** Identifies refused because their bucket identified less than one window earlier, per bucket. */
+  identifyViolationsByBucket: Record<number, number>;
+  /** Shortest time between two accepted identifies of the same bucket (null before a bucket's second). */
+  minIdentifyGapMs: number | null;
   /** Close frames the emulator sent, by code. */
   closesByCode: Record<number, number>;
   /** Closes initiated by clients, by code (1006 when the socket vanished without a close frame). */
@@ -25,7 +31,8 @@ export interface EmulatorCounters {
   /** Identified/resumed connections after the first one, per shard, summed. */
   reconnects: number;
   sessionStartRemaining: number;
-  rest: { requests: number; byRoute: Record<string, number>; ratelimited: Record<RateLimitScope, number> };
+  /** `invalid`: answers Discord counts toward the invalid-request limit (401, 403, 429 except shared). */
+  rest: { requests: number; byRoute: Record<string, number>; ratelimited: Record<RateLimitScope, number>; invalid: number };
   messagesSent: number;
 }
 
@@ -44,11 +51,14 @@ export function createCounters(sessionStartTotal: number): EmulatorCounters {
     dispatchesByType: {},
     invalidSessions: 0,
     identifyViolations: 0,
+    identifiesByBucket: {},
+    identifyViolationsByBucket: {},
+    minIdentifyGapMs: null,
     closesByCode: {},
     clientCloses: {},
     reconnects: 0,
     sessionStartRemaining: sessionStartTotal,
-    rest: { requests: 0, byRoute: {}, ratelimited: { user: 0, global: 0, shared: 0 } },
+    rest: { requests: 0, byRoute: {}, ratelimited: { user: 0, global: 0, shared: 0 }, invalid: 0 },
     messagesSent: 0,
   };
 }

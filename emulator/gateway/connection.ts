@@ -69,6 +69,11 @@ export class Connection implements FrameSink {
     if (!this.#closing) this.#encoder.send(frame);
   }
 
+  /** zlib-stream deflate level from now on (blast mode); ignored without compression. */
+  setCompressionLevel(level: number): void {
+    this.#encoder.setLevel?.(level);
+  }
+
   sendOp(op: number, d: unknown): void {
     this.sendFrame(JSON.stringify({ op, d, s: null, t: null }));
   }

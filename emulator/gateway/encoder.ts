@@ -10,6 +10,8 @@ export interface FrameEncoder {
   send(text: string): void;
   /** Runs fn once every frame queued so far has been handed to the socket. */
   afterQueued(fn: () => void): void;
+  /** Deflate level from now on, where the encoder supports it (the synchronous zlib-stream one). */
+  setLevel?(level: number): void;
   dispose(): void;
 }
 
@@ -47,6 +49,9 @@ class SyncZlibEncoder implements FrameEncoder {
   }
   afterQueued(fn: () => void): void {
     fn();
+  }
+  setLevel(level: number): void {
+    this.#deflate.setLevel(level);
   }
   dispose(): void {
     this.#deflate.close();

@@ -53,14 +53,24 @@ export class GatewayHub implements ConnectionHost {
     if (!parsed.ok) return conn.close(parsed.code);
     if (conn.session) return conn.close(4005);
     const { shardId, shardCount, intents, largeThreshold } = parsed.value;
+    const bucket = this.gate.bucketOf(shardId);
+    const previousAt = this.gate.lastIdentifyAt(bucket);
     const outcome = this.gate.tryIdentify(shardId);
     this.counters.sessionStartRemaining = this.gate.remaining;
     if (outcome !== 'ok') {
-      if (outcome === 'too-fast') this.counters.identifyViolations++;
+      if (outcome === 'too-fast') {
+        this.counters.identifyViolations++;
+        bump(this.counters.identifyViolationsByBucket, bucket);
+      }
       return this.invalidate(conn, false);
     }
     this.counters.identifies++;
     bump(this.counters.identifiesByShard, shardId);
+    bump(this.counters.identifiesByBucket, bucket);
+    if (previousAt !== undefined) {
+      const gap = (this.gate.lastIdentifyAt(bucket) ?? previousAt) - previousAt;
+      if (this.counters.minIdentifyGapMs === null || gap < this.counters.minIdentifyGapMs) this.counters.minIdentifyGapMs = gap;
+    }
     // A new identify replaces the shard's previous session; Discord would keep both alive, but the emulator
     // routes each guild to one session so that split brain shows up as two open connections, not two streams.
     const previous = this.#live.get(shardId);

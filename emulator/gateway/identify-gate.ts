@@ -20,6 +20,10 @@ export class IdentifyGate {
     return shardId % this.#maxConcurrency;
   }
 
+  lastIdentifyAt(bucket: number): number | undefined {
+    return this.#lastIdentify.get(bucket);
+  }
+
   /** 'ok' spends one session start; the other outcomes spend nothing. */
   tryIdentify(shardId: number, now = Date.now()): 'ok' | 'too-fast' | 'exhausted' {
     this.#refill(now);

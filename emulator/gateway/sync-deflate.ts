@@ -8,11 +8,15 @@ import { constants, createDeflate } from 'node:zlib';
 
 interface ZlibHandle {
   writeSync(flush: number, input: Buffer, inOff: number, inLen: number, out: Buffer, outOff: number, outLen: number): void;
+  params(level: number, strategy: number): void;
 }
 
 export interface SyncDeflate {
   /** Deflates one payload and flushes with Z_SYNC_FLUSH; the result ends in 00 00 ff ff. */
   push(input: Buffer): Buffer;
+  /** Changes the compression level from the next payload on (deflateParams; every push ends flushed, so
+   *  zlib has nothing pending to emit). Blast mode uses it to make the emulator outrun a client. */
+  setLevel(level: number): void;
   close(): void;
 }
 
@@ -51,6 +55,9 @@ export function createSyncDeflate(): SyncDeflate | undefined {
         out = Buffer.allocUnsafe(OUT_CHUNK);
       }
       return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+    },
+    setLevel(level) {
+      handle.params(level, constants.Z_DEFAULT_STRATEGY);
     },
     close() {
       stream.destroy();

@@ -2,6 +2,16 @@
 // the first beat goes after heartbeat_interval × jitter (jitter in [0, 1)), then one every interval.
 // If no Heartbeat ACK (op 11) arrived since the previous beat, the connection is "zombied": the caller
 // must close it with a code other than 1000/1001 (so the session survives) and resume.
+//
+// Liveness is any inbound payload, not only op 11: under a heavy event stream the ACK can sit behind
+// megabytes of dispatches, and a connection that is delivering dispatches is not a zombie. Latency is
+// still measured on op 11 only.
+//
+// Backpressure (the host stops reading the socket while its spool is over the high-water mark) would
+// otherwise look exactly like a zombie: nothing inbound is read, so no ACK is seen. So while reading is
+// paused the heartbeat keeps BEATING (outbound is not paused, and Discord needs our beats to keep the
+// session) but gives no zombie verdict; when reading resumes, the wait for proof of life starts over, so
+// a real zombie is still caught at most two intervals after the pause ends.
 import type { Clock, Timer } from './clock.ts';
 
 export interface HeartbeatOptions {
@@ -20,6 +30,7 @@ export class Heartbeat {
   #awaitingAck = false;
   #sentAt = 0;
   #latencyMs: number | null = null;
+  #readingPaused = false;
 
   constructor(options: HeartbeatOptions) {
     this.#options = options;
@@ -51,6 +62,17 @@ export class Heartbeat {
     this.#awaitingAck = false;
   }
 
+  /** Any inbound payload proves the connection alive (no latency sample). */
+  trafficReceived(): void {
+    this.#awaitingAck = false;
+  }
+
+  /** The owner stopped (true) or restarted (false) reading the socket; see the header comment. */
+  setReadingPaused(paused: boolean): void {
+    if (this.#readingPaused && !paused) this.#awaitingAck = false;
+    this.#readingPaused = paused;
+  }
+
   /** Op 1 from the server asks for a beat at once (Gateway > Heartbeat Requests); the schedule is kept. */
   beatNow(): void {
     this.#send();
@@ -61,7 +83,7 @@ export class Heartbeat {
   }
 
   #tick(): void {
-    if (this.#awaitingAck) {
+    if (this.#awaitingAck && !this.#readingPaused) {
       this.stop();
       this.#options.onZombie();
       return;

@@ -19,3 +19,10 @@ export { SendLimiter, MAX_PAYLOAD_BYTES, assertPayloadSize } from './send-limite
 export { RESUMABLE_CLOSE_CODE, handle, handleClose } from './protocol.ts';
 export type { Action, HandleContext } from './protocol.ts';
 export type { OutgoingPayload } from './payloads.ts';
+export { retryAfterOf } from './identify-gate.ts';
+export { IdentifyBudget, IdentifyBudgetExhausted } from './identify-budget.ts';
+export type { IdentifyBudgetOptions, SessionStartLimit } from './identify-budget.ts';
+export { Backpressure } from './backpressure.ts';
+export type { BackpressureOptions, Depth } from './backpressure.ts';
+export { reconnectDelay } from './reconnect.ts';
+export type { After } from './reconnect.ts';

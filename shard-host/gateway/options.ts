@@ -32,6 +32,9 @@ export interface ShardOptions {
   onDispatch(record: DispatchRecord): void;
   onStateChange?(from: ShardStateKind, to: ShardStateKind, reason: string): void;
   onFatal?(error: EdgeshardError): void;
+  /** A session started (READY; seq 0) or ended (null: invalidated, fatal, stopped for good). The seq the
+   *  shard holds later is what it RECEIVED; the host persists what the Worker acknowledged (sessions/). */
+  onSession?(session: SessionSnapshot | null): void;
   /** Resume this session at start instead of identifying. */
   session?: SessionSnapshot;
   largeThreshold?: number;

@@ -2,24 +2,21 @@
 // State changes only in #transition; every socket exit goes through #disconnect.
 import { EdgeshardError } from '../../protocol/errors.ts';
 import type { Logger } from '../log.ts';
-import { backoff, DEFAULT_BACKOFF } from './backoff.ts';
-import type { Clock, Timer } from './clock.ts';
-import { systemClock } from './clock.ts';
-import type { Transport } from './connection.ts';
-import { connectWebSocket } from './connection.ts';
+import { systemClock, type Clock, type Timer } from './clock.ts';
+import { connectWebSocket, type Transport } from './connection.ts';
 import { Heartbeat } from './heartbeat.ts';
+import { retryAfterOf } from './identify-gate.ts';
 import { compressParam } from './inflate.ts';
 import type { ShardOptions, ShardStats } from './options.ts';
-import { heartbeatPayload, identifyPayload, resumePayload } from './payloads.ts';
-import type { OutgoingPayload } from './payloads.ts';
-import type { Action } from './protocol.ts';
-import { handle, handleClose, RESUMABLE_CLOSE_CODE } from './protocol.ts';
-import { assertPayloadSize, SendLimiter } from './send-limiter.ts';
-import type { SendPriority } from './send-limiter.ts';
-import type { SessionSnapshot } from './session.ts';
-import { gatewayUrlWithQuery } from './session.ts';
-import type { Initiator, Next, ShardState } from './state.ts';
+import { heartbeatPayload, identifyPayload, resumePayload, type OutgoingPayload } from './payloads.ts';
+import { handle, handleClose, RESUMABLE_CLOSE_CODE, type Action } from './protocol.ts';
+import { reconnectDelay, type After } from './reconnect.ts';
+import { assertPayloadSize, SendLimiter, type SendPriority } from './send-limiter.ts';
+import { gatewayUrlWithQuery, type SessionSnapshot } from './session.ts';
+import type { Initiator, ShardState } from './state.ts';
 import { Waiters } from './waiters.ts';
+
+const RESUME_NOW: After = { kind: 'reconnect', next: 'resume', delayMs: 0 };
 
 interface Connection {
   transport: Transport;
@@ -27,8 +24,6 @@ interface Connection {
   abort: AbortController;
   helloTimer: Timer | null;
 }
-
-type After = { kind: 'reconnect'; next: Next; delayMs: number } | { kind: 'stop'; resumable: boolean } | { kind: 'fatal'; error: EdgeshardError };
 
 export class Shard {
   readonly id: number;
@@ -60,7 +55,7 @@ export class Shard {
       clock: this.#clock,
       random: this.#random,
       beat: () => this.#sendNow(heartbeatPayload(this.#session?.seq ?? null), 'system'),
-      onZombie: () => this.#disconnect('client-zombie', RESUMABLE_CLOSE_CODE, 'no heartbeat ACK since the last beat', { kind: 'reconnect', next: 'resume', delayMs: 0 }),
+      onZombie: () => this.#disconnect('client-zombie', RESUMABLE_CLOSE_CODE, 'no heartbeat ACK since the last beat', RESUME_NOW),
     });
   }
 
@@ -120,13 +115,16 @@ export class Shard {
     await this.#disconnect('client-stop', code, 'stop requested', { kind: 'stop', resumable });
   }
 
+  /** Backpressure: stop reading the socket; heartbeats go on without a zombie verdict (heartbeat.ts). */
   pauseReading(): void {
     this.#paused = true;
+    this.#heartbeat.setReadingPaused(true);
     this.#conn?.transport.pause();
   }
 
   resumeReading(): void {
     this.#paused = false;
+    this.#heartbeat.setReadingPaused(false);
     this.#conn?.transport.resume();
   }
 
@@ -150,11 +148,11 @@ export class Shard {
     conn.transport = (this.#o.connect ?? connectWebSocket)(url, this.#o.compress, {
       message: (text, bytes) => current() && this.#onMessage(text, bytes),
       close: (code, reason) => current() && this.#apply(handleClose(code, reason, this.id)),
-      error: (err) => current() && this.#disconnect('error', RESUMABLE_CLOSE_CODE, err.message, { kind: 'reconnect', next: 'resume', delayMs: 0 }),
+      error: (err) => current() && this.#disconnect('error', RESUMABLE_CLOSE_CODE, err.message, RESUME_NOW),
     });
     if (this.#paused) conn.transport.pause();
     conn.helloTimer = this.#clock.setTimeout(() => {
-      if (current()) this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'no Hello in time', { kind: 'reconnect', next: 'resume', delayMs: 0 });
+      if (current()) this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'no Hello in time', RESUME_NOW);
     }, this.#o.helloTimeoutMs ?? 30_000);
   }
 
@@ -164,13 +162,15 @@ export class Shard {
     try {
       payload = JSON.parse(text);
     } catch {
-      return void this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'invalid JSON from gateway', { kind: 'reconnect', next: 'resume', delayMs: 0 });
+      return void this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'invalid JSON from gateway', RESUME_NOW);
     }
     const conn = this.#conn;
     for (const action of handle(payload as object, { random: this.#random })) {
       if (this.#conn !== conn) return; // an action ended this connection; drop the rest
       this.#apply(action);
     }
+    // After the actions, so an op 11 in this payload is still timed as an ACK.
+    this.#heartbeat.trafficReceived();
   }
 
   #apply(action: Action): void {
@@ -184,7 +184,8 @@ export class Shard {
       case 'heartbeat-ack':
         return this.#heartbeat.ackReceived();
       case 'ready':
-        this.#session = { sessionId: action.sessionId, resumeUrl: action.resumeUrl, seq: 0 };
+        this.#o.identifyGate.answered?.(this.id); // the bucket's next identify may be scheduled
+        this.#setSession({ sessionId: action.sessionId, resumeUrl: action.resumeUrl, seq: 0 });
         return this.#becomeReady(action.sessionId, 'READY');
       case 'resumed':
         return this.#becomeReady(this.#session?.sessionId ?? '', 'RESUMED');
@@ -209,7 +210,7 @@ export class Shard {
     } catch (err) {
       // Not acknowledged: keep the old seq and resume, so the gateway replays this event.
       this.#log.error('onDispatch failed; resuming to replay', { seq, type, error: err });
-      return void this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'onDispatch failed', { kind: 'reconnect', next: 'resume', delayMs: 0 });
+      return void this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'onDispatch failed', RESUME_NOW);
     }
     if (session) session.seq = seq;
     this.#stats.eventsReceived++;
@@ -234,13 +235,21 @@ export class Shard {
         const { token, intents, count, largeThreshold = 250, presence } = this.#o;
         this.#sendNow(identifyPayload({ token, intents, shard: [this.id, count], largeThreshold, presence }), 'system');
       },
+      // Aborted: this connection already ended. A gate naming a wait (the budget's breaker) is waited out
+      // without a socket; any other failure retries with backoff.
       (err: unknown) => {
-        // Aborted: this connection already ended. Otherwise (a remote gate failed): retry with backoff.
         if (this.#conn !== conn) return;
         this.#log.warn('identify gate failed', { error: err });
-        this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'identify gate failed', { kind: 'reconnect', next: 'resume', delayMs: 0 });
+        this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'identify gate failed', { kind: 'reconnect', next: 'reidentify', delayMs: retryAfterOf(err) ?? 0 });
       },
     );
+  }
+
+  /** Session starts and ends are reported, so the host can persist them (sessions/). */
+  #setSession(session: SessionSnapshot | null): void {
+    if (session === null && this.#session === null) return;
+    this.#session = session;
+    this.#o.onSession?.(session ? { ...session } : null);
   }
 
   #becomeReady(sessionId: string, reason: string): void {
@@ -271,6 +280,7 @@ export class Shard {
     const conn = this.#conn;
     this.#conn = null;
     this.#heartbeat.stop();
+    if (this.#state.kind === 'identifying') this.#o.identifyGate.answered?.(this.id); // op 9, close, error
     let closed = Promise.resolve();
     if (conn) {
       conn.helloTimer?.cancel();
@@ -279,11 +289,8 @@ export class Shard {
     }
     this.#log.info('disconnect', { initiator, code, reason, after: after.kind });
     if (after.kind === 'reconnect') {
-      if (after.next === 'reidentify') this.#session = null;
-      const attempt = this.#attempt++;
-      // First retry at once (op 7 says "immediately"), then exponential backoff: never a tight loop.
-      const jitter = attempt === 0 ? 0 : backoff(attempt - 1, { ...DEFAULT_BACKOFF, ...this.#o.backoff, random: this.#random });
-      const delayMs = Math.max(after.delayMs, jitter);
+      if (after.next === 'reidentify') this.#setSession(null);
+      const delayMs = reconnectDelay(this.#attempt++, after.delayMs, this.#o.backoff, this.#random);
       this.#transition({ kind: 'disconnected', attempt: this.#attempt, delayMs, next: after.next, code }, `${initiator}: ${reason}`);
       this.#reconnectTimer = this.#clock.setTimeout(() => {
         this.#reconnectTimer = null;
@@ -292,7 +299,7 @@ export class Shard {
       return closed;
     }
     const error = after.kind === 'fatal' ? after.error : new EdgeshardError('not_available', `shard ${this.id} stopped`);
-    if (after.kind === 'stop' && !after.resumable) this.#session = null;
+    if (after.kind === 'fatal' || !after.resumable) this.#setSession(null);
     this.#transition(after.kind === 'fatal' ? { kind: 'fatal', error } : { kind: 'stopped', resumable: after.resumable }, `${initiator}: ${reason}`);
     this.#limiter.close(error);
     this.#waiters.rejectAll(error);

@@ -67,4 +67,31 @@ describe('heartbeat', () => {
     expect(beats).toEqual([]);
     expect(clock.pending()).toBe(0);
   });
+
+  it('any inbound payload proves the connection alive, but only op 11 gives a latency sample', async () => {
+    const { clock, beats, hb, zombies } = setup(0);
+    hb.start(1_000);
+    await clock.advance(0);
+    await clock.advance(500);
+    hb.trafficReceived();
+    await clock.advance(500);
+    expect(zombies()).toBe(0);
+    expect(beats).toEqual([0, 1_000]);
+    expect(hb.latencyMs).toBeNull();
+  });
+
+  it('while reading is paused: keeps beating, never calls zombie; after resuming, a real zombie is caught within two intervals', async () => {
+    const { clock, beats, hb, zombies } = setup(0);
+    hb.start(1_000);
+    await clock.advance(0);
+    hb.setReadingPaused(true);
+    await clock.advance(10_000); // no ACK can be read while paused
+    expect(zombies()).toBe(0);
+    expect(beats).toHaveLength(11);
+    hb.setReadingPaused(false);
+    await clock.advance(1_000); // grace: the wait for proof of life starts over
+    expect(zombies()).toBe(0);
+    await clock.advance(1_000); // still nothing read → zombie
+    expect(zombies()).toBe(1);
+  });
 });

@@ -21,7 +21,7 @@ function setup(extra: Partial<ShardOptions> = {}) {
     intents: 513,
     gatewayUrl: 'ws://gw.test/gateway',
     compress: 'zlib-stream',
-    identifyGate: new LocalIdentifyGate({ maxConcurrency: 1, clock }),
+    identifyGate: new LocalIdentifyGate({ maxConcurrency: 1, marginMs: 0, clock }),
     logger,
     onDispatch: (r) => records.push(r),
     onStateChange: (from, to, reason) => transitions.push(`${from}→${to} (${reason})`),
@@ -298,5 +298,60 @@ describe('Shard (sans-IO)', () => {
     expect(t.net.connections[0]!.closed).not.toBeNull();
     expect(t.transitions).toContain('connecting→disconnected (error: no Hello in time)');
     expect(t.net.connections).toHaveLength(2);
+  });
+
+  it('reports session starts and ends (for persistence): READY → snapshot at seq 0; reidentify → null', async () => {
+    const sessions: unknown[] = [];
+    const t = setup({ onSession: (s) => sessions.push(s) });
+    const conn = await toReady(t);
+    expect(sessions).toEqual([{ sessionId: 'sess-1', resumeUrl: 'ws://resume.test/gateway', seq: 0 }]);
+    conn.receive({ op: 9, d: false });
+    expect(sessions).toHaveLength(2);
+    expect(sessions[1]).toBeNull();
+  });
+
+  it('an identify gate that names a wait (budget breaker) → no socket held, reconnect after that wait', async () => {
+    const refusal = Object.assign(new Error('identify budget exhausted'), { retryAfterMs: 60_000 });
+    let refuse = true;
+    const t = setup({ identifyGate: { acquire: () => (refuse ? Promise.reject(refusal) : Promise.resolve()) } });
+    t.shard.start();
+    t.net.last().receive(hello);
+    await flush();
+    expect(t.net.last().closed).not.toBeNull();
+    expect(t.shard.state).toMatchObject({ kind: 'disconnected', delayMs: 60_000, next: 'reidentify' });
+    refuse = false;
+    await t.clock.advance(59_999);
+    expect(t.net.connections).toHaveLength(1);
+    await t.clock.advance(1);
+    t.net.last().receive(hello);
+    await flush();
+    expect(t.net.last().sent[0]?.op).toBe(2);
+  });
+
+  it('paused by backpressure: heartbeats continue and no false zombie; reading again restores detection', async () => {
+    const t = setup();
+    const conn = await toReady(t);
+    t.shard.pauseReading();
+    await t.clock.advance(20_000 + 40_000 * 5);
+    expect(conn.closed).toBeNull();
+    expect(conn.sent.filter((p) => p.op === 1).length).toBe(6);
+    t.shard.resumeReading();
+    await t.clock.advance(40_000); // beat; the wait for proof of life starts over
+    conn.receive({ op: 11 });
+    await t.clock.advance(40_000); // ACKed: beat again
+    expect(conn.closed).toBeNull();
+    await t.clock.advance(40_000); // nothing inbound for a full interval after the last beat → zombie
+    expect(conn.closed?.code).toBe(4900);
+  });
+
+  it('inbound dispatches count as proof of life (no ACK needed while events flow)', async () => {
+    const t = setup();
+    const conn = await toReady(t);
+    await t.clock.advance(20_000);
+    for (let s = 2; s < 6; s++) {
+      conn.receive(message(s));
+      await t.clock.advance(40_000);
+    }
+    expect(conn.closed).toBeNull();
   });
 });
