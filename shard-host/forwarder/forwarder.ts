@@ -1,6 +1,7 @@
 // Reads the spool per shard, in order, and POSTs signed batches to the Worker's /events. One batch per
 // shard in flight keeps a shard's events in order; a bounded number of shards send at once. An event
-// leaves the spool only when the Worker acknowledged it (or it was dead-lettered).
+// leaves the spool only when the Worker acknowledged it (or it was dead-lettered). After a failure, the
+// shard re-sends only the failed remainder of that batch before anything newer.
 import { Pool } from 'undici';
 import { signedHeaders, type BatchResponse, type EventEnvelope, type EventResult } from '../../protocol/index.ts';
 import { backoff } from '../gateway/backoff.ts';
@@ -8,6 +9,9 @@ import type { Logger } from '../log.ts';
 import type { Spool, SpoolEntry } from '../spool/types.ts';
 import { batchBody } from './batch.ts';
 import { classifyResponse } from './outcome.ts';
+
+/** Below Cloudflare's 400 s idle limit for client connections; see the constructor. */
+export const KEEP_ALIVE_MS = 300_000;
 
 export interface ForwarderOptions {
   workerUrl: string;
@@ -22,20 +26,47 @@ export interface ForwarderOptions {
   requestTimeoutMs?: number;
   /** Lease epoch per shard; 0 until a coordinator hands out epochs. */
   epoch?: (shard: number) => number;
+  /** Reconnect-style backoff for retries (full jitter); Retry-After from the Worker wins. */
+  retryBackoff?: { baseMs: number; maxMs: number };
+  /** Seam for tests. */
+  random?: () => number;
   onAcked?: (shard: number, events: readonly EventEnvelope[]) => void;
+  /** Called before the event leaves the spool; a throw keeps it in the spool (retried later). */
   onDeadLetter?: (event: EventEnvelope, reason: string) => void;
+  onBatch?: (sent: BatchSent) => void;
+  onRetry?: (shard: number, events: number, reason: string) => void;
 }
+
+export interface BatchSent {
+  shard: number;
+  events: number;
+  bytes: number;
+  /** HTTP status, or null when no response came back. */
+  status: number | null;
+  latencyMs: number;
+}
+
+type Hooks = 'onAcked' | 'onDeadLetter' | 'onBatch' | 'onRetry';
 
 export interface ForwarderStats {
   batchesSent: number;
   eventsAcked: number;
+  /** Retry decisions (a batch or its failed remainder scheduled again). */
   retries: number;
+  /** Events those retries carried. */
+  retriedEvents: number;
   deadLetters: number;
+  /** Events dropped because a newer lease epoch owns their shard (the new owner gets them by replay). */
+  fenced: number;
   lastLatencyMs: number | null;
 }
 
+function allResults(entries: readonly SpoolEntry[], outcome: EventResult['outcome'], error: string): Map<string, EventResult> {
+  return new Map(entries.map((e) => [e.event.id, { id: e.event.id, outcome, error }]));
+}
+
 export class Forwarder {
-  readonly #o: Required<Omit<ForwarderOptions, 'onAcked' | 'onDeadLetter'>> & Pick<ForwarderOptions, 'onAcked' | 'onDeadLetter'>;
+  readonly #o: Required<Omit<ForwarderOptions, Hooks>> & Pick<ForwarderOptions, Hooks>;
   readonly #pool: Pool;
   readonly #path: string;
   readonly #inFlight = new Set<number>();
@@ -43,18 +74,21 @@ export class Forwarder {
   readonly #timers = new Map<number, { at: number; timer: NodeJS.Timeout }>();
   readonly #attempts = new Map<number, number>();
   readonly #notBefore = new Map<number, number>();
+  /** After a failure: the last position of the failed batch, so the retry carries nothing newer. */
+  readonly #through = new Map<number, number>();
   /** Lowered after a 413 so the next batches fit the Worker's limit. */
   readonly #maxEvents = new Map<number, number>();
   #stopped = false;
-  readonly stats: ForwarderStats = { batchesSent: 0, eventsAcked: 0, retries: 0, deadLetters: 0, lastLatencyMs: null };
+  readonly stats: ForwarderStats = { batchesSent: 0, eventsAcked: 0, retries: 0, retriedEvents: 0, deadLetters: 0, fenced: 0, lastLatencyMs: null };
 
   constructor(options: ForwarderOptions) {
-    this.#o = { maxInFlight: 8, requestTimeoutMs: 30_000, epoch: () => 0, ...options };
+    this.#o = { maxInFlight: 8, requestTimeoutMs: 30_000, epoch: () => 0, retryBackoff: { baseMs: 250, maxMs: 10_000 }, random: Math.random, ...options };
     const url = new URL(options.workerUrl);
     this.#path = url.pathname.replace(/\/$/, '') + '/events';
-    // Keep-alive longer than Cloudflare's idle timeout would keep sockets Cloudflare already closed;
-    // undici honours the server's keep-alive hint and retries a request on a reset idle socket.
-    this.#pool = new Pool(url.origin, { connections: this.#o.maxInFlight, keepAliveTimeout: 60_000, pipelining: 1 });
+    // Cloudflare closes an idle HTTP/1.1 client connection after 400 s (Fundamentals > Connection
+    // limits). Keeping ours 300 s means a quiet bot still reuses its TLS connection between bursts, and we
+    // always close an idle socket before Cloudflare does, so a request never races a closing socket.
+    this.#pool = new Pool(url.origin, { connections: this.#o.maxInFlight, keepAliveTimeout: KEEP_ALIVE_MS, keepAliveMaxTimeout: KEEP_ALIVE_MS, pipelining: 1 });
   }
 
   /** Call after appending to the spool. */
@@ -86,11 +120,20 @@ export class Forwarder {
     const notBefore = this.#notBefore.get(shard) ?? 0;
     if (now < notBefore) return this.#schedule(shard, notBefore - now);
     const limit = this.#maxEvents.get(shard) ?? this.#o.maxEvents;
-    const entries = this.#o.spool.pending(shard, limit, this.#o.maxBytes);
+    const through = this.#through.get(shard);
+    const entries = this.#o.spool.pending(shard, limit, this.#o.maxBytes, through);
     const first = entries[0];
-    if (!first) return;
+    if (!first) {
+      // The failed remainder was dropped (size cap): carry on with what is newer.
+      if (through !== undefined) {
+        this.#through.delete(shard);
+        return this.#pump(shard);
+      }
+      return;
+    }
     const bytes = entries.reduce((n, e) => n + e.json.length, 0);
-    const full = entries.length >= limit || bytes >= this.#o.maxBytes;
+    // A retry goes at once (its delay was the backoff); a fresh batch may wait to fill up.
+    const full = through !== undefined || entries.length >= limit || bytes >= this.#o.maxBytes;
     const age = now - first.event.receivedAt;
     if (!full && age < this.#o.lingerMs) return this.#schedule(shard, this.#o.lingerMs - age);
     if (this.#inFlight.size >= this.#o.maxInFlight) {
@@ -111,10 +154,17 @@ export class Forwarder {
 
   async #send(shard: number, entries: SpoolEntry[]): Promise<void> {
     const body = batchBody(this.#o.hostId, this.#o.epoch(shard), entries);
-    const started = Date.now();
     let status: number;
     let text: string;
     let retryAfter: string | null = null;
+    try {
+      // Nothing leaves the host before it is as durable as the spool promises.
+      await this.#o.spool.sync();
+    } catch (err) {
+      this.#o.logger.error('spool sync failed; batch held back', { shard, error: err });
+      return this.#retry(shard, entries, `spool sync failed: ${(err as Error).message}`);
+    }
+    const started = Date.now();
     try {
       const res = await this.#pool.request({
         path: this.#path,
@@ -129,28 +179,35 @@ export class Forwarder {
       retryAfter = typeof header === 'string' ? header : null;
       text = await res.body.text();
     } catch (err) {
-      return this.#retry(shard, entries.length, `cannot reach the Worker at ${this.#o.workerUrl}: ${(err as Error).message}`);
+      this.#o.onBatch?.({ shard, events: entries.length, bytes: body.length, status: null, latencyMs: Date.now() - started });
+      return this.#retry(shard, entries, `cannot reach the Worker at ${this.#o.workerUrl}: ${(err as Error).message}`);
     }
     this.stats.batchesSent++;
     this.stats.lastLatencyMs = Date.now() - started;
+    this.#o.onBatch?.({ shard, events: entries.length, bytes: body.length, status, latencyMs: this.stats.lastLatencyMs });
 
     const outcome = classifyResponse(status, retryAfter, text);
     switch (outcome.kind) {
       case 'retry':
-        return this.#retry(shard, entries.length, outcome.reason, outcome.retryAfterMs);
+        return this.#retry(shard, entries, outcome.reason, outcome.retryAfterMs);
       case 'split':
         this.#maxEvents.set(shard, Math.max(1, Math.floor(entries.length / 2)));
-        if (entries.length === 1) return this.#finish(shard, entries, new Map(entries.map((e) => [e.event.id, { id: e.event.id, outcome: 'dead-letter', error: outcome.reason }])));
-        return this.#retry(shard, entries.length, outcome.reason, 0);
+        if (entries.length === 1) return this.#finish(shard, entries, allResults(entries, 'dead-letter', outcome.reason));
+        return this.#retry(shard, entries, outcome.reason, 0);
       case 'dead-letter':
-        return this.#finish(shard, entries, new Map(entries.map((e) => [e.event.id, { id: e.event.id, outcome: 'dead-letter', error: outcome.reason }])));
+        return this.#finish(shard, entries, allResults(entries, 'dead-letter', outcome.reason));
+      case 'fenced':
+        this.#o.spool.ack(shard, entries.map((e) => e.pos));
+        this.stats.fenced += entries.length;
+        this.#o.logger.warn('batch fenced: another host owns this shard now and receives these events by replay', { shard, events: entries.length, reason: outcome.reason });
+        return;
       case 'per-event': {
         let parsed: BatchResponse;
         try {
           parsed = JSON.parse(text) as BatchResponse;
           if (!Array.isArray(parsed.results)) throw new Error('no results array');
         } catch (err) {
-          return this.#retry(shard, entries.length, `Worker answered 200 with an unreadable body: ${(err as Error).message}`);
+          return this.#retry(shard, entries, `Worker answered 200 with an unreadable body: ${(err as Error).message}`);
         }
         return this.#finish(shard, entries, new Map(parsed.results.map((r) => [r.id, r])));
       }
@@ -158,41 +215,53 @@ export class Forwarder {
   }
 
   #finish(shard: number, entries: SpoolEntry[], results: Map<string, EventResult>): void {
-    const done = new Set<string>();
+    const done: number[] = [];
     const acked: EventEnvelope[] = [];
-    let failed = 0;
+    const failed: SpoolEntry[] = [];
     let reason = '';
-    for (const { event } of entries) {
-      const result = results.get(event.id);
+    for (const entry of entries) {
+      const result = results.get(entry.event.id);
       if (result?.outcome === 'ack') {
-        done.add(event.id);
-        acked.push(event);
-      } else if (result?.outcome === 'dead-letter') {
-        done.add(event.id);
-        this.stats.deadLetters++;
-        this.#o.onDeadLetter?.(event, result.error ?? 'dead-lettered by the Worker');
+        done.push(entry.pos);
+        acked.push(entry.event);
+      } else if (result?.outcome === 'dead-letter' && this.#deadLetter(entry.event, result.error ?? 'dead-lettered by the Worker')) {
+        done.push(entry.pos);
       } else {
-        failed++;
+        failed.push(entry);
         reason ||= result?.error ?? 'the Worker did not answer for this event';
       }
     }
     this.#o.spool.ack(shard, done);
     this.stats.eventsAcked += acked.length;
     if (acked.length > 0) this.#o.onAcked?.(shard, acked);
-    if (failed > 0) this.#retry(shard, failed, reason);
-    else {
-      this.#attempts.delete(shard);
-      this.#notBefore.delete(shard);
-    }
+    if (failed.length > 0) return this.#retry(shard, entries, reason, undefined, failed.length);
+    this.#attempts.delete(shard);
+    this.#notBefore.delete(shard);
+    this.#through.delete(shard);
   }
 
-  #retry(shard: number, events: number, reason: string, retryAfterMs?: number): void {
+  /** Hands the event to the dead-letter sink; false (keep it spooled) if the sink could not take it. */
+  #deadLetter(event: EventEnvelope, reason: string): boolean {
+    try {
+      this.#o.onDeadLetter?.(event, reason);
+    } catch (err) {
+      this.#o.logger.error('cannot write a dead letter; the event stays in the spool', { eventId: event.id, error: err });
+      return false;
+    }
+    this.stats.deadLetters++;
+    return true;
+  }
+
+  #retry(shard: number, batch: readonly SpoolEntry[], reason: string, retryAfterMs?: number, failed = batch.length): void {
     const attempt = (this.#attempts.get(shard) ?? 0) + 1;
     this.#attempts.set(shard, attempt);
+    this.#through.set(shard, batch.at(-1)!.pos);
     this.stats.retries++;
-    const delay = retryAfterMs ?? backoff(attempt - 1, { baseMs: 250, maxMs: 30_000, random: Math.random });
+    this.stats.retriedEvents += failed;
+    const delay = retryAfterMs ?? backoff(attempt - 1, { ...this.#o.retryBackoff, random: this.#o.random });
     this.#notBefore.set(shard, Date.now() + delay);
-    this.#o.logger.warn('batch will be retried', { shard, events, attempt, delayMs: Math.round(delay), reason });
+    this.#o.onRetry?.(shard, failed, reason);
+    this.#o.logger.warn('batch will be retried', { shard, events: failed, attempt, delayMs: Math.round(delay), reason });
   }
 
   /** Resolves true once the spool is empty, false at the deadline. */
@@ -207,6 +276,7 @@ export class Forwarder {
   }
 
   async close(): Promise<void> {
+    if (this.#stopped) return;
     this.#stopped = true;
     for (const { timer } of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();

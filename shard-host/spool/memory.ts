@@ -1,64 +1,44 @@
-// In-memory spool: per-shard FIFO queues. Loses its contents when the process exits.
+// In-memory spool: loses its contents when the process exits. For tests and for a host that accepts that.
 import type { EventEnvelope } from '../../protocol/index.ts';
-import type { Spool, SpoolDepth, SpoolEntry } from './types.ts';
-
-interface Queue {
-  entries: SpoolEntry[];
-  bytes: number;
-}
+import { enforceCap, Entries } from './entries.ts';
+import type { Spool, SpoolDepth, SpoolEntry, SpoolLimits } from './types.ts';
 
 export class MemorySpool implements Spool {
-  readonly #queues = new Map<number, Queue>();
+  readonly #entries = new Entries();
+  readonly #next = new Map<number, number>();
+  readonly #limits: SpoolLimits;
 
-  append(event: EventEnvelope): void {
-    let queue = this.#queues.get(event.shard);
-    if (!queue) {
-      queue = { entries: [], bytes: 0 };
-      this.#queues.set(event.shard, queue);
-    }
-    const json = JSON.stringify(event);
-    queue.entries.push({ event, json });
-    queue.bytes += json.length;
+  constructor(limits: Partial<SpoolLimits> = {}) {
+    this.#limits = { maxBytes: Infinity, ...limits };
   }
 
-  pending(shard: number, maxEvents: number, maxBytes: number): SpoolEntry[] {
-    const entries = this.#queues.get(shard)?.entries ?? [];
-    const out: SpoolEntry[] = [];
-    let bytes = 0;
-    for (const entry of entries) {
-      if (out.length >= maxEvents || (out.length > 0 && bytes + entry.json.length > maxBytes)) break;
-      out.push(entry);
-      bytes += entry.json.length;
-    }
-    return out;
+  append(event: EventEnvelope): SpoolEntry {
+    const pos = this.#next.get(event.shard) ?? 0;
+    this.#next.set(event.shard, pos + 1);
+    const entry: SpoolEntry = { pos, event, json: JSON.stringify(event) };
+    this.#entries.add(event.shard, entry);
+    enforceCap(this.#entries, this.#limits.maxBytes, (_shard, dropped) =>
+      this.#limits.onDrop?.({ entry: dropped, reason: `spool over its cap of ${this.#limits.maxBytes} bytes` }),
+    );
+    return entry;
   }
 
-  ack(shard: number, ids: ReadonlySet<string>): void {
-    const queue = this.#queues.get(shard);
-    if (!queue || ids.size === 0) return;
-    queue.entries = queue.entries.filter((entry) => {
-      if (!ids.has(entry.event.id)) return true;
-      queue.bytes -= entry.json.length;
-      return false;
-    });
+  async sync(): Promise<void> {}
+
+  pending(shard: number, maxEvents: number, maxBytes: number, throughPos?: number): SpoolEntry[] {
+    return this.#entries.pending(shard, maxEvents, maxBytes, throughPos);
+  }
+
+  ack(shard: number, positions: readonly number[]): void {
+    this.#entries.remove(shard, positions);
   }
 
   shards(): number[] {
-    return [...this.#queues].filter(([, q]) => q.entries.length > 0).map(([shard]) => shard);
+    return this.#entries.shards();
   }
 
   depth(shard?: number): SpoolDepth {
-    const queues = shard === undefined ? [...this.#queues.values()] : [this.#queues.get(shard)].filter((q) => q !== undefined);
-    let events = 0;
-    let bytes = 0;
-    let oldestAt: number | null = null;
-    for (const q of queues) {
-      events += q.entries.length;
-      bytes += q.bytes;
-      const first = q.entries[0];
-      if (first && (oldestAt === null || first.event.receivedAt < oldestAt)) oldestAt = first.event.receivedAt;
-    }
-    return { events, bytes, oldestAt };
+    return this.#entries.depth(shard);
   }
 
   async close(): Promise<void> {}

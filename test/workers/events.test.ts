@@ -74,7 +74,7 @@ describe('POST /events', () => {
 
   it('is wired into the deployed entry point', async () => {
     const { default: worker } = await import('../../workers/index.ts');
-    const res = await worker.request('/events', { method: 'POST', body: '{}' }, env, createExecutionContext());
+    const res = await worker.fetch(new Request('http://worker.test/events', { method: 'POST', body: '{}' }), env, createExecutionContext());
     expect(res.status).toBe(401);
   });
 });

@@ -2,11 +2,16 @@
 // costs us at most `limit` bytes of memory.
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 
+/** 1 MiB: twice the host's default EDGESHARD_BATCH_MAX_BYTES, so a default batch always fits. */
+export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
+
 function tooLarge(limit: number): EdgeshardError {
   return new EdgeshardError(ERROR_CODES.BODY_TOO_LARGE, `body exceeds ${limit} bytes: send smaller batches (the host's EDGESHARD_BATCH_MAX_BYTES) or raise EDGESHARD_MAX_BATCH_BYTES on the Worker`);
 }
 
 export async function readBodyLimited(request: Request, limit: number): Promise<string> {
+  // A declared length over the limit is refused before a byte is read; a missing or lying one is caught
+  // while reading.
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > limit) throw tooLarge(limit);
   if (!request.body) return '';

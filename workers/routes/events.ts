@@ -1,6 +1,7 @@
-// POST /events: signed event batches from shard hosts. Verify first (no handler runs on a bad or stale
-// signature), then decode, then dispatch every event and answer per event so the host retries only what
-// failed.
+// POST /events: signed event batches from shard hosts. Size first (413, at most the limit is read), then
+// the signature (401: no handler runs on a bad or stale one), then the shape (400 naming the first bad
+// field). Then either dispatch every event here, each within the handler budget, or (queue mode) hand
+// the batch to a Cloudflare Queue. Either way the answer is per event, so the host retries only failures.
 import { Hono } from 'hono';
 import {
   EdgeshardError,
@@ -14,27 +15,29 @@ import {
   type EventEnvelope,
   type EventResult,
 } from '../../protocol/index.ts';
-import { createHandlerContext } from '../dispatch/context.ts';
 import type { Registry } from '../dispatch/registry.ts';
 import type { Env } from '../env.ts';
-import { readBodyLimited } from './body.ts';
+import { assertCurrentEpoch } from '../fencing/check.ts';
+import { chunkForQueue, enqueue } from '../queue/enqueue.ts';
+import { DEFAULT_MAX_BATCH_BYTES, readBodyLimited } from './body.ts';
+import { DEFAULT_HANDLER_BUDGET_MS, dispatchEvent } from './dispatch-event.ts';
 
-const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
-
-/** What goes back to the host about a handler error: our own codes, never a raw message. */
-function describe(err: unknown): string {
-  if (err instanceof EdgeshardError) return `${err.code}: ${err.message}`;
-  return err instanceof Error ? err.name : 'non-error thrown';
+function setting(env: Env, name: 'EDGESHARD_MAX_BATCH_BYTES' | 'EDGESHARD_HANDLER_BUDGET_MS', fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, `${name} must be a positive number, got "${raw}": fix it in wrangler.toml [vars]`);
+  return n;
 }
 
 export function eventsRoute(registry: Registry): Hono<{ Bindings: Env }> {
   const route = new Hono<{ Bindings: Env }>();
 
   route.post('/', async (c) => {
-    const secret = c.env.EDGESHARD_SECRET;
+    const env = c.env;
+    const secret = env.EDGESHARD_SECRET;
     if (!secret) throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, 'EDGESHARD_SECRET is not set on the Worker: `wrangler secret put EDGESHARD_SECRET` (or .dev.vars locally)');
-    const limit = Number(c.env.EDGESHARD_MAX_BATCH_BYTES ?? DEFAULT_MAX_BATCH_BYTES);
-    const body = await readBodyLimited(c.req.raw, limit);
+    const body = await readBodyLimited(c.req.raw, setting(env, 'EDGESHARD_MAX_BATCH_BYTES', DEFAULT_MAX_BATCH_BYTES));
     await verify(secret, { timestamp: c.req.header(TIMESTAMP_HEADER), signature: c.req.header(SIGNATURE_HEADER) }, body);
 
     let json: unknown;
@@ -44,17 +47,24 @@ export function eventsRoute(registry: Registry): Hono<{ Bindings: Env }> {
       throw new EdgeshardError(ERROR_CODES.MALFORMED_BATCH, `malformed event batch: body is not JSON (${(cause as Error).message})`, { cause });
     }
     const batch = parseEventBatch(json);
+    await assertCurrentEpoch(env, batch); // 409 stale_epoch: fencing (workers/fencing)
 
     const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-    const dispatchOne = async (event: EventEnvelope): Promise<EventResult> => {
-      const ctx = createHandlerContext(c.env, event, waitUntil);
-      const outcome = await registry.dispatch(event, ctx);
-      if (outcome.errors.length === 0) return { id: event.id, outcome: 'ack' };
-      for (const err of outcome.errors) ctx.log.error('handler failed', { error: describe(err) });
-      return { id: event.id, outcome: 'retry', error: outcome.errors.map(describe).join('; ') };
-    };
+    const budgetMs = setting(env, 'EDGESHARD_HANDLER_BUDGET_MS', DEFAULT_HANDLER_BUDGET_MS);
+    const direct = (events: readonly EventEnvelope[]) => Promise.all(events.map((e) => dispatchEvent(registry, env, e, waitUntil, budgetMs)));
 
-    const results = await Promise.all(batch.events.map(dispatchOne));
+    let results: EventResult[];
+    if (env.EDGESHARD_DELIVERY === 'queue') {
+      if (!env.EVENTS_QUEUE) {
+        throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, 'EDGESHARD_DELIVERY is "queue" but the EVENTS_QUEUE binding is missing: deploy with `wrangler deploy --env queue` (see README, Delivery)');
+      }
+      const { chunks, tooLarge } = chunkForQueue(batch.events);
+      const [queued, inline] = await Promise.all([enqueue(env.EVENTS_QUEUE, chunks), direct(tooLarge)]);
+      const byId = new Map([...queued, ...inline].map((r) => [r.id, r]));
+      results = batch.events.map((e) => byId.get(e.id)!);
+    } else {
+      results = await direct(batch.events);
+    }
     return c.json({ v: PROTOCOL_VERSION, results } satisfies BatchResponse);
   });
 

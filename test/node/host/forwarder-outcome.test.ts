@@ -12,6 +12,8 @@ describe('classifyResponse: what a Worker status means for the batch', () => {
     [401, null, 'retry'],
     [413, null, 'split'],
     [400, null, 'dead-letter'],
+    // stale_epoch: this host lost the shard; the new owner resumes and the platform replays the events.
+    [409, null, 'dead-letter'],
     [404, null, 'dead-letter'],
   ];
   for (const [status, retryAfter, kind] of rows) {
@@ -19,6 +21,10 @@ describe('classifyResponse: what a Worker status means for the batch', () => {
       expect(classifyResponse(status, retryAfter, 'body').kind).toBe(kind);
     });
   }
+
+  it('drops a batch fenced by a newer lease epoch instead of dead-lettering it', () => {
+    expect(classifyResponse(409, null, '{"error":{"code":"stale_epoch","message":"m"}}').kind).toBe('fenced');
+  });
 
   it('honours Retry-After in seconds', () => {
     expect(classifyResponse(429, '2', '')).toEqual({ kind: 'retry', reason: 'Worker answered 429', retryAfterMs: 2000 });

@@ -2,13 +2,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseEventBatch, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify, type EventBatch, type EventEnvelope, type EventOutcome } from '../../../protocol/index.ts';
-import { Forwarder } from '../../../shard-host/forwarder/forwarder.ts';
+import { Forwarder, type BatchSent } from '../../../shard-host/forwarder/forwarder.ts';
 import { memoryLogger } from '../../../shard-host/log.ts';
 import { MemorySpool } from '../../../shard-host/spool/memory.ts';
+import type { Spool } from '../../../shard-host/spool/types.ts';
 
 const SECRET = 'forwarder-test-secret';
 
-type Answer = (batch: EventBatch, n: number) => { status: number; outcome?: (e: EventEnvelope) => EventOutcome };
+type Answer = (batch: EventBatch, n: number) => { status: number; outcome?: (e: EventEnvelope) => EventOutcome; headers?: Record<string, string> };
 
 async function worker(answer: Answer) {
   const batches: EventBatch[] = [];
@@ -19,8 +20,9 @@ async function worker(answer: Answer) {
       await verify(SECRET, { timestamp: req.headers[TIMESTAMP_HEADER] as string, signature: req.headers[SIGNATURE_HEADER] as string }, body);
       const batch = parseEventBatch(JSON.parse(body));
       batches.push(batch);
-      const { status, outcome } = answer(batch, batches.length);
+      const { status, outcome, headers } = answer(batch, batches.length);
       res.statusCode = status;
+      for (const [k, v] of Object.entries(headers ?? {})) res.setHeader(k, v);
       res.end(status === 200 ? JSON.stringify({ v: 1, results: batch.events.map((e) => ({ id: e.id, outcome: outcome?.(e) ?? 'ack' })) }) : '{"error":{"code":"x","message":"y"}}');
     });
   });
@@ -38,10 +40,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-async function setup(answer: Answer, opts: { maxEvents?: number } = {}) {
+async function setup(answer: Answer, opts: { maxEvents?: number; spool?: Spool; onDeadLetter?: (e: EventEnvelope, reason: string) => void } = {}) {
   const server = await worker(answer);
-  const spool = new MemorySpool();
+  const spool = opts.spool ?? new MemorySpool();
   const dead: string[] = [];
+  const sentInfo: BatchSent[] = [];
   const acked: number[] = [];
   const logger = memoryLogger();
   const forwarder = new Forwarder({
@@ -54,7 +57,13 @@ async function setup(answer: Answer, opts: { maxEvents?: number } = {}) {
     maxBytes: 1 << 20,
     lingerMs: 5,
     onAcked: (_shard, events) => acked.push(...events.map((e) => e.seq)),
-    onDeadLetter: (e, reason) => dead.push(`${e.id} ${reason}`),
+    // Retries at once: these tests are about what is re-sent, not when.
+    random: () => 0,
+    onBatch: (b) => sentInfo.push(b),
+    onDeadLetter: (e, reason) => {
+      opts.onDeadLetter?.(e, reason);
+      dead.push(`${e.id} ${reason}`);
+    },
   });
   cleanups.push(async () => {
     await forwarder.close();
@@ -64,7 +73,7 @@ async function setup(answer: Answer, opts: { maxEvents?: number } = {}) {
     for (let seq = from; seq <= to; seq++) spool.append(event(shard, seq));
     forwarder.notify(shard);
   };
-  return { server, spool, forwarder, dead, acked, logger, push };
+  return { server, spool, forwarder, dead, acked, logger, push, sentInfo };
 }
 
 describe('Forwarder', () => {

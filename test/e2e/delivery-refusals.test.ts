@@ -1,0 +1,98 @@
+// Against the real Worker under wrangler dev: a handler that throws for one event gets only that event
+// retried; forged, replayed, oversized and malformed batches are refused and nothing is dispatched.
+import type { APIMessage } from 'discord-api-types/v10';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedHeaders, type EventEnvelope } from '../../protocol/index.ts';
+import { waitFor } from '../../scripts/lib/proc.ts';
+import { startDeliverySystem, type DeliverySystem } from './delivery-system.ts';
+
+interface World {
+  guilds: { id: string; channels: { id: string }[] }[];
+}
+
+describe('failures the Worker answers per event, and refusals', () => {
+  let system: DeliverySystem;
+
+  beforeAll(async () => {
+    system = await startDeliverySystem(['--shards', '1', '--guilds', '2', '--rate', '0', '--identify-window-ms', '500']);
+    await system.startHost(join(system.dir, 'spool'));
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('a handler that throws for one event: only that event is retried', { timeout: 60_000 }, async () => {
+    const world = await system.emu<World>('/_emulator/world');
+    const channel = world.guilds[0]!.channels[0]!.id;
+    system.gate.failNext = 1;
+    const said = await Promise.all(
+      [1, 2, 3, 4, 5].map((n) =>
+        system.emu<APIMessage>('/_emulator/say', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel_id: channel, content: `hello ${n}` }) }),
+      ),
+    );
+    const ids = said.map((m) => m.id);
+    await waitFor('all five handled', () => (ids.every((id) => system.handledCounts().has(id)) ? true : undefined), { timeoutMs: 30_000 });
+    await new Promise((r) => setTimeout(r, 1_000)); // time for a wrong duplicate to show
+    expect(system.gate.failed).toHaveLength(1);
+    const victim = system.gate.failed[0]!;
+    expect(ids).toContain(victim);
+    const counts = system.handledCounts();
+    // Every event handled exactly once: the failed one after its retry, the others never re-sent.
+    expect(ids.map((id) => counts.get(id))).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  const message = (id: string) => ({ id, channel_id: '1', content: 'x', author: { id: '2', username: 'u', bot: false } });
+  const envelope = (id: string, data: unknown = message(id)): EventEnvelope => ({
+    id: `discord:0:test:${id}`,
+    platform: 'discord',
+    shard: 0,
+    session: 'test',
+    seq: 1,
+    type: 'MESSAGE_CREATE',
+    data,
+    receivedAt: Date.now(),
+  });
+  const body = (events: EventEnvelope[]) => JSON.stringify({ v: 1, host: 'e2e', epoch: 0, events });
+  const post = async (text: string, headers: Record<string, string>) =>
+    fetch(`${system.worker.url}/events`, { method: 'POST', body: text, headers: { 'content-type': 'application/json', ...headers } });
+
+  it('refuses forged, replayed, oversized and malformed batches, and dispatches none of them', { timeout: 60_000 }, async () => {
+    const cases: [string, () => Promise<Response>, number, string][] = [
+      ['forged', async () => post(body([envelope('forged')]), await signedHeaders('not-the-secret-0123456789', body([envelope('forged')]))), 401, 'bad_signature'],
+      ['replayed', async () => post(body([envelope('replayed')]), await signedHeaders(system.secret, body([envelope('replayed')]), Date.now() - 6 * 60_000)), 401, 'stale_timestamp'],
+      [
+        'oversized',
+        async () => {
+          const text = body([envelope('oversized', { ...message('oversized'), pad: 'x'.repeat(1_100_000) })]);
+          return post(text, await signedHeaders(system.secret, text));
+        },
+        413,
+        'body_too_large',
+      ],
+      [
+        'malformed',
+        async () => {
+          const text = JSON.stringify({ v: 1, host: 'e2e', epoch: 0, events: [{ ...envelope('malformed'), seq: 'one' }] });
+          return post(text, await signedHeaders(system.secret, text));
+        },
+        400,
+        'malformed_batch',
+      ],
+    ];
+    for (const [name, send, status, code] of cases) {
+      const res = await send();
+      expect({ name, status: res.status }).toEqual({ name, status });
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    }
+    // A correctly signed batch is handled: the check above is not vacuous.
+    const good = body([envelope('control')]);
+    const ok = await post(good, await signedHeaders(system.secret, good));
+    expect(ok.status).toBe(200);
+    await waitFor('the control event', () => (system.handledCounts().has('control') ? true : undefined), { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    const handled = system.handledCounts();
+    for (const id of ['forged', 'replayed', 'oversized', 'malformed']) expect(handled.has(id)).toBe(false);
+  });
+});
