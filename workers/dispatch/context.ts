@@ -1,6 +1,11 @@
-// What a handler gets besides its payload.
-import { EdgeshardError, ERROR_CODES, type EventEnvelope } from '../../protocol/index.ts';
+// What a handler gets besides its payload. Every entry point (gateway batches, Discord interactions, QQ
+// callbacks) builds it here, so handlers see one shape whatever delivered the event.
+import type { GatewayRequestGuildMembers, GatewayUpdatePresence, GatewayVoiceStateUpdate } from 'discord-api-types/v10';
+import { EdgeshardError, ERROR_CODES, type Platform } from '../../protocol/index.ts';
+import { coordinatorGateway } from '../coordinator/gateway.ts';
 import type { Env } from '../env.ts';
+import type { QQOpenApi } from '../qq/client.ts';
+import { qqClient } from '../qq/stub.ts';
 import type { DiscordRest } from '../rest/client.ts';
 import { restClient } from '../rest/stub.ts';
 
@@ -10,17 +15,34 @@ export interface HandlerLogger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/** Gateway commands a handler may send (Discord docs, Topics > Gateway Events > Send Events). */
+export type GatewayCommand = GatewayUpdatePresence | GatewayRequestGuildMembers | GatewayVoiceStateUpdate;
+
 export interface GatewayCommands {
-  /** Sends a gateway command (presence, request guild members) to the shard that owns `guildId`. */
-  send(guildId: string, payload: { op: number; d: unknown }): Promise<void>;
+  /** Sends a gateway command to the shard that owns `guildId` (through the coordinator to its host). */
+  send(guildId: string, command: GatewayCommand): Promise<void>;
+}
+
+/** Which event a handler is running for. */
+export interface EventMeta {
+  /** Stable id: `discord:{shard}:{session}:{seq}` (gateway), `discord:interaction:{id}`, `qq:{event id}`. */
+  id: string;
+  platform: Platform;
+  /** The shard that received it; null for webhooks (interactions, QQ callbacks), which reach the Worker directly. */
+  shard: number | null;
+  /** Dispatch name, e.g. MESSAGE_CREATE, INTERACTION_CREATE, GROUP_AT_MESSAGE_CREATE. */
+  type: string;
 }
 
 export interface HandlerContext {
   env: Env;
-  event: Pick<EventEnvelope, 'id' | 'platform' | 'shard' | 'type'>;
+  event: EventMeta;
   log: HandlerLogger;
   waitUntil(promise: Promise<unknown>): void;
+  /** Discord REST, through the REST proxy Durable Object (rate limits honoured). */
   rest: DiscordRest;
+  /** QQ OpenAPI; throws a configuration error on first use when QQ_APP_ID / QQ_APP_SECRET are unset. */
+  readonly qq: QQOpenApi;
   gateway: GatewayCommands;
 }
 
@@ -36,21 +58,28 @@ export function consoleLogger(fields: Record<string, unknown>): HandlerLogger {
 
 /** Until the coordinator routes commands to hosts, sending fails loudly instead of silently. */
 export const unavailableGateway: GatewayCommands = {
-  send() {
+  send(_guildId, command) {
     return Promise.reject(
-      new EdgeshardError(ERROR_CODES.NOT_AVAILABLE, 'gateway commands need the shard coordinator, which this version does not route yet'),
+      new EdgeshardError(
+        ERROR_CODES.NOT_AVAILABLE,
+        `gateway command op ${command.op} not sent: gateway commands need the shard coordinator, which this version does not route yet`,
+      ),
     );
   },
 };
 
 /** Builds the context for one event; routes call this, so every entry point gives handlers the same shape. */
-export function createHandlerContext(env: Env, event: EventEnvelope, waitUntil: (p: Promise<unknown>) => void): HandlerContext {
+export function createHandlerContext(env: Env, event: EventMeta, waitUntil: (p: Promise<unknown>) => void): HandlerContext {
+  let qq: QQOpenApi | undefined;
   return {
     env,
     event: { id: event.id, platform: event.platform, shard: event.shard, type: event.type },
     log: consoleLogger({ eventId: event.id, shard: event.shard, type: event.type }),
     waitUntil,
     rest: restClient(env),
-    gateway: unavailableGateway,
+    get qq() {
+      return (qq ??= qqClient(env));
+    },
+    gateway: coordinatorGateway(env),
   };
 }

@@ -1,5 +1,7 @@
-// The bot's handlers. Add a file per event in this folder and list it here.
+// The bot's handlers. Add a file per event (or command) in this folder and list it here.
 import type { HandlerDefinition } from '../dispatch/registry.ts';
 import messageCreate from './message-create.ts';
+import pingCommand from './ping-command.ts';
+import qqGroupAt from './qq-group-at.ts';
 
-export const handlers: HandlerDefinition[] = [messageCreate];
+export const handlers: HandlerDefinition[] = [messageCreate, pingCommand, qqGroupAt];

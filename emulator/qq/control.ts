@@ -1,0 +1,52 @@
+// Control routes for QQ under /_emulator/qq: a user @-mentions the bot, validate the callback URL, read
+// what the bot sent and which events were acknowledged.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyError, readJson, sendJson } from '../http.ts';
+import { DeliveryError, NoTargetError } from '../interactions/deliver.ts';
+import { say, validate, type QQDeps } from './webhook.ts';
+
+export function createQQControl(deps: QQDeps) {
+  const { state } = deps;
+  return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
+    if (!path.startsWith('/qq/')) return false;
+    const route = `${req.method} ${path}`;
+    try {
+      switch (route) {
+        case 'GET /qq/state':
+          sendJson(res, 200, { appId: state.appId, groups: state.groups, users: state.users, counters: state.counters });
+          return true;
+        case 'GET /qq/messages':
+          sendJson(res, 200, state.sent);
+          return true;
+        case 'GET /qq/events':
+          sendJson(res, 200, state.events);
+          return true;
+        case 'POST /qq/validate':
+          sendJson(res, 200, await validate(deps));
+          return true;
+        case 'POST /qq/say': {
+          const body = ((await readJson(req)) ?? {}) as Record<string, unknown>;
+          if (typeof body.content !== 'string' || body.content === '') throw new RangeError('"content" is required');
+          const result = await say(deps, {
+            content: body.content,
+            ...(body.scene === 'c2c' ? { scene: 'c2c' as const } : {}),
+            ...(typeof body.group_openid === 'string' ? { groupOpenid: body.group_openid } : {}),
+            ...(typeof body.member === 'number' ? { memberIndex: body.member } : {}),
+          });
+          sendJson(res, 200, result);
+          return true;
+        }
+        default:
+          sendJson(res, 404, { error: `no control route ${route}` });
+          return true;
+      }
+    } catch (err) {
+      if (err instanceof BodyError) sendJson(res, err.status, { error: err.message });
+      else if (err instanceof NoTargetError) sendJson(res, 409, { error: err.message });
+      else if (err instanceof DeliveryError) sendJson(res, 502, { error: err.message });
+      else if (err instanceof RangeError) sendJson(res, 400, { error: err.message });
+      else throw err;
+      return true;
+    }
+  };
+}
