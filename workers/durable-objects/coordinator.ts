@@ -1,11 +1,125 @@
-// ShardCoordinator: will own the lease table, the identify queue and session storage for all hosts
-// (issue "ShardCoordinator Durable Object"). Until then it only reports that it is not active, so a
-// host or handler that relies on it gets a clear answer instead of silence.
+// ShardCoordinator: one per bot. Owns the lease table (which host runs which shard, at which epoch, until
+// when), the identify queue shared by every host, and each shard's session so any host can resume it.
+// Hosts hold one hibernating WebSocket each (README, "Coordinator": why a WebSocket): assignments,
+// revocations and gateway commands are pushed, and an idle coordinator costs nothing. Every operation runs
+// read-check-write in one transactionSync; lease expiry runs from an alarm set to the earliest deadline.
 import { DurableObject } from 'cloudflare:workers';
+import { EdgeshardError, ERROR_CODES, errorBody, HOST_HEADER, LEASE_PROTOCOL_VERSION, parseHostMessage, type GatewayCommand } from '../../protocol/index.ts';
+import { coordinatorConfig } from '../coordinator/config.ts';
+import { statusOf, type CoordinatorStatus } from '../coordinator/status.ts';
+import { loadState, saveDirty } from '../coordinator/storage.ts';
+import { LeaseTable, type Outgoing } from '../coordinator/table.ts';
 import type { Env } from '../env.ts';
 
+/** Close code for a connection that broke the protocol (private range, RFC 6455 §7.4.2). */
+const PROTOCOL_CLOSE = 4400;
+const REPLACED_CLOSE = 4001;
+
 export class ShardCoordinator extends DurableObject<Env> {
-  status(): { active: false; reason: string } {
-    return { active: false, reason: 'the coordinator is not implemented in this version; each host serves all shards it is configured for' };
+  #table!: LeaseTable;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      this.#table = new LeaseTable(loadState(ctx.storage.sql), coordinatorConfig(env));
+      // Sockets that survived hibernation are the truth about who is connected.
+      for (const host of this.#table.state.hosts.values()) host.connected = this.#sockets(host.id).length > 0;
+    });
+  }
+
+  /** The WebSocket upgrade, forwarded by routes/coordinator.ts after it authenticated the host. */
+  override async fetch(request: Request): Promise<Response> {
+    const hostId = request.headers.get(HOST_HEADER);
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket' || !hostId) {
+      return Response.json({ error: { code: ERROR_CODES.LEASE_PROTOCOL, message: 'expected a WebSocket upgrade from an authenticated host' } }, { status: 426 });
+    }
+    // A host reconnecting after a dropped connection replaces its old socket: one connection per host.
+    for (const old of this.#sockets(hostId)) old.close(REPLACED_CLOSE, 'replaced by a newer connection of the same host');
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server, [hostId]);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const hostId = this.ctx.getTags(ws)[0];
+    if (!hostId) return ws.close(PROTOCOL_CLOSE, 'untagged socket');
+    let msg;
+    try {
+      msg = parseHostMessage(JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw)));
+    } catch (cause) {
+      const err = cause instanceof EdgeshardError ? cause : new EdgeshardError(ERROR_CODES.LEASE_PROTOCOL, `malformed host message: not JSON (${(cause as Error).message})`);
+      ws.send(JSON.stringify({ v: LEASE_PROTOCOL_VERSION, type: 'error', ...errorBody(err).error }));
+      return ws.close(PROTOCOL_CLOSE, err.code);
+    }
+    const m = msg;
+    this.#apply((now) => this.#table.handle(hostId, m, now));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.#closed(ws);
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, 'closing');
+    } catch {
+      /* already closed */
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.#closed(ws);
+  }
+
+  override async alarm(): Promise<void> {
+    this.#apply((now) => this.#table.tick(now));
+  }
+
+  /** Current epoch per shard, for the Worker's fencing cache (workers/fencing). */
+  epochs(shards: number[]): Record<number, number> {
+    return Object.fromEntries(shards.map((s) => [s, this.#table.epochOf(s)]));
+  }
+
+  status(): CoordinatorStatus {
+    return statusOf(this.#table, Date.now());
+  }
+
+  /** Pushes a gateway command to the host that owns the guild's shard; throws NOT_AVAILABLE when none can take it. */
+  command(guildId: string, payload: GatewayCommand): { shard: number; host: string } {
+    const out = this.#table.command(guildId, payload);
+    const socket = this.#sockets(out.host)[0];
+    if (!socket) throw new EdgeshardError(ERROR_CODES.NOT_AVAILABLE, `host ${out.host} owns the guild's shard but is not connected right now; retry in a few seconds`);
+    socket.send(JSON.stringify(out.message));
+    return { shard: (out.message as { shard: number }).shard, host: out.host };
+  }
+
+  #closed(ws: WebSocket): void {
+    const hostId = this.ctx.getTags(ws)[0];
+    if (!hostId) return;
+    if (this.#sockets(hostId).some((s) => s !== ws)) return; // replaced by a newer connection
+    this.#apply((now) => this.#table.disconnected(hostId, now));
+  }
+
+  #sockets(hostId: string): WebSocket[] {
+    return this.ctx.getWebSockets(hostId).filter((s) => s.readyState === WebSocket.OPEN);
+  }
+
+  #apply(op: (now: number) => Outgoing[]): void {
+    const now = Date.now();
+    const out = this.ctx.storage.transactionSync(() => {
+      const result = op(now);
+      saveDirty(this.ctx.storage.sql, this.#table);
+      return result;
+    });
+    for (const o of out) {
+      for (const ws of this.#sockets(o.host)) {
+        try {
+          ws.send(JSON.stringify(o.message));
+          if (o.close) ws.close(PROTOCOL_CLOSE, o.message.type === 'error' ? o.message.code : 'closing');
+        } catch {
+          // The socket closed meanwhile; the host's next hello reconciles what it missed.
+        }
+      }
+    }
+    const next = this.#table.nextDeadline(now);
+    if (next === null) void this.ctx.storage.deleteAlarm();
+    else void this.ctx.storage.setAlarm(next);
   }
 }

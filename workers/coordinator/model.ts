@@ -1,0 +1,79 @@
+// The lease table's rows, as the coordinator keeps them in memory and in SQLite (storage.ts). Times are the
+// Durable Object's clock in Unix ms; hosts never compare them with their own clocks.
+import type { SessionInfo } from '../../protocol/index.ts';
+
+export interface HostRow {
+  id: string;
+  /** Most shards this host runs; also its weight when shards are spread. */
+  capacity: number;
+  /** A lease connection is open (set on hello, cleared on close). Only connected hosts get new shards. */
+  connected: boolean;
+  /** Renewed on every hello/renew; past it the host is presumed dead and its shards move. */
+  leaseExpiresAt: number;
+  lastSeenAt: number;
+}
+
+/**
+ * unassigned: nobody runs it (new, or its host's lease expired / it was released);
+ * assigned: `owner` runs it at `epoch`; handoff: `owner` was asked to release it for `handoffTo`.
+ */
+export type ShardPhase = 'unassigned' | 'assigned' | 'handoff';
+
+export interface ShardRow {
+  shard: number;
+  owner: string | null;
+  /** Fencing token: bumped on every assignment, never reset, never reused. */
+  epoch: number;
+  phase: ShardPhase;
+  handoffTo: string | null;
+  handoffDeadline: number | null;
+  /** The last session the owner reported, with the last sequence the Worker acknowledged. */
+  session: SessionInfo | null;
+  /** As the owner reported it (ready, resuming, …). */
+  state: string;
+  latencyMs: number | null;
+  guilds: number;
+  /** DO time of the last dispatch, derived from the host's reported age. */
+  lastEventAt: number | null;
+  updatedAt: number;
+}
+
+/** Values shared by all hosts: the shard count and the identify budget (Discord docs, Get Gateway Bot). */
+export interface Globals {
+  shardCount: number | null;
+  maxConcurrency: number;
+  sessionStartTotal: number | null;
+  sessionStartRemaining: number | null;
+  sessionStartResetAt: number | null;
+  identifiesGranted: number;
+}
+
+export interface TableState {
+  hosts: Map<string, HostRow>;
+  shards: Map<number, ShardRow>;
+  globals: Globals;
+  /** Earliest DO time the next identify of each bucket (shard % maxConcurrency) may go. */
+  buckets: Map<number, number>;
+}
+
+export interface CoordinatorConfig {
+  leaseTtlMs: number;
+  renewEveryMs: number;
+  /** Spacing between two identifies of one bucket: the platform's window plus a margin for jitter. */
+  identifySpacingMs: number;
+  /** Most shards moving between hosts at once during a rebalance. */
+  maxHandoffs: number;
+}
+
+export function emptyState(): TableState {
+  return {
+    hosts: new Map(),
+    shards: new Map(),
+    globals: { shardCount: null, maxConcurrency: 1, sessionStartTotal: null, sessionStartRemaining: null, sessionStartResetAt: null, identifiesGranted: 0 },
+    buckets: new Map(),
+  };
+}
+
+export function newShardRow(shard: number, now: number): ShardRow {
+  return { shard, owner: null, epoch: 0, phase: 'unassigned', handoffTo: null, handoffDeadline: null, session: null, state: 'unassigned', latencyMs: null, guilds: 0, lastEventAt: null, updatedAt: now };
+}

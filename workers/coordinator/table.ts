@@ -1,0 +1,274 @@
+// The lease table: who runs which shard at which epoch, until when. Sans-IO: every method takes `now` and
+// returns the messages to send; the Durable Object persists the rows it marks dirty in the same
+// synchronous transaction (durable-objects/coordinator.ts), so read-check-write never interleaves.
+import { EdgeshardError, ERROR_CODES, LEASE_PROTOCOL_VERSION as v, type CoordinatorMessage, type GatewayCommand, type HostMessage, type ShardReport } from '../../protocol/index.ts';
+import { pickHost, targets } from './balance.ts';
+import { mergeSessionStartLimit, reserveIdentify } from './identify.ts';
+import { newShardRow, type CoordinatorConfig, type HostRow, type ShardRow, type TableState } from './model.ts';
+
+export interface Outgoing {
+  host: string;
+  message: CoordinatorMessage;
+  /** Close the host's connection after sending (protocol errors). */
+  close?: boolean;
+}
+
+type Msg<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
+
+/** Hosts expired this long (in TTLs) and not connected are forgotten. */
+const FORGET_AFTER_TTLS = 10;
+
+export class LeaseTable {
+  readonly state: TableState;
+  readonly config: CoordinatorConfig;
+  readonly dirty = { hosts: new Set<string>(), deletedHosts: new Set<string>(), shards: new Set<number>(), globals: false };
+  #out: Outgoing[] = [];
+
+  constructor(state: TableState, config: CoordinatorConfig) {
+    this.state = state;
+    this.config = config;
+  }
+
+  /** Runs one operation: expire what is due, apply it, plan, and return what to send. */
+  #run(now: number, op: () => void): Outgoing[] {
+    this.#out = [];
+    this.#expire(now);
+    op();
+    this.#plan(now);
+    return this.#out;
+  }
+
+  handle(hostId: string, msg: HostMessage, now: number): Outgoing[] {
+    switch (msg.type) {
+      case 'hello':
+        return this.#run(now, () => this.#hello(hostId, msg, now));
+      case 'renew':
+        return this.#run(now, () => this.#renew(hostId, msg, now));
+      case 'released':
+        return this.#run(now, () => this.#released(hostId, msg, now));
+      case 'identify':
+        return this.#run(now, () => this.#identify(hostId, msg, now));
+      case 'bye':
+        return this.#run(now, () => this.#bye(hostId, now));
+    }
+  }
+
+  disconnected(hostId: string, now: number): Outgoing[] {
+    return this.#run(now, () => {
+      const host = this.state.hosts.get(hostId);
+      if (!host) return;
+      host.connected = false;
+      host.lastSeenAt = now;
+      this.dirty.hosts.add(hostId);
+    });
+  }
+
+  /** The alarm: expire leases, end overdue handoffs, forget long-dead hosts, assign what is free. */
+  tick(now: number): Outgoing[] {
+    return this.#run(now, () => {
+      for (const row of this.state.shards.values()) {
+        if (row.phase === 'handoff' && row.handoffDeadline !== null && row.handoffDeadline <= now) {
+          // The owner is alive (its lease holds) but did not release in time: it keeps the shard.
+          this.#setShard(row, { phase: 'assigned', handoffTo: null, handoffDeadline: null }, now);
+        }
+      }
+      for (const host of [...this.state.hosts.values()]) {
+        if (!host.connected && host.leaseExpiresAt + FORGET_AFTER_TTLS * this.config.leaseTtlMs <= now) {
+          this.state.hosts.delete(host.id);
+          this.dirty.deletedHosts.add(host.id);
+        }
+      }
+    });
+  }
+
+  /** The earliest time tick() has work: a lease or handoff deadline, or a dead host to forget. */
+  nextDeadline(now: number): number | null {
+    let next = Infinity;
+    for (const h of this.state.hosts.values()) {
+      if (h.leaseExpiresAt > now) next = Math.min(next, h.leaseExpiresAt);
+      else if (!h.connected) next = Math.min(next, h.leaseExpiresAt + FORGET_AFTER_TTLS * this.config.leaseTtlMs);
+    }
+    for (const s of this.state.shards.values()) if (s.handoffDeadline !== null) next = Math.min(next, s.handoffDeadline);
+    return next === Infinity ? null : next;
+  }
+
+  epochOf(shard: number): number {
+    return this.state.shards.get(shard)?.epoch ?? 0;
+  }
+
+  /** Routes a gateway command to the owner of the guild's shard (Discord docs, Topics > Gateway > Sharding). */
+  command(guildId: string, payload: GatewayCommand): Outgoing {
+    const count = this.state.globals.shardCount;
+    if (count === null) throw new EdgeshardError(ERROR_CODES.NOT_AVAILABLE, 'no shard host has announced itself to the coordinator yet: start a shard host with EDGESHARD_COORDINATOR=on');
+    if (!/^\d{1,20}$/.test(guildId)) throw new EdgeshardError(ERROR_CODES.MALFORMED_PAYLOAD, `guild id must be a snowflake, got "${guildId}"`);
+    const shard = Number((BigInt(guildId) >> 22n) % BigInt(count));
+    const row = this.state.shards.get(shard);
+    if (!row?.owner) throw new EdgeshardError(ERROR_CODES.NOT_AVAILABLE, `shard ${shard} (guild ${guildId}) has no host right now (moving or no capacity); retry in a few seconds`);
+    return { host: row.owner, message: { v, type: 'command', shard, epoch: row.epoch, payload } };
+  }
+
+  isLive(host: HostRow, now: number): boolean {
+    return host.connected && host.leaseExpiresAt > now;
+  }
+
+  #send(host: string, message: CoordinatorMessage, close = false): void {
+    this.#out.push(close ? { host, message, close } : { host, message });
+  }
+
+  #setShard(row: ShardRow, patch: Partial<ShardRow>, now: number): void {
+    Object.assign(row, patch, { updatedAt: now });
+    this.dirty.shards.add(row.shard);
+  }
+
+  #hello(hostId: string, msg: Msg<'hello'>, now: number): void {
+    const g = this.state.globals;
+    if (g.shardCount !== null && g.shardCount !== msg.shardCount) {
+      return this.#send(hostId, { v, type: 'error', code: 'shard_count_mismatch', message: `this host uses ${msg.shardCount} shards but the coordinator's table has ${g.shardCount}: set the same EDGESHARD_SHARD_COUNT on every host` }, true);
+    }
+    if (g.shardCount === null) {
+      g.shardCount = msg.shardCount;
+      for (let i = 0; i < msg.shardCount; i++) {
+        this.state.shards.set(i, newShardRow(i, now));
+        this.dirty.shards.add(i);
+      }
+    }
+    g.maxConcurrency = msg.gateway.maxConcurrency;
+    mergeSessionStartLimit(g, now, msg.gateway.sessionStartTotal, msg.gateway.sessionStartRemaining, msg.gateway.sessionStartResetAfterMs);
+    this.dirty.globals = true;
+    this.state.hosts.set(hostId, { id: hostId, capacity: msg.capacity, connected: true, leaseExpiresAt: now + this.config.leaseTtlMs, lastSeenAt: now });
+    this.dirty.hosts.add(hostId);
+    this.#send(hostId, { v, type: 'welcome', leaseTtlMs: this.config.leaseTtlMs, renewEveryMs: this.config.renewEveryMs, shardCount: msg.shardCount });
+    // renewed first: the host extends its lease before it acts on what the reconcile sends.
+    this.#send(hostId, { v, type: 'renewed', id: msg.id });
+    this.#reconcile(hostId, msg.shards, now);
+  }
+
+  #renew(hostId: string, msg: Msg<'renew'>, now: number): void {
+    const host = this.state.hosts.get(hostId);
+    if (!host) return this.#send(hostId, { v, type: 'error', code: 'unknown_host', message: 'the coordinator does not know this host (forgotten after a long silence): reconnecting announces it again' }, true);
+    Object.assign(host, { connected: true, leaseExpiresAt: now + this.config.leaseTtlMs, lastSeenAt: now });
+    this.dirty.hosts.add(hostId);
+    this.#send(hostId, { v, type: 'renewed', id: msg.id });
+    this.#reconcile(hostId, msg.shards, now);
+  }
+
+  /** Takes the host's word for shards it owns at the current epoch; anything else it runs is stale. */
+  #reconcile(hostId: string, reports: readonly ShardReport[], now: number): void {
+    const reported = new Set<number>();
+    for (const r of reports) {
+      reported.add(r.shard);
+      const row = this.state.shards.get(r.shard);
+      if (!row || row.owner !== hostId || row.epoch !== r.epoch) {
+        this.#send(hostId, { v, type: 'revoke', shard: r.shard, epoch: r.epoch, reason: 'stale' });
+        continue;
+      }
+      this.#setShard(row, {
+        state: r.state,
+        session: r.session ?? row.session,
+        latencyMs: r.latencyMs,
+        guilds: r.guilds ?? row.guilds,
+        lastEventAt: r.lastEventAgeMs === null ? row.lastEventAt : now - r.lastEventAgeMs,
+      }, now);
+    }
+    for (const row of this.state.shards.values()) {
+      // Ours but not reported: the assignment was lost with a dropped connection. Send it again.
+      if (row.owner === hostId && row.phase === 'assigned' && !reported.has(row.shard)) this.#sendAssign(row);
+    }
+  }
+
+  #released(hostId: string, msg: Msg<'released'>, now: number): void {
+    const row = this.state.shards.get(msg.shard);
+    if (!row || row.owner !== hostId || row.epoch !== msg.epoch) return;
+    const preferred = row.handoffTo;
+    this.#setShard(row, { owner: null, phase: 'unassigned', state: 'released', handoffTo: null, handoffDeadline: null, session: msg.session ?? row.session }, now);
+    const to = preferred === null ? undefined : this.state.hosts.get(preferred);
+    if (to && this.isLive(to, now) && this.#owned(to.id) < to.capacity) this.#assign(row, to.id, now);
+  }
+
+  #identify(hostId: string, msg: Msg<'identify'>, now: number): void {
+    const row = this.state.shards.get(msg.shard);
+    if (!row || row.owner !== hostId || row.epoch !== msg.epoch) {
+      return this.#send(hostId, { v, type: 'identify-wait', id: msg.id, shard: msg.shard, retryAfterMs: this.config.renewEveryMs, reason: `this host does not own shard ${msg.shard} at epoch ${msg.epoch}` });
+    }
+    const decision = reserveIdentify(msg.shard, now, this.state.globals, this.state.buckets, this.config.identifySpacingMs);
+    this.dirty.globals = true;
+    if (decision.kind === 'grant') this.#send(hostId, { v, type: 'identify-grant', id: msg.id, shard: msg.shard, waitMs: decision.waitMs });
+    else this.#send(hostId, { v, type: 'identify-wait', id: msg.id, shard: msg.shard, retryAfterMs: decision.retryAfterMs, reason: decision.reason });
+  }
+
+  #bye(hostId: string, now: number): void {
+    for (const row of this.state.shards.values()) {
+      if (row.owner === hostId) this.#setShard(row, { owner: null, phase: 'unassigned', state: 'released', handoffTo: null, handoffDeadline: null }, now);
+    }
+    if (this.state.hosts.delete(hostId)) this.dirty.deletedHosts.add(hostId);
+  }
+
+  /** A host whose lease passed loses its shards; the next assignment bumps their epoch. */
+  #expire(now: number): void {
+    for (const host of this.state.hosts.values()) {
+      if (host.leaseExpiresAt > now) continue;
+      for (const row of this.state.shards.values()) {
+        if (row.owner === host.id) this.#setShard(row, { owner: null, phase: 'unassigned', state: 'orphaned', handoffTo: null, handoffDeadline: null }, now);
+      }
+    }
+  }
+
+  #owned(hostId: string): number {
+    let n = 0;
+    for (const row of this.state.shards.values()) if (row.owner === hostId) n++;
+    return n;
+  }
+
+  #sendAssign(row: ShardRow): void {
+    this.#send(row.owner!, { v, type: 'assign', shard: row.shard, epoch: row.epoch, shardCount: this.state.globals.shardCount ?? 0, session: row.session });
+  }
+
+  #assign(row: ShardRow, hostId: string, now: number): void {
+    this.#setShard(row, { owner: hostId, epoch: row.epoch + 1, phase: 'assigned', state: 'assigned', handoffTo: null, handoffDeadline: null }, now);
+    this.#sendAssign(row);
+  }
+
+  /** Free shards go to the live host with most room; then surplus moves, by handoff, to hosts below target. */
+  #plan(now: number): void {
+    const count = this.state.globals.shardCount;
+    if (count === null) return;
+    const live = [...this.state.hosts.values()].filter((h) => this.isLive(h, now)).sort((a, b) => (a.id < b.id ? -1 : 1));
+    if (live.length === 0) return;
+    const target = targets(live, count);
+    const owned = new Map<string, number>();
+    for (const row of this.state.shards.values()) if (row.owner) owned.set(row.owner, (owned.get(row.owner) ?? 0) + 1);
+
+    for (const row of [...this.state.shards.values()].sort((a, b) => a.shard - b.shard)) {
+      if (row.owner !== null) continue;
+      const to = pickHost(live, owned, target);
+      if (to === null) break;
+      this.#assign(row, to, now);
+      owned.set(to, (owned.get(to) ?? 0) + 1);
+    }
+
+    const rows = [...this.state.shards.values()];
+    let inFlight = rows.filter((r) => r.phase === 'handoff').length;
+    const incoming = new Map<string, number>();
+    const outgoing = new Map<string, number>();
+    for (const r of rows) {
+      if (r.phase !== 'handoff' || !r.owner || !r.handoffTo) continue;
+      incoming.set(r.handoffTo, (incoming.get(r.handoffTo) ?? 0) + 1);
+      outgoing.set(r.owner, (outgoing.get(r.owner) ?? 0) + 1);
+    }
+    const surplus = (id: string) => (owned.get(id) ?? 0) - (outgoing.get(id) ?? 0) - (target.get(id) ?? 0);
+    const room = (id: string) => (target.get(id) ?? 0) - (owned.get(id) ?? 0) - (incoming.get(id) ?? 0);
+    for (const from of [...live].sort((a, b) => surplus(b.id) - surplus(a.id))) {
+      while (surplus(from.id) > 0 && inFlight < this.config.maxHandoffs) {
+        const to = live.filter((h) => room(h.id) > 0).sort((a, b) => room(b.id) - room(a.id) || (a.id < b.id ? -1 : 1))[0];
+        // Only a ready shard with a session moves: the new owner resumes it, so no identify is spent.
+        const row = rows.filter((r) => r.owner === from.id && r.phase === 'assigned' && r.state === 'ready' && r.session !== null).sort((a, b) => b.shard - a.shard)[0];
+        if (!to || !row) break;
+        this.#setShard(row, { phase: 'handoff', handoffTo: to.id, handoffDeadline: now + this.config.leaseTtlMs }, now);
+        this.#send(from.id, { v, type: 'revoke', shard: row.shard, epoch: row.epoch, reason: 'rebalance' });
+        inFlight++;
+        incoming.set(to.id, (incoming.get(to.id) ?? 0) + 1);
+        outgoing.set(from.id, (outgoing.get(from.id) ?? 0) + 1);
+      }
+    }
+  }
+}
