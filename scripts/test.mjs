@@ -1,12 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: type-check both runtimes, then every vitest project (node, workers, e2e) in one run.
+import './require-node.mjs';
 import { spawnSync } from 'node:child_process';
-
-const major = Number(process.versions.node.split('.')[0]);
-if (major < 22) {
-  console.error(`edgeshard needs Node.js 22 or newer (found v${process.versions.node}); install it from https://nodejs.org or with \`nvm install 22\``);
-  process.exit(1);
-}
 
 const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
 const steps = [

@@ -1,8 +1,5 @@
 #!/usr/bin/env node
-// Plain JavaScript so that an old Node gets one clear line instead of a syntax error.
-const major = Number(process.versions.node.split('.')[0]);
-if (major < 22) {
-  console.error(`edgeshard needs Node.js 22 or newer (found v${process.versions.node}); install it from https://nodejs.org or with \`nvm install 22\``);
-  process.exit(1);
-}
+// The `shard-host` command.
+import '../scripts/require-node.mjs';
+
 await import('./main.ts');
