@@ -1,5 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { emulatorOutbound } from './scripts/lib/emulator-outbound.ts';
 
 // Three projects, one per runtime: node (protocol, shard host, emulator), workers (inside workerd via the
 // Workers Vitest integration), e2e (real processes over 127.0.0.1).
@@ -17,8 +18,11 @@ export default defineConfig({
               bindings: {
                 EDGESHARD_SECRET: 'test-secret',
                 DISCORD_TOKEN: 'test-token',
-                DISCORD_API_URL: 'http://discord.invalid/api/v10',
+                DISCORD_API_URL: 'http://wire.emulator.test/api/v10',
+                EDGESHARD_REST_PROXY_KEY: 'test-proxy-key',
               },
+              // Fetches to <preset>.emulator.test reach real emulators in this process (scripts/lib/emulator-outbound.ts).
+              outboundService: emulatorOutbound,
             },
           }),
         ],

@@ -1,6 +1,7 @@
 // CLI entry: parses flags (or EMULATOR_* environment variables), starts the emulator and prints one JSON line
 // on stdout once listening, so a parent process can read the URLs. Logs go to stderr.
 import { parseArgs } from 'node:util';
+import type { WebhookOptions } from './interactions/mount.ts';
 import type { EmulatorOptions } from './options.ts';
 import { startEmulator } from './server.ts';
 
@@ -15,6 +16,13 @@ const FLAGS = {
   seed: { type: 'string' },
   'identify-window-ms': { type: 'string' },
   'heartbeat-interval-ms': { type: 'string' },
+  // Where signed interactions and QQ callbacks go; the QQ secret is better passed as EMULATOR_QQ_APP_SECRET.
+  'worker-url': { type: 'string' },
+  'qq-app-id': { type: 'string' },
+  'qq-app-secret': { type: 'string' },
+  'session-start-total': { type: 'string' },
+  'session-timeout-ms': { type: 'string' },
+  'resume-buffer-size': { type: 'string' },
 } as const;
 
 function log(msg: string, fields: Record<string, unknown> = {}): void {
@@ -28,12 +36,12 @@ function number(name: string, raw: string | undefined): number | undefined {
   return value;
 }
 
-function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): EmulatorOptions {
+function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): EmulatorOptions & WebhookOptions {
   const { values } = parseArgs({ args: argv, options: FLAGS, strict: true });
   const pick = (flag: keyof typeof FLAGS): string | undefined =>
     values[flag] ?? env[`EMULATOR_${flag.toUpperCase().replaceAll('-', '_')}`];
-  const options: EmulatorOptions = { port: number('port', pick('port')) ?? 8790 };
-  const set = <K extends keyof EmulatorOptions>(key: K, value: EmulatorOptions[K] | undefined) => {
+  const options: EmulatorOptions & WebhookOptions = { port: number('port', pick('port')) ?? 8790 };
+  const set = <K extends keyof (EmulatorOptions & WebhookOptions)>(key: K, value: (EmulatorOptions & WebhookOptions)[K] | undefined) => {
     if (value !== undefined) options[key] = value;
   };
   set('host', pick('host'));
@@ -45,11 +53,17 @@ function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): EmulatorOptions {
   set('seed', number('seed', pick('seed')));
   set('identifyWindowMs', number('identify-window-ms', pick('identify-window-ms')));
   set('heartbeatIntervalMs', number('heartbeat-interval-ms', pick('heartbeat-interval-ms')));
+  set('sessionStartTotal', number('session-start-total', pick('session-start-total')));
+  set('sessionTimeoutMs', number('session-timeout-ms', pick('session-timeout-ms')));
+  set('resumeBufferSize', number('resume-buffer-size', pick('resume-buffer-size')));
+  set('workerUrl', pick('worker-url'));
+  set('qqAppId', pick('qq-app-id'));
+  set('qqAppSecret', pick('qq-app-secret'));
   return options;
 }
 
 async function main(): Promise<void> {
-  let options: EmulatorOptions;
+  let options: EmulatorOptions & WebhookOptions;
   try {
     options = optionsFrom(process.argv.slice(2), process.env);
   } catch (err) {
@@ -58,7 +72,7 @@ async function main(): Promise<void> {
   }
   const emulator = await startEmulator(options);
   process.stdout.write(
-    `${JSON.stringify({ ready: true, url: emulator.url, apiUrl: emulator.apiUrl, gatewayUrl: emulator.gatewayUrl, token: emulator.token })}\n`,
+    `${JSON.stringify({ ready: true, url: emulator.url, apiUrl: emulator.apiUrl, gatewayUrl: emulator.gatewayUrl, token: emulator.token, ...emulator.webhooks() })}\n`,
   );
   log('emulator listening', { url: emulator.url, shards: options.shards ?? 2, guilds: emulator.world.guilds.length });
   const shutdown = (signal: string) => {

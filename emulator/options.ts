@@ -19,6 +19,8 @@ export interface EmulatorOptions {
   sessionTimeoutMs?: number;
   resumeBufferSize?: number;
   messageLimit?: { limit: number; windowMs: number };
+  /** Per-route limit overrides keyed by route ('PUT /channels/:channel_id/messages/:message_id/reactions/:emoji/@me'). */
+  restLimits?: Record<string, { limit?: number; windowMs?: number; sharedLimit?: number; sharedWindowMs?: number }>;
   globalLimit?: number;
   privilegedIntents?: number;
 }
@@ -48,6 +50,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     sessionTimeoutMs: options.sessionTimeoutMs ?? 120_000,
     resumeBufferSize: options.resumeBufferSize ?? 10_000,
     messageLimit: options.messageLimit ?? { limit: 5, windowMs: 5000 },
+    restLimits: options.restLimits ?? {},
     globalLimit: options.globalLimit ?? 50,
     privilegedIntents: options.privilegedIntents ?? PRIVILEGED_INTENTS,
   };

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createControlHandler, CONTROL_PREFIX } from './control.ts';
 import type { EmulatorCore, EmulatorUrls } from './core.ts';
 import { createCounters, snapshot } from './counters.ts';
+import { Blaster } from './gateway/blast.ts';
 import { GatewayHub } from './gateway/hub.ts';
 import { shardControl } from './gateway/shard-control.ts';
 import { attachGateway } from './gateway/upgrade.ts';
@@ -16,8 +17,11 @@ import { SnowflakeGenerator } from './snowflake.ts';
 import { TrafficGenerator } from './traffic.ts';
 import type { Emulator } from './types.ts';
 import { buildWorld, WorldIndex } from './world.ts';
+import { createPlatformWebhooks, type WebhookOptions } from './interactions/mount.ts';
+import { QQ_PREFIX } from './qq/api.ts';
+import { ROUTES } from './rest/routes.ts';
 
-export async function startEmulator(input: EmulatorOptions = {}): Promise<Emulator> {
+export async function startEmulator(input: EmulatorOptions & WebhookOptions = {}): Promise<Emulator> {
   const options = resolveOptions(input);
   const counters = createCounters(options.sessionStartTotal);
   const index = new WorldIndex(
@@ -31,9 +35,11 @@ export async function startEmulator(input: EmulatorOptions = {}): Promise<Emulat
   const hub = new GatewayHub({ options, counters, index, resumeGatewayUrl: () => getUrls().resumeGatewayUrl });
   const core: EmulatorCore = { options, counters, index, hub, ids: new SnowflakeGenerator(), sentMessages: [], urls: getUrls };
   const traffic = new TrafficGenerator(core);
+  const blaster = new Blaster(hub, index);
 
   let emulator: Emulator | undefined;
-  const rest = createRestHandler(core);
+  const webhooks = createPlatformWebhooks(core, input);
+  const rest = createRestHandler(core, [...webhooks.restRoutes, ...ROUTES]);
   const control = createControlHandler(() => emulator as Emulator);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://emulator');
@@ -41,8 +47,10 @@ export async function startEmulator(input: EmulatorOptions = {}): Promise<Emulat
     const handled = path.startsWith(`${API_PREFIX}/`)
       ? rest(req, res, path.slice(API_PREFIX.length))
       : path.startsWith(`${CONTROL_PREFIX}/`)
-        ? control(req, res, path.slice(CONTROL_PREFIX.length), url.searchParams)
-        : Promise.resolve(sendJson(res, 404, { message: '404: Not Found', code: 0 }));
+        ? webhooks.control(req, res, path.slice(CONTROL_PREFIX.length)).then((done) => (done ? undefined : control(req, res, path.slice(CONTROL_PREFIX.length), url.searchParams)))
+        : path.startsWith(`${QQ_PREFIX}/`)
+          ? webhooks.qqApi(req, res, path.slice(QQ_PREFIX.length))
+          : Promise.resolve(sendJson(res, 404, { message: '404: Not Found', code: 0 }));
     handled.catch((err: unknown) => {
       process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'emulator request failed', error: String(err) })}\n`);
       if (!res.headersSent) sendJson(res, 500, { message: '500: Internal Server Error', code: 0 });
@@ -84,9 +92,14 @@ export async function startEmulator(input: EmulatorOptions = {}): Promise<Emulat
     sentMessages: () => [...core.sentMessages],
     dispatched: (type) => (type === undefined ? hub.records : hub.records.filter((r) => r.type === type)).map((r) => ({ ...r })),
     shardControl: (shard) => shardControl(hub, shard),
+    webhooks: webhooks.info,
+    blast: (options) => blaster.start(options),
+    stopBlast: () => (blaster.stop(), blaster.stats()),
+    blastStats: () => blaster.stats(),
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         traffic.stop();
+        blaster.stop();
         hub.dispose();
         gateway.close();
         server.closeAllConnections();

@@ -1,7 +1,9 @@
 // The public shape of a running emulator.
 import type { APIMessage } from 'discord-api-types/v10';
 import type { EmulatorCounters } from './counters.ts';
+import type { BlastOptions, BlastStats } from './gateway/blast.ts';
 import type { ShardControl } from './gateway/shard-control.ts';
+import type { WebhookInfo } from './interactions/mount.ts';
 import type { DispatchRecord } from './gateway/session.ts';
 import type { World } from './world.ts';
 
@@ -23,5 +25,11 @@ export interface Emulator {
   /** Every dispatch assigned to a session (copies), optionally of one type. */
   dispatched(type?: string): DispatchRecord[];
   shardControl(shard: number): ShardControl;
+  /** Keys and ids a Worker needs for interactions and QQ callbacks from this emulator. */
+  webhooks(): WebhookInfo;
+  /** Benchmarks: ~`bytes` MESSAGE_CREATEs to every live session as fast as each socket takes them. */
+  blast(options?: BlastOptions): void;
+  stopBlast(): BlastStats;
+  blastStats(): BlastStats;
   close(): Promise<void>;
 }

@@ -13,6 +13,16 @@ export const ERROR_CODES = {
   GATEWAY_FATAL: 'gateway_fatal',
   NOT_AVAILABLE: 'not_available',
   HANDLER_FAILED: 'handler_failed',
+  STALE_EPOCH: 'stale_epoch',
+  LEASE_PROTOCOL: 'lease_protocol',
+  BAD_TOKEN: 'bad_token',
+  STATUS_DISABLED: 'status_disabled',
+  /** A platform webhook (Discord interaction, QQ callback) whose body is not what the platform documents. */
+  MALFORMED_PAYLOAD: 'malformed_payload',
+  /** The REST proxy shed load: too many 401/403/429 answers in 10 minutes (Discord's invalid-request ban). */
+  INVALID_REQUEST_GUARD: 'invalid_request_guard',
+  /** Discord answered 401 to the bot token; the REST proxy makes no call with it until it changes. */
+  TOKEN_REJECTED: 'token_rejected',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
@@ -23,6 +33,15 @@ export class EdgeshardError extends Error {
     super(message, options);
     this.code = code;
     this.name = `EdgeshardError[${code}]`;
+  }
+}
+
+/** RATE_LIMITED or INVALID_REQUEST_GUARD with the wait after which a retry may succeed. */
+export class RateLimitedError extends EdgeshardError {
+  readonly retryAfterMs: number;
+  constructor(code: typeof ERROR_CODES.RATE_LIMITED | typeof ERROR_CODES.INVALID_REQUEST_GUARD, message: string, retryAfterMs: number) {
+    super(code, message);
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

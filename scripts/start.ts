@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { parseEnv } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Managed } from './lib/proc.ts';
-import { localSecret, ROOT, startEmulatorProcess, startHostProcess, startWorkerProcess, type EmulatorProcess } from './lib/stack.ts';
+import { emulatorWebhookVars, localSecret, ROOT, startEmulatorProcess, startHostProcess, startWorkerProcess, type EmulatorProcess } from './lib/stack.ts';
 
 const dotEnv = existsSync(`${ROOT}.env`) ? (parseEnv(readFileSync(`${ROOT}.env`, 'utf8')) as Record<string, string>) : {};
 const setting = (name: string): string | undefined => process.env[name] ?? dotEnv[name];
@@ -43,9 +43,15 @@ async function chat(emulator: EmulatorProcess): Promise<void> {
   const channel = guild.channels[0]!;
   let seen = ((await (await fetch(`${emulator.url}/_emulator/messages`)).json()) as unknown[]).length;
   console.log(`\nType a message and press Enter: a simulated user says it in #${channel.name} of "${guild.name}". Try !ping`);
+  console.log('  /ping        runs the slash command (a signed interaction to the Worker)');
+  console.log('  qq: hello    @-mentions the bot in a QQ group (a signed QQ callback)');
   const rl = createInterface({ input: process.stdin });
   rl.on('line', (content) => {
     if (!content.trim()) return;
+    if (content.trim().startsWith('/') || content.startsWith('qq:')) {
+      void webhookLine(emulator, channel.id, content.trim());
+      return;
+    }
     void fetch(`${emulator.url}/_emulator/say`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel_id: channel.id, content }) });
   });
   setInterval(async () => {
@@ -59,6 +65,31 @@ async function chat(emulator: EmulatorProcess): Promise<void> {
   }, 250).unref();
 }
 
+/** `/name` sends a slash command, `qq: text` a QQ group @-message; the bot's answers are printed. */
+async function webhookLine(emulator: EmulatorProcess, channelId: string, line: string): Promise<void> {
+  const post = (path: string, body: unknown) =>
+    fetch(`${emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ ok: r.ok, json: (await r.json()) as Record<string, unknown> }));
+  try {
+    if (line.startsWith('qq:')) {
+      const before = ((await (await fetch(`${emulator.url}/_emulator/qq/messages`)).json()) as unknown[]).length;
+      const { ok, json } = await post('/_emulator/qq/say', { content: line.slice(3).trim() || 'hello' });
+      if (!ok) return console.log(`qq › ${String(json.error)}`);
+      const sent = (await (await fetch(`${emulator.url}/_emulator/qq/messages`)).json()) as { content: string }[];
+      for (const m of sent.slice(before)) console.log(`qq bot › ${m.content}`);
+      if (sent.length === before) console.log(`qq › no reply (the Worker answered ${String((json.event as { status?: number }).status)})`);
+      return;
+    }
+    const { ok, json } = await post('/_emulator/interactions', { name: line.slice(1).split(/\s+/)[0], channel_id: channelId });
+    if (!ok) return console.log(`interaction › ${String(json.error)}`);
+    const response = json.response as { type?: number; data?: { content?: string; flags?: number } } | undefined;
+    // Non-ephemeral replies also show up as channel messages (printed by the poller below).
+    if (response?.data?.flags && response.data.content) console.log(`bot (only you) › ${response.data.content}`);
+    else if (response?.type === 5) console.log('bot › (thinking…)');
+  } catch (err) {
+    console.log(`› ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 async function main(): Promise<void> {
   const token = setting('DISCORD_TOKEN');
   const secret = setting('EDGESHARD_SECRET') ?? localSecret();
@@ -69,7 +100,10 @@ async function main(): Promise<void> {
 
   if (!token) {
     console.log('No DISCORD_TOKEN: running against the local emulator.');
-    emulator = await startEmulatorProcess(['--port', String(emulatorPort), '--token', `emulator-${localSecret().slice(0, 24)}`], { echo: false });
+    emulator = await startEmulatorProcess(
+      ['--port', String(emulatorPort), '--token', `emulator-${localSecret().slice(0, 24)}`, '--worker-url', `http://127.0.0.1:${workerPort}`],
+      { echo: false },
+    );
     running.push(emulator);
     watchExit(emulator);
     apiUrl = emulator.apiUrl;
@@ -77,7 +111,7 @@ async function main(): Promise<void> {
   }
 
   const worker = await startWorkerProcess(
-    { port: workerPort, persistTo: `${state}wrangler`, vars: { EDGESHARD_SECRET: secret, DISCORD_TOKEN: botToken!, DISCORD_API_URL: apiUrl } },
+    { port: workerPort, persistTo: `${state}wrangler`, vars: { EDGESHARD_SECRET: secret, DISCORD_TOKEN: botToken!, DISCORD_API_URL: apiUrl, ...(emulator ? emulatorWebhookVars(emulator) : {}) } },
     { echo: true },
   );
   running.push(worker);

@@ -2,9 +2,12 @@
 // default. A flag is the name without EDGESHARD_, lower-case, dashes: EDGESHARD_WORKER_URL → --worker-url.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { GatewayIntentBits } from 'discord-api-types/v10';
 import { EdgeshardError, ERROR_CODES } from '../protocol/index.ts';
+import { zstdAvailable } from './gateway/inflate.ts';
+import type { Durability } from './spool/file.ts';
 
 export interface HostConfig {
   token: string;
@@ -19,10 +22,32 @@ export interface HostConfig {
   shardCount: number | undefined;
   /** Shard ids this host runs; undefined means all of them. */
   shardIds: number[] | undefined;
-  compress: 'zlib-stream' | 'none';
+  compress: 'zlib-stream' | 'zstd-stream' | 'none';
+  /** Where shard sessions are kept between runs (resume instead of identify after a restart). */
+  sessionFile: string;
+  /** Backpressure: stop reading the gateway sockets while the spool holds this much; read again at half. */
+  spoolHighWaterBytes: number;
+  spoolHighWaterEvents: number;
+  /** Daily session starts kept back: identifying stops (until the reset) when only this many are left. */
+  identifyReserve: number;
   batchMaxEvents: number;
   batchMaxBytes: number;
   batchLingerMs: number;
+  /** When the spool fsyncs: before each batch is sent, or every N ms. */
+  spoolFsync: Durability;
+  /** Past this size the spool drops its oldest events, each one counted and logged. */
+  spoolMaxBytes: number;
+  deadLetterFile: string;
+  /** Coordinator mode: shards come from the ShardCoordinator's assignments instead of EDGESHARD_SHARDS. */
+  coordinator: boolean;
+  /** Where the lease connection goes (default: the Worker URL). */
+  coordinatorUrl: string;
+  /** Most shards this host runs in coordinator mode; also its weight when shards are spread. */
+  capacity: number;
+  /** Egress relay port (platform API calls for the Worker leave from this host); undefined: no relay. */
+  egressPort: number | undefined;
+  /** Address the egress relay listens on. */
+  egressHost: string;
 }
 
 const DEFAULT_INTENTS = GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.MessageContent;
@@ -40,9 +65,21 @@ export const CONFIG_NAMES = {
   EDGESHARD_SHARD_COUNT: undefined,
   EDGESHARD_SHARDS: undefined,
   EDGESHARD_COMPRESS: 'zlib-stream',
+  EDGESHARD_SESSION_FILE: undefined,
+  EDGESHARD_SPOOL_HIGH_WATER_BYTES: '33554432',
+  EDGESHARD_SPOOL_HIGH_WATER_EVENTS: '50000',
+  EDGESHARD_IDENTIFY_RESERVE: '0',
   EDGESHARD_BATCH_MAX_EVENTS: '100',
   EDGESHARD_BATCH_MAX_BYTES: '524288',
   EDGESHARD_BATCH_LINGER_MS: '20',
+  EDGESHARD_SPOOL_FSYNC: 'batch',
+  EDGESHARD_SPOOL_MAX_BYTES: '268435456',
+  EDGESHARD_DEAD_LETTER_FILE: undefined,
+  EDGESHARD_COORDINATOR: 'off',
+  EDGESHARD_COORDINATOR_URL: undefined,
+  EDGESHARD_CAPACITY: '100',
+  EDGESHARD_EGRESS_PORT: undefined,
+  EDGESHARD_EGRESS_HOST: '0.0.0.0',
 } as const satisfies Record<string, string | undefined>;
 
 type Name = keyof typeof CONFIG_NAMES;
@@ -117,6 +154,20 @@ function positiveInt(name: Name, value: string, allowZero = false): number {
   return n;
 }
 
+/** `batch` (fsync before each batch is sent) or a number of ms (fsync on that interval). */
+export function parseFsync(value: string): Durability {
+  if (value === 'batch') return { mode: 'batch' };
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 1) invalid(`EDGESHARD_SPOOL_FSYNC must be "batch" (fsync before each batch is sent) or an interval in ms like 100, got "${value}"`);
+  return { mode: 'interval', intervalMs: ms };
+}
+
+function onOff(name: Name, value: string): boolean {
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  invalid(`${name} must be "on" or "off", got "${value}"`);
+}
+
 function url(name: Name, value: string): string {
   try {
     const u = new URL(value);
@@ -139,7 +190,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
   if (!secret) invalid('EDGESHARD_SECRET is not set: use the same value as the Worker\'s secret (`wrangler secret put EDGESHARD_SECRET`)');
   if (secret.length < 16) invalid('EDGESHARD_SECRET is too short: use at least 16 random characters (e.g. `openssl rand -hex 32`)');
   const compress = get('EDGESHARD_COMPRESS')!;
-  if (compress !== 'zlib-stream' && compress !== 'none') invalid(`EDGESHARD_COMPRESS must be zlib-stream or none, got "${compress}"`);
+  if (compress !== 'zlib-stream' && compress !== 'zstd-stream' && compress !== 'none') invalid(`EDGESHARD_COMPRESS must be zlib-stream or none (or zstd-stream on Node ≥ 22.15), got "${compress}"`);
+  if (compress === 'zstd-stream' && !zstdAvailable()) invalid(`EDGESHARD_COMPRESS=zstd-stream needs Node ≥ 22.15 (zlib zstd support); this is ${process.version}: use zlib-stream`);
   const shardCount = get('EDGESHARD_SHARD_COUNT');
   const shards = get('EDGESHARD_SHARDS');
 
@@ -155,12 +207,27 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
     shardCount: shardCount === undefined ? undefined : positiveInt('EDGESHARD_SHARD_COUNT', shardCount),
     shardIds: shards === undefined ? undefined : parseShardList(shards),
     compress,
+    sessionFile: get('EDGESHARD_SESSION_FILE') ?? join(get('EDGESHARD_SPOOL_DIR')!, 'sessions.json'),
+    spoolHighWaterBytes: positiveInt('EDGESHARD_SPOOL_HIGH_WATER_BYTES', get('EDGESHARD_SPOOL_HIGH_WATER_BYTES')!),
+    spoolHighWaterEvents: positiveInt('EDGESHARD_SPOOL_HIGH_WATER_EVENTS', get('EDGESHARD_SPOOL_HIGH_WATER_EVENTS')!),
+    identifyReserve: positiveInt('EDGESHARD_IDENTIFY_RESERVE', get('EDGESHARD_IDENTIFY_RESERVE')!, true),
     batchMaxEvents: positiveInt('EDGESHARD_BATCH_MAX_EVENTS', get('EDGESHARD_BATCH_MAX_EVENTS')!),
     batchMaxBytes: positiveInt('EDGESHARD_BATCH_MAX_BYTES', get('EDGESHARD_BATCH_MAX_BYTES')!),
     batchLingerMs: positiveInt('EDGESHARD_BATCH_LINGER_MS', get('EDGESHARD_BATCH_LINGER_MS')!, true),
+    spoolFsync: parseFsync(get('EDGESHARD_SPOOL_FSYNC')!),
+    spoolMaxBytes: positiveInt('EDGESHARD_SPOOL_MAX_BYTES', get('EDGESHARD_SPOOL_MAX_BYTES')!),
+    deadLetterFile: get('EDGESHARD_DEAD_LETTER_FILE') ?? join(get('EDGESHARD_SPOOL_DIR')!, 'dead-letter.jsonl'),
+    coordinator: onOff('EDGESHARD_COORDINATOR', get('EDGESHARD_COORDINATOR')!),
+    coordinatorUrl: url('EDGESHARD_COORDINATOR_URL', get('EDGESHARD_COORDINATOR_URL') ?? get('EDGESHARD_WORKER_URL')!),
+    capacity: positiveInt('EDGESHARD_CAPACITY', get('EDGESHARD_CAPACITY')!),
+    egressPort: get('EDGESHARD_EGRESS_PORT') === undefined ? undefined : positiveInt('EDGESHARD_EGRESS_PORT', get('EDGESHARD_EGRESS_PORT')!, true),
+    egressHost: get('EDGESHARD_EGRESS_HOST')!,
   };
   if (config.shardCount !== undefined && config.shardIds?.some((id) => id >= config.shardCount!)) {
     invalid(`EDGESHARD_SHARDS names a shard id ≥ EDGESHARD_SHARD_COUNT (${config.shardCount})`);
+  }
+  if (config.coordinator && config.shardIds !== undefined) {
+    invalid('EDGESHARD_SHARDS cannot be used with EDGESHARD_COORDINATOR=on: the coordinator assigns the shards (unset EDGESHARD_SHARDS, or set EDGESHARD_CAPACITY to limit this host)');
   }
   return config;
 }

@@ -3,12 +3,22 @@ import { Hono } from 'hono';
 import type { Registry } from './dispatch/registry.ts';
 import type { Env } from './env.ts';
 import { errorResponse } from './errors.ts';
+import { coordinatorRoute } from './routes/coordinator.ts';
 import { eventsRoute } from './routes/events.ts';
+import { interactionsRoute } from './routes/interactions.ts';
+import { restRoute } from './routes/rest.ts';
+import { statusRoute } from './routes/status.ts';
+import { qqWebhookRoute } from './routes/webhooks-qq.ts';
 
 export function createApp(registry: Registry): Hono<{ Bindings: Env }> {
   const app = new Hono<{ Bindings: Env }>();
   app.get('/', (c) => c.json({ name: 'edgeshard', ok: true }));
   app.route('/events', eventsRoute(registry));
+  app.route('/coordinator', coordinatorRoute());
+  app.route('/', statusRoute());
+  app.route('/interactions', interactionsRoute(registry));
+  app.route('/api/v10', restRoute());
+  app.route('/webhooks/qq', qqWebhookRoute(registry));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
   app.onError((err) => errorResponse(err));
   return app;

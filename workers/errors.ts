@@ -1,5 +1,5 @@
 // The one place that turns our typed errors into HTTP responses.
-import { EdgeshardError, ERROR_CODES, errorBody, type ErrorCode } from '../protocol/index.ts';
+import { EdgeshardError, ERROR_CODES, errorBody, RateLimitedError, type ErrorCode } from '../protocol/index.ts';
 
 const STATUS: Record<ErrorCode, number> = {
   [ERROR_CODES.BAD_SIGNATURE]: 401,
@@ -13,6 +13,13 @@ const STATUS: Record<ErrorCode, number> = {
   [ERROR_CODES.GATEWAY_FATAL]: 500,
   [ERROR_CODES.NOT_AVAILABLE]: 501,
   [ERROR_CODES.HANDLER_FAILED]: 500,
+  [ERROR_CODES.STALE_EPOCH]: 409,
+  [ERROR_CODES.LEASE_PROTOCOL]: 400,
+  [ERROR_CODES.BAD_TOKEN]: 401,
+  [ERROR_CODES.STATUS_DISABLED]: 404,
+  [ERROR_CODES.MALFORMED_PAYLOAD]: 400,
+  [ERROR_CODES.INVALID_REQUEST_GUARD]: 503,
+  [ERROR_CODES.TOKEN_REJECTED]: 502,
 };
 
 export function statusFor(code: ErrorCode): number {
@@ -20,6 +27,9 @@ export function statusFor(code: ErrorCode): number {
 }
 
 export function errorResponse(err: unknown): Response {
+  if (err instanceof RateLimitedError) {
+    return Response.json(errorBody(err), { status: STATUS[err.code], headers: { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) } });
+  }
   if (err instanceof EdgeshardError) {
     return Response.json(errorBody(err), { status: STATUS[err.code] });
   }

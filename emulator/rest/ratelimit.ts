@@ -1,7 +1,10 @@
 // REST rate limits as Discord documents them (Discord docs, Topics > Rate Limits): per-route buckets keyed by
 // the route's bucket hash plus its major parameter (channel_id, guild_id, webhook_id), a global limit per
-// token per second, and the X-RateLimit-* headers on every response. Fixed windows that start with the first
-// request, which is what the headers describe (Reset / Reset-After count down to one moment).
+// token per second, and the X-RateLimit-* headers on every response. Buckets are fixed windows that start
+// with the first request, which is what the headers describe (Reset / Reset-After count down to one moment).
+// The global limit is checked over a sliding second: Discord does not say how it counts, and a client that
+// never trips a sliding window never trips any fixed one, so zero global 429s here means the limit was kept
+// in every 1-second interval.
 import { createHash } from 'node:crypto';
 import type { RateLimitScope } from '../counters.ts';
 
@@ -11,9 +14,16 @@ export interface BucketSpec {
   limit: number;
   windowMs: number;
   /** Top-level resource that splits the bucket; limits for /channels/1 and /channels/2 are separate. */
-  major?: 'channel_id' | 'guild_id' | 'webhook_id';
+  major?: 'channel_id' | 'guild_id' | 'webhook_id' | 'interaction_id';
   /** 'shared' for limits on a resource shared with other users (X-RateLimit-Scope: shared). */
   scope?: 'user' | 'shared';
+  /** false for routes not bound to the bot's global limit (interaction callbacks, webhooks with a token). */
+  global?: boolean;
+  /**
+   * A limit on the resource itself, shared with every other user of it and so invisible in our headers
+   * (e.g. renaming a channel twice per 10 minutes): past it the answer is a 429 of scope shared.
+   */
+  shared?: { limit: number; windowMs: number };
 }
 
 export type LimitDecision =
@@ -35,7 +45,8 @@ export class RateLimiter {
   readonly #globalLimit: number;
   readonly #now: () => number;
   readonly #buckets = new Map<string, Window>();
-  readonly #global = new Map<string, Window>();
+  readonly #global = new Map<string, number[]>();
+  readonly #shared = new Map<string, Window>();
   readonly #hashes = new Map<string, string>();
 
   constructor(globalLimit: number, now: () => number = Date.now) {
@@ -46,18 +57,23 @@ export class RateLimiter {
   /** Counts one request by `token` against the global limit and then the route's bucket. */
   check(token: string, spec: BucketSpec, params: Record<string, string>): LimitDecision {
     const now = this.#now();
-    // Discord docs, Rate Limits > Global Rate Limit: 50 requests per second per bot, across all routes.
-    const global = this.#window(this.#global, token, 1000, now);
-    if (global.used >= this.#globalLimit) {
-      const retryAfter = (global.resetAt - now) / 1000;
-      return {
-        allowed: false,
-        scope: 'global',
-        retryAfter,
-        headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfter))), 'X-RateLimit-Global': 'true', 'X-RateLimit-Scope': 'global' },
-      };
+    // Discord docs, Rate Limits > Global Rate Limit: 50 requests per second per bot, across all routes;
+    // interaction endpoints are not bound to it.
+    if (spec.global !== false) {
+      let sent = this.#global.get(token);
+      if (!sent) this.#global.set(token, (sent = []));
+      while (sent.length > 0 && sent[0]! <= now - 1000) sent.shift();
+      if (sent.length >= this.#globalLimit) {
+        const retryAfter = (sent[0]! + 1000 - now) / 1000;
+        return {
+          allowed: false,
+          scope: 'global',
+          retryAfter,
+          headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfter))), 'X-RateLimit-Global': 'true', 'X-RateLimit-Scope': 'global' },
+        };
+      }
+      sent.push(now);
     }
-    global.used++;
 
     const hash = this.#hash(spec.route);
     const majorValue = spec.major ? (params[spec.major] ?? '') : '';
@@ -78,6 +94,20 @@ export class RateLimiter {
         retryAfter,
         headers: { ...headers(0), 'Retry-After': String(Math.max(1, Math.ceil(retryAfter))), 'X-RateLimit-Scope': scope },
       };
+    }
+    if (spec.shared) {
+      const resource = this.#window(this.#shared, `${hash}:${majorValue}`, spec.shared.windowMs, now);
+      if (resource.used >= spec.shared.limit) {
+        const retryAfter = (resource.resetAt - now) / 1000;
+        // The request is not counted against the user's own bucket: the resource refused it.
+        return {
+          allowed: false,
+          scope: 'shared',
+          retryAfter,
+          headers: { ...headers(spec.limit - bucket.used), 'Retry-After': String(Math.max(1, Math.ceil(retryAfter))), 'X-RateLimit-Scope': 'shared' },
+        };
+      }
+      resource.used++;
     }
     bucket.used++;
     return { allowed: true, headers: headers(spec.limit - bucket.used) };

@@ -17,10 +17,26 @@ export interface EmulatorProcess extends Managed {
   url: string;
   apiUrl: string;
   token: string;
+  /** Interactions and QQ callbacks: what the Worker needs to trust and call this emulator. */
+  discordPublicKey: string;
+  applicationId: string;
+  qqAppId: string;
+  qqAppSecret: string;
+}
+
+/** The Worker settings that point interactions and QQ Bot at a running emulator. */
+export function emulatorWebhookVars(emulator: EmulatorProcess): Record<string, string> {
+  return {
+    DISCORD_PUBLIC_KEY: emulator.discordPublicKey,
+    QQ_APP_ID: emulator.qqAppId,
+    QQ_APP_SECRET: emulator.qqAppSecret,
+    QQ_API_URL: `${emulator.url}/qq/api`,
+    QQ_TOKEN_URL: `${emulator.url}/qq/app/getAppAccessToken`,
+  };
 }
 
 export async function startEmulatorProcess(args: string[], options: SpawnOptions = {}): Promise<EmulatorProcess> {
-  let ready: { url: string; apiUrl: string; token: string } | undefined;
+  let ready: Omit<EmulatorProcess, keyof Managed> | undefined;
   const proc = spawnManaged('emulator', NODE, [`${ROOT}emulator/bin.mjs`, ...args], {
     ...options,
     onLine: (line, stream) => {

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, type Managed } from '../../scripts/lib/proc.ts';
-import { localSecret, ROOT, startEmulatorProcess, startHostProcess, startWorkerProcess, type EmulatorProcess, type WorkerProcess } from '../../scripts/lib/stack.ts';
+import { emulatorWebhookVars, localSecret, ROOT, startEmulatorProcess, startHostProcess, startWorkerProcess, type EmulatorProcess, type WorkerProcess } from '../../scripts/lib/stack.ts';
 import { startLedger, type Ledger } from './ledger.ts';
 
 export interface System {
@@ -18,17 +18,20 @@ export interface System {
   stop(): Promise<void>;
 }
 
-export async function startSystem(emulatorArgs: string[]): Promise<System> {
+/** `workerConfig`: another wrangler config for the e2e Worker (the reload test generates one). */
+export async function startSystem(emulatorArgs: string[], opts: { workerConfig?: string } = {}): Promise<System> {
   const dir = mkdtempSync(join(tmpdir(), 'edgeshard-e2e-'));
   const secret = localSecret();
   const ledger = await startLedger();
-  const emulator = await startEmulatorProcess(['--port', '0', ...emulatorArgs]);
+  // The Worker's port is chosen first, so the emulator knows where to send interactions and QQ callbacks.
+  const workerPort = await freePort();
+  const emulator = await startEmulatorProcess(['--port', '0', '--worker-url', `http://127.0.0.1:${workerPort}`, ...emulatorArgs]);
   const worker = await startWorkerProcess({
-    port: await freePort(),
+    port: workerPort,
     inspectorPort: await freePort(),
     persistTo: join(dir, 'wrangler'),
-    config: `${ROOT}test/e2e/wrangler.e2e.toml`,
-    vars: { EDGESHARD_SECRET: secret, DISCORD_TOKEN: emulator.token, DISCORD_API_URL: emulator.apiUrl, LEDGER_URL: ledger.url },
+    config: opts.workerConfig ?? `${ROOT}test/e2e/wrangler.e2e.toml`,
+    vars: { EDGESHARD_SECRET: secret, DISCORD_TOKEN: emulator.token, DISCORD_API_URL: emulator.apiUrl, LEDGER_URL: ledger.url, ...emulatorWebhookVars(emulator) },
   });
   const hosts: Managed[] = [];
   const system: System = {

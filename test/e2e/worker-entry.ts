@@ -1,7 +1,9 @@
 // The real Worker plus one observing handler that reports every MESSAGE_CREATE it handles to the test's
-// ledger, so the test can check delivery by id. Nothing of ours is replaced.
+// ledger, so the test can check delivery by id, and one test-only command (/e2e-defer) that exercises the
+// deferred-reply helpers. Nothing of ours is replaced. `buildApp` lets a generated entry add handlers (the
+// reload test's rewritable module, test/e2e/reload-entry.ts).
 import { createApp } from '../../workers/app.ts';
-import { onDiscord, Registry } from '../../workers/dispatch/registry.ts';
+import { onCommand, onDiscord, Registry, type HandlerDefinition } from '../../workers/dispatch/registry.ts';
 import { handlers } from '../../workers/handlers/index.ts';
 
 export { ShardCoordinator } from '../../workers/durable-objects/coordinator.ts';
@@ -13,4 +15,15 @@ const ledger = onDiscord('MESSAGE_CREATE', async (message, ctx) => {
   if (!res.ok) throw new Error(`ledger answered ${res.status}`);
 });
 
-export default createApp(new Registry([...handlers, ledger]));
+const deferred = onCommand({ name: 'e2e-defer', description: 'deferred reply, edit and follow-up' }, (_interaction, ctx) =>
+  ctx.defer(async () => {
+    await ctx.editReply('deferred done');
+    await ctx.followUp('follow-up');
+  }),
+);
+
+export function buildApp(extra: HandlerDefinition[] = []) {
+  return createApp(new Registry([...handlers, ledger, deferred, ...extra]));
+}
+
+export default buildApp();

@@ -1,37 +1,66 @@
 // REST proxy: one instance per bot token holds every rate-limit bucket, so concurrent handlers in many
-// isolates share one view of Discord's limits.
+// isolates (and other programs through /api/v10) share one view of Discord's limits. Bucket state lives in
+// memory (re-learned after an eviction, one request per bucket); the invalid-request guard — the count that
+// protects the bot from a ban, a rejected token, webhooks that are gone — is saved in storage.
 import { DurableObject } from 'cloudflare:workers';
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import type { Env } from '../env.ts';
-import { RateLimiter, type LimiterStats } from '../rest/limiter.ts';
-import { routeKey } from '../rest/routes.ts';
+import { egressFromEnv } from '../rest/egress.ts';
+import type { GuardSnapshot } from '../rest/guard.ts';
+import { RestProxyCore } from '../rest/proxy.ts';
 import type { RestRequest, RestResponse } from '../rest/types.ts';
 
-const PASSED_HEADERS = ['content-type', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'x-ratelimit-reset-after', 'x-ratelimit-bucket', 'x-ratelimit-scope', 'retry-after'];
+const GUARD_KEY = 'guard';
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, `${name} must be a positive integer in wrangler.toml [vars], got "${raw}"`);
+  return n;
+}
+
+/** A short fingerprint of the token, so a stored "token rejected" does not outlive a token change. */
+async function fingerprint(token: string | undefined): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token ?? ''));
+  return [...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
 
 export class RestProxy extends DurableObject<Env> {
-  readonly #limiter = new RateLimiter({ globalPerSecond: 50 });
+  readonly #core: RestProxyCore;
+  #saving: Promise<void> | undefined;
+  #tokenPrint = '';
 
-  async request(req: RestRequest): Promise<RestResponse> {
-    const token = this.env.DISCORD_TOKEN;
-    if (!token) throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, 'DISCORD_TOKEN is not set for the Worker: run `wrangler secret put DISCORD_TOKEN` (or add it to .dev.vars)');
-    const url = this.env.DISCORD_API_URL.replace(/\/$/, '') + req.path;
-    const res = await this.#limiter.schedule(routeKey(req.method, req.path), req.path, () =>
-      fetch(url, {
-        method: req.method,
-        headers: { ...req.headers, authorization: `Bot ${token}`, ...(req.body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(req.body === undefined ? {} : { body: req.body }),
-      }).then(async (r) => ({ status: r.status, headers: r.headers, header: (name: string) => r.headers.get(name), body: await r.text() })),
-    );
-    const headers: Record<string, string> = {};
-    for (const name of PASSED_HEADERS) {
-      const value = res.headers.get(name);
-      if (value !== null) headers[name] = value;
-    }
-    return { status: res.status, headers, body: res.body };
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#core = new RestProxyCore({
+      apiUrl: env.DISCORD_API_URL,
+      egress: egressFromEnv(env),
+      globalPerSecond: positiveInt('EDGESHARD_GLOBAL_RATE_LIMIT', env.EDGESHARD_GLOBAL_RATE_LIMIT, 50),
+      invalidRequestLimit: positiveInt('EDGESHARD_INVALID_REQUEST_LIMIT', env.EDGESHARD_INVALID_REQUEST_LIMIT, 2500),
+    });
+    this.#core.limiter.onGuardChange = () => this.#save();
+    void ctx.blockConcurrencyWhile(async () => {
+      this.#tokenPrint = await fingerprint(env.DISCORD_TOKEN);
+      const saved = await ctx.storage.get<GuardSnapshot & { token: string }>(GUARD_KEY);
+      if (!saved) return;
+      // A new token gets a fresh start on the 401 latch; the invalid-request count is per IP, so it stays.
+      this.#core.limiter.guard.restore(saved.token === this.#tokenPrint ? saved : { ...saved, tokenRejected: undefined });
+    });
   }
 
-  stats(): LimiterStats {
-    return this.#limiter.stats;
+  #save(): void {
+    // Coalesce: at most one write in flight, and it writes the latest state.
+    this.#saving ??= Promise.resolve().then(async () => {
+      this.#saving = undefined;
+      await this.ctx.storage.put(GUARD_KEY, { ...this.#core.limiter.guard.snapshot(), token: this.#tokenPrint });
+    });
+  }
+
+  async request(req: RestRequest): Promise<RestResponse> {
+    return this.#core.request(req);
+  }
+
+  stats(): ReturnType<RestProxyCore['stats']> {
+    return this.#core.stats();
   }
 }

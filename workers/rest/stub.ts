@@ -2,8 +2,13 @@
 import type { Env } from '../env.ts';
 import { DiscordRest, type RestTransport } from './client.ts';
 
+/** The one REST proxy instance every caller of this bot shares. */
+export function restProxyStub(env: Env) {
+  return env.REST_PROXY.get(env.REST_PROXY.idFromName('discord'));
+}
+
 export function restClient(env: Env): DiscordRest {
-  const stub = env.REST_PROXY.get(env.REST_PROXY.idFromName('discord'));
+  const stub = restProxyStub(env);
   const transport: RestTransport = { request: (req) => stub.request(req) };
   return new DiscordRest(transport);
 }

@@ -2,8 +2,13 @@
 export interface RestRequest {
   method: string;
   path: string;
-  body?: string;
+  body?: string | ArrayBuffer;
   headers?: Record<string, string>;
+  /**
+   * The longest the caller is willing to wait for the rate limits. When the predicted wait is longer, the
+   * proxy answers at once with its own 429 (`x-edgeshard-error: rate_limited`) carrying the wait.
+   */
+  maxWaitMs?: number;
 }
 
 export interface RestResponse {
@@ -11,3 +16,15 @@ export interface RestResponse {
   headers: Record<string, string>;
   body: string;
 }
+
+/** Why the proxy answered itself instead of calling the platform. */
+export type RefusalCode = 'rate_limited' | 'invalid_request_guard' | 'token_rejected' | 'webhook_gone';
+
+export interface Refusal {
+  code: RefusalCode;
+  message: string;
+  retryAfterMs?: number;
+}
+
+/** Header on every response the proxy made up itself, naming the refusal code. */
+export const REFUSAL_HEADER = 'x-edgeshard-error';

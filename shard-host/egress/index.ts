@@ -1,0 +1,2 @@
+export { startEgressServer, type EgressOptions, type EgressServer } from './server.ts';
+export { allowList, DEFAULT_ALLOWED_HOSTS } from './allow.ts';

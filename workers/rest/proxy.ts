@@ -1,0 +1,83 @@
+// The REST proxy without the Durable Object around it: takes a Discord-shaped request, waits for the rate
+// limits, calls Discord through the egress, and answers Discord-shaped — its own refusals included, so
+// @discordjs/rest and other clients understand them (a 429 with retry_after, a 401, a 404).
+import type { Egress } from './egress.ts';
+import { RateLimiter, type LimiterOptions, type LimiterStats } from './limiter.ts';
+import { usesBotToken } from './routes.ts';
+import { REFUSAL_HEADER, type Refusal, type RestRequest, type RestResponse } from './types.ts';
+
+/** Response headers a client's own limiter needs, passed through as Discord sent them. */
+const PASSED_HEADERS = ['content-type', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'x-ratelimit-reset-after', 'x-ratelimit-bucket', 'x-ratelimit-scope', 'x-ratelimit-global', 'retry-after', 'x-audit-log-reason'];
+/** Request headers a caller may set; authorization is always ours. */
+const FORWARDED_HEADERS = ['content-type', 'x-audit-log-reason', 'user-agent'];
+
+const REFUSAL_STATUS: Record<Refusal['code'], number> = {
+  rate_limited: 429,
+  invalid_request_guard: 429,
+  token_rejected: 401,
+  webhook_gone: 404,
+};
+
+export function refusalResponse(refusal: Refusal): RestResponse {
+  const retryAfter = refusal.retryAfterMs === undefined ? undefined : refusal.retryAfterMs / 1000;
+  const headers: Record<string, string> = { 'content-type': 'application/json', [REFUSAL_HEADER]: refusal.code };
+  let body: Record<string, unknown> = { message: refusal.message, code: 0, edgeshard: refusal.code };
+  if (retryAfter !== undefined) {
+    // Shaped like Discord's own 429 (Topics > Rate Limits > Exceeding A Rate Limit), scope user: the wait
+    // is about this request only, so clients pause one bucket, not all of them.
+    headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
+    headers['x-ratelimit-scope'] = 'user';
+    body = { ...body, retry_after: Number(retryAfter.toFixed(3)), global: false };
+  }
+  if (refusal.code === 'webhook_gone') body.code = 10015;
+  return { status: REFUSAL_STATUS[refusal.code], headers, body: JSON.stringify(body) };
+}
+
+export interface ProxyOptions extends LimiterOptions {
+  apiUrl: string;
+  egress: Egress;
+}
+
+export class RestProxyCore {
+  readonly limiter: RateLimiter;
+  readonly #apiUrl: string;
+  readonly #egress: Egress;
+
+  constructor(options: ProxyOptions) {
+    this.limiter = new RateLimiter(options);
+    this.#apiUrl = options.apiUrl.replace(/\/$/, '');
+    this.#egress = options.egress;
+  }
+
+  async request(req: RestRequest): Promise<RestResponse> {
+    const method = req.method.toUpperCase();
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers ?? {})) {
+      if (FORWARDED_HEADERS.includes(name.toLowerCase())) headers[name.toLowerCase()] = value;
+    }
+    if (req.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+    const botAuth = usesBotToken(req.path);
+    const send = async () => {
+      const res = await this.#egress.send({ method, url: this.#apiUrl + req.path, headers, botAuth, ...(req.body === undefined ? {} : { body: req.body }) });
+      return { ...res, header: (name: string) => res.headers[name] ?? null };
+    };
+    const outcome = await this.limiter.schedule(method, req.path, send, req.maxWaitMs === undefined ? {} : { maxWaitMs: req.maxWaitMs });
+    if (outcome.kind === 'refused') return refusalResponse(outcome.refusal);
+    const res = outcome.response;
+    const passed: Record<string, string> = {};
+    for (const name of PASSED_HEADERS) {
+      const value = res.header(name);
+      if (value !== null) passed[name] = value;
+    }
+    return { status: res.status, headers: passed, body: res.body };
+  }
+
+  stats(): LimiterStats & { guard: { invalidRequests: number; threshold: number }; egress: Egress['kind'] } {
+    const now = Date.now();
+    return {
+      ...structuredClone(this.limiter.stats),
+      guard: { invalidRequests: this.limiter.guard.count(now), threshold: this.limiter.guard.threshold },
+      egress: this.#egress.kind,
+    };
+  }
+}
