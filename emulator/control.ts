@@ -25,6 +25,16 @@ const ROUTES: ControlRoute[] = [
   route('GET', '/world', (e) => [200, e.world]),
   route('GET', '/messages', (e) => [200, e.sentMessages()]),
   route('GET', '/dispatched', (e, _b, _p, query) => [200, e.dispatched(query.get('type') ?? undefined)]),
+  route('GET', '/gateway-commands', (e, _b, _p, query) => {
+    const filter: { shard?: number; op?: number } = {};
+    for (const key of ['shard', 'op'] as const) {
+      const raw = query.get(key);
+      if (raw === null) continue;
+      if (!/^\d+$/.test(raw)) return [400, { error: `${key} must be a non-negative integer, got "${raw}"` }];
+      filter[key] = Number(raw);
+    }
+    return [200, e.commands(filter)];
+  }),
   route('POST', '/say', (e, body) => {
     if (typeof body.channel_id !== 'string' || typeof body.content !== 'string') return [400, { error: 'channel_id and content are required strings' }];
     const input = { channelId: body.channel_id, content: body.content, ...(typeof body.user_id === 'string' ? { userId: body.user_id } : {}) };

@@ -34,6 +34,10 @@ export interface EmulatorCounters {
   /** `invalid`: answers Discord counts toward the invalid-request limit (401, 403, 429 except shared). */
   rest: { requests: number; byRoute: Record<string, number>; ratelimited: Record<RateLimitScope, number>; invalid: number };
   messagesSent: number;
+  /** Gateway commands (op 3, 4, 8, 31) received from authenticated connections; records: GET /_emulator/gateway-commands. */
+  commands: number;
+  commandsByShard: Record<number, number>;
+  commandsByOp: Record<number, number>;
 }
 
 export function createCounters(sessionStartTotal: number): EmulatorCounters {
@@ -60,6 +64,9 @@ export function createCounters(sessionStartTotal: number): EmulatorCounters {
     sessionStartRemaining: sessionStartTotal,
     rest: { requests: 0, byRoute: {}, ratelimited: { user: 0, global: 0, shared: 0 }, invalid: 0 },
     messagesSent: 0,
+    commands: 0,
+    commandsByShard: {},
+    commandsByOp: {},
   };
 }
 

@@ -6,6 +6,7 @@ import { createControlHandler, CONTROL_PREFIX } from './control.ts';
 import type { EmulatorCore, EmulatorUrls } from './core.ts';
 import { createCounters, snapshot } from './counters.ts';
 import { Blaster } from './gateway/blast.ts';
+import { filterCommands } from './gateway/commands.ts';
 import { GatewayHub } from './gateway/hub.ts';
 import { shardControl } from './gateway/shard-control.ts';
 import { attachGateway } from './gateway/upgrade.ts';
@@ -91,6 +92,7 @@ export async function startEmulator(input: EmulatorOptions & WebhookOptions = {}
     setMessageRate: (rate) => traffic.setRate(rate),
     sentMessages: () => [...core.sentMessages],
     dispatched: (type) => (type === undefined ? hub.records : hub.records.filter((r) => r.type === type)).map((r) => ({ ...r })),
+    commands: (filter) => filterCommands(hub.commands, filter),
     shardControl: (shard) => shardControl(hub, shard),
     webhooks: webhooks.info,
     blast: (options) => blaster.start(options),

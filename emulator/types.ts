@@ -2,6 +2,7 @@
 import type { APIMessage } from 'discord-api-types/v10';
 import type { EmulatorCounters } from './counters.ts';
 import type { BlastOptions, BlastStats } from './gateway/blast.ts';
+import type { CommandFilter, CommandRecord } from './gateway/commands.ts';
 import type { ShardControl } from './gateway/shard-control.ts';
 import type { WebhookInfo } from './interactions/mount.ts';
 import type { DispatchRecord } from './gateway/session.ts';
@@ -24,6 +25,8 @@ export interface Emulator {
   sentMessages(): APIMessage[];
   /** Every dispatch assigned to a session (copies), optionally of one type. */
   dispatched(type?: string): DispatchRecord[];
+  /** Gateway commands received (copies), optionally of one shard and/or opcode. */
+  commands(filter?: CommandFilter): CommandRecord[];
   shardControl(shard: number): ShardControl;
   /** Keys and ids a Worker needs for interactions and QQ callbacks from this emulator. */
   webhooks(): WebhookInfo;

@@ -3,7 +3,8 @@
 //
 // host → coordinator: hello (announce, capacity, shards held), renew (every renewEveryMs, per-shard state and
 // the last sequence the Worker acknowledged), released (after a revoke or at shutdown, with the final
-// session), identify (ask for an identify slot), bye (leaving).
+// session), identify (ask for an identify slot), answered (that identify got READY or op 9, or its connection
+// ended: the bucket's next identify may be scheduled), bye (leaving).
 // coordinator → host: welcome (lease timing), renewed (the lease holds until sentAt + leaseTtlMs), assign,
 // revoke, identify-grant / identify-wait, command (a gateway command for a shard), error.
 import { EdgeshardError, ERROR_CODES } from './errors.ts';
@@ -57,16 +58,19 @@ type V = { v: typeof LEASE_PROTOCOL_VERSION };
 
 export type HostMessage = V &
   (
-    | { type: 'hello'; id: number; capacity: number; shardCount: number; gateway: GatewayLimits; shards: ShardReport[] }
+    /** `answers`: this host reports identify answers, so the coordinator may wait for them (optional for older hosts). */
+    | { type: 'hello'; id: number; capacity: number; shardCount: number; gateway: GatewayLimits; shards: ShardReport[]; answers?: boolean }
     | { type: 'renew'; id: number; shards: ShardReport[] }
     | { type: 'released'; shard: number; epoch: number; session: SessionInfo | null; reason: string }
     | { type: 'identify'; id: number; shard: number; epoch: number }
+    | { type: 'answered'; shard: number; epoch: number }
     | { type: 'bye' }
   );
 
 export type CoordinatorMessage = V &
   (
-    | { type: 'welcome'; leaseTtlMs: number; renewEveryMs: number; shardCount: number }
+    /** `answers`: the coordinator accepts `answered` messages (hosts send them only then). */
+    | { type: 'welcome'; leaseTtlMs: number; renewEveryMs: number; shardCount: number; answers?: boolean }
     | { type: 'renewed'; id: number }
     | { type: 'assign'; shard: number; epoch: number; shardCount: number; session: SessionInfo | null }
     | { type: 'revoke'; shard: number; epoch: number; reason: 'rebalance' | 'stale' }
@@ -134,7 +138,7 @@ export function parseHostMessage(input: unknown): HostMessage {
       if (!isInt(input.id)) fail('host', '"id" must be a non-negative integer');
       if (!isInt(input.capacity, 1)) fail('host', '"capacity" must be a positive integer');
       if (!isInt(input.shardCount, 1)) fail('host', '"shardCount" must be a positive integer');
-      return { v, type: 'hello', id: input.id, capacity: input.capacity, shardCount: input.shardCount, gateway: limits(input.gateway), shards: reports(input.shards) };
+      return { v, type: 'hello', id: input.id, capacity: input.capacity, shardCount: input.shardCount, gateway: limits(input.gateway), shards: reports(input.shards), ...(input.answers === true ? { answers: true } : {}) };
     case 'renew':
       if (!isInt(input.id)) fail('host', '"id" must be a non-negative integer');
       return { v, type: 'renew', id: input.id, shards: reports(input.shards) };
@@ -144,6 +148,9 @@ export function parseHostMessage(input: unknown): HostMessage {
     case 'identify':
       if (!isInt(input.id) || !isInt(input.shard) || !isInt(input.epoch)) fail('host', '"id", "shard" and "epoch" must be non-negative integers');
       return { v, type: 'identify', id: input.id, shard: input.shard, epoch: input.epoch };
+    case 'answered':
+      if (!isInt(input.shard) || !isInt(input.epoch)) fail('host', '"shard" and "epoch" must be non-negative integers');
+      return { v, type: 'answered', shard: input.shard, epoch: input.epoch };
     case 'bye':
       return { v, type: 'bye' };
     default:
@@ -162,7 +169,7 @@ export function parseCoordinatorMessage(input: unknown): CoordinatorMessage {
   switch (input.type) {
     case 'welcome':
       ints('leaseTtlMs', 'renewEveryMs', 'shardCount');
-      return { v, type: 'welcome', leaseTtlMs: input.leaseTtlMs as number, renewEveryMs: input.renewEveryMs as number, shardCount: input.shardCount as number };
+      return { v, type: 'welcome', leaseTtlMs: input.leaseTtlMs as number, renewEveryMs: input.renewEveryMs as number, shardCount: input.shardCount as number, ...(input.answers === true ? { answers: true } : {}) };
     case 'renewed':
       ints('id');
       return { v, type: 'renewed', id: input.id as number };

@@ -6,6 +6,7 @@ import type { RawData } from 'ws';
 import type { EmulatorCounters } from '../counters.ts';
 import { bump } from '../counters.ts';
 import { CLOSE_REASONS } from './close-codes.ts';
+import { ACCEPTED_COMMANDS } from './commands.ts';
 import { createEncoder, type FrameEncoder } from './encoder.ts';
 import type { FrameSink, Session } from './session.ts';
 
@@ -14,6 +15,8 @@ export interface ConnectionHost {
   readonly heartbeatIntervalMs: number;
   identify(conn: Connection, d: unknown): void;
   resume(conn: Connection, d: unknown): void;
+  /** A send event other than Identify/Resume/Heartbeat, from an authenticated connection (commands.ts). */
+  command(conn: Connection, op: number, d: unknown): void;
   closed(conn: Connection, code: number, initiator: 'client' | 'server'): void;
 }
 
@@ -23,13 +26,6 @@ const SEND_WINDOW_MS = 60_000;
 // Discord docs, Topics > Opcodes and Status Codes: payloads over 4096 bytes are a decode error (4002).
 const MAX_PAYLOAD_BYTES = 4096;
 
-// Commands a client may send once authenticated; the emulator accepts them without modelling their effect.
-const ACCEPTED_COMMANDS: ReadonlySet<number> = new Set([
-  GatewayOpcodes.PresenceUpdate,
-  GatewayOpcodes.VoiceStateUpdate,
-  GatewayOpcodes.RequestGuildMembers,
-  GatewayOpcodes.RequestSoundboardSounds,
-]);
 
 export class Connection implements FrameSink {
   readonly ws: WebSocket;
@@ -120,6 +116,7 @@ export class Connection implements FrameSink {
       default:
         if (!ACCEPTED_COMMANDS.has(op)) return this.close(GatewayCloseCodes.UnknownOpcode);
         if (!this.session) return this.close(GatewayCloseCodes.NotAuthenticated);
+        return this.#host.command(this, op, d);
     }
   }
 

@@ -1,16 +1,18 @@
 // The gateway's shared state: live sessions per shard, the connection serving each shard, identify and resume,
 // and routing of guild events to the sessions that own the guild. Sockets live in Connection.
 import { createHash } from 'node:crypto';
-import { GatewayDispatchEvents, GatewayIntentBits, GatewayOpcodes } from 'discord-api-types/v10';
+import { GatewayCloseCodes, GatewayDispatchEvents, GatewayIntentBits, GatewayOpcodes } from 'discord-api-types/v10';
 import type { EmulatorCounters } from '../counters.ts';
 import { bump } from '../counters.ts';
 import { PRIVILEGED_INTENTS, type ResolvedOptions } from '../options.ts';
 import type { WorldIndex } from '../world.ts';
 import { clientCloseEndsSession, serverCloseEndsSession } from './close-codes.ts';
+import type { CommandRecord } from './commands.ts';
 import type { Connection, ConnectionHost } from './connection.ts';
 import { parseIdentify, parseResume } from './handshake.ts';
 import { IdentifyGate } from './identify-gate.ts';
 import { seesMessageContent, wantsGuildEvent } from './intents.ts';
+import { requestGuildMembers } from './members.ts';
 import { guildCreateData, readyData } from './ready.ts';
 import { Session, type DispatchRecord, type OutgoingEvent } from './session.ts';
 
@@ -27,6 +29,8 @@ export class GatewayHub implements ConnectionHost {
   readonly gate: IdentifyGate;
   /** Every dispatch ever assigned to a session, in order. */
   readonly records: DispatchRecord[] = [];
+  /** Every gateway command received from an authenticated connection, in order. */
+  readonly commands: CommandRecord[] = [];
   /** Bumped whenever the set of live sessions changes, so the traffic generator can cache its channel list. */
   generation = 0;
   readonly #deps: HubDeps;
@@ -104,6 +108,27 @@ export class GatewayHub implements ConnectionHost {
     this.#attach(conn, session);
     session.replayAfter(seq);
     this.#record(session, { type: GatewayDispatchEvents.Resumed, json: '{}' });
+  }
+
+  command(conn: Connection, op: number, d: unknown): void {
+    const session = conn.session;
+    if (!session) return;
+    const record: CommandRecord = { shard: session.shardId, session: session.id, op, d, at: Date.now(), outcome: 'recorded' };
+    this.commands.push(record);
+    this.counters.commands++;
+    bump(this.counters.commandsByShard, session.shardId);
+    bump(this.counters.commandsByOp, op);
+    if (op !== GatewayOpcodes.RequestGuildMembers) return;
+    const guildId = (d as { guild_id?: unknown } | null)?.guild_id;
+    const guild = typeof guildId === 'string' && session.guildIds.has(guildId) ? this.#deps.index.world.guilds.find((g) => g.id === guildId) : undefined;
+    const outcome = requestGuildMembers(d, session.intents, guild, this.#deps.index);
+    if (outcome.kind === 'invalid') {
+      Object.assign(record, { outcome: 'ignored', reason: outcome.reason });
+      return conn.close(GatewayCloseCodes.DecodeError, outcome.reason);
+    }
+    if (outcome.kind === 'ignored') return void Object.assign(record, { outcome: 'ignored', reason: outcome.reason });
+    Object.assign(record, { outcome: 'answered', chunks: outcome.chunks.length });
+    for (const chunk of outcome.chunks) this.#record(session, { type: GatewayDispatchEvents.GuildMembersChunk, id: outcome.guildId, json: JSON.stringify(chunk) });
   }
 
   closed(conn: Connection, code: number, initiator: 'client' | 'server'): void {

@@ -54,6 +54,9 @@ interface IdentifyWaiter {
   reject(err: unknown): void;
 }
 
+/** A queued identify request is sent again this often, in case the coordinator lost its queue (restart). */
+export const IDENTIFY_REASK_MS = 20_000;
+
 /** Stop shards this long before the earliest moment the coordinator could expire the lease. */
 export function fenceMarginMs(ttlMs: number): number {
   return Math.max(500, Math.floor(ttlMs / 5));
@@ -67,6 +70,10 @@ export class LeaseClient {
   readonly #held = new Map<number, Held>();
   readonly #renewals = new Map<number, number>();
   readonly #identify = new Map<number, IdentifyWaiter>();
+  /** Shards whose identify was granted and not answered yet (READY, op 9, connection ended). */
+  readonly #unanswered = new Set<number>();
+  /** The coordinator's welcome said it waits for answers (protocol/lease.ts, `answered`). */
+  #answers = false;
   #link: LeaseLink | null = null;
   #open = false;
   #ttl: number;
@@ -113,24 +120,46 @@ export class LeaseClient {
     const held = this.#held.get(shard);
     if (!held) throw new IdentifyDeferred(`shard ${shard} is not leased to this host`, this.#renewEvery);
     const id = this.#nextId++;
+    let reask: Timer | null = null;
     const waitMs = await new Promise<number>((resolve, reject) => {
+      const done = () => {
+        reask?.cancel();
+        signal?.removeEventListener('abort', onAbort);
+      };
       const onAbort = () => {
+        done();
         this.#identify.delete(id);
         reject(signal?.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#identify.set(id, {
         shard,
-        resolve: (ms) => (signal?.removeEventListener('abort', onAbort), resolve(ms)),
-        reject: (err) => (signal?.removeEventListener('abort', onAbort), reject(err)),
+        resolve: (ms) => (done(), resolve(ms)),
+        reject: (err) => (done(), reject(err)),
       });
-      if (!this.#send({ v, type: 'identify', id, shard, epoch: held.epoch })) {
+      // The coordinator queues the request while the bucket's previous identify awaits its answer; the same
+      // id asked again keeps its place there, and is served anew if the coordinator restarted meanwhile.
+      const ask = (): boolean => this.#send({ v, type: 'identify', id, shard, epoch: held.epoch });
+      const again = () => {
+        reask = this.#clock.setTimeout(() => (this.#identify.has(id) && ask(), again()), IDENTIFY_REASK_MS);
+      };
+      if (!ask()) {
+        done();
         this.#identify.delete(id);
-        signal?.removeEventListener('abort', onAbort);
-        reject(new IdentifyDeferred('the coordinator is not connected; asking again shortly', 1_000));
+        return reject(new IdentifyDeferred('the coordinator is not connected; asking again shortly', 1_000));
       }
+      again();
     });
+    this.#unanswered.add(shard);
     await sleep(this.#clock, waitMs, signal);
+  }
+
+  /** The shard's granted identify was answered (READY, op 9) or its connection ended: tell the coordinator,
+   *  which starts the bucket's next window from this moment instead of from the grant. */
+  identifyAnswered(shard: number): void {
+    if (!this.#unanswered.delete(shard) || !this.#answers) return;
+    const held = this.#held.get(shard);
+    if (held) this.#send({ v, type: 'answered', shard, epoch: held.epoch });
   }
 
   /** Stops every shard resumably, reports each final session, says goodbye. */
@@ -161,7 +190,7 @@ export class LeaseClient {
         this.#renewals.set(id, this.#clock.now());
         const { hostId, capacity, shardCount, gateway } = this.#o;
         this.#log.info('lease connection open', { host: hostId, capacity, holding: this.held() });
-        link.send({ v, type: 'hello', id, capacity, shardCount, gateway, shards: this.#reports() });
+        link.send({ v, type: 'hello', id, capacity, shardCount, gateway, shards: this.#reports(), answers: true });
       },
       message: (msg) => this.#link === link && this.#handle(msg),
       close: (code, reason) => {
@@ -190,6 +219,7 @@ export class LeaseClient {
       case 'welcome':
         this.#ttl = msg.leaseTtlMs;
         this.#renewEvery = msg.renewEveryMs;
+        this.#answers = msg.answers === true;
         if (msg.shardCount !== this.#o.shardCount) this.#log.error('coordinator shard count differs from this host', { ours: this.#o.shardCount, coordinator: msg.shardCount });
         return this.#scheduleRenew();
       case 'renewed':
@@ -215,7 +245,10 @@ export class LeaseClient {
       case 'command': {
         const held = this.#held.get(msg.shard);
         if (!held || held.epoch !== msg.epoch || held.stopping) return this.#log.warn('gateway command for a shard this host does not run; dropped', { shard: msg.shard, op: msg.payload.op });
-        return void this.#o.runner.command(msg.shard, msg.payload).catch((err: unknown) => this.#log.warn('gateway command failed', { shard: msg.shard, op: msg.payload.op, error: (err as Error).message }));
+        return void this.#o.runner.command(msg.shard, msg.payload).then(
+          () => this.#log.info('gateway command sent', { host: this.#o.hostId, shard: msg.shard, epoch: msg.epoch, op: msg.payload.op }),
+          (err: unknown) => this.#log.warn('gateway command failed', { shard: msg.shard, op: msg.payload.op, error: (err as Error).message }),
+        );
       }
       case 'error':
         return this.#log.error(`coordinator: ${msg.message}`, { code: msg.code });
@@ -239,6 +272,7 @@ export class LeaseClient {
     held.stopping = true;
     const session = await this.#o.runner.stop(shard, reason);
     this.#held.delete(shard);
+    this.#unanswered.delete(shard);
     this.stats.released++;
     if (report) this.#send({ v, type: 'released', shard, epoch: held.epoch, session, reason });
     this.#log.info('shard released', { shard, epoch: held.epoch, reason, seq: session?.seq });

@@ -1,6 +1,6 @@
 // The real Worker plus one observing handler that reports every MESSAGE_CREATE it handles to the test's
-// ledger, so the test can check delivery by id, and one test-only command (/e2e-defer) that exercises the
-// deferred-reply helpers. Nothing of ours is replaced. `buildApp` lets a generated entry add handlers (the
+// ledger, so the test can check delivery by id, one test-only command (/e2e-defer) that exercises the
+// deferred-reply helpers, and gateway-command probes (below). Nothing of ours is replaced. `buildApp` lets a generated entry add handlers (the
 // reload test's rewritable module, test/e2e/reload-entry.ts).
 import { createApp } from '../../workers/app.ts';
 import { onCommand, onDiscord, Registry, type HandlerDefinition } from '../../workers/dispatch/registry.ts';
@@ -15,6 +15,29 @@ const ledger = onDiscord('MESSAGE_CREATE', async (message, ctx) => {
   if (!res.ok) throw new Error(`ledger answered ${res.status}`);
 });
 
+// Gateway commands across processes (coordinator-commands.test.ts): `e2e:gateway <guild id> <command JSON>`
+// sends the command for that guild and reports the outcome; every GUILD_MEMBERS_CHUNK is reported too.
+const report = async (env: unknown, entry: Record<string, unknown>) => {
+  const res = await fetch((env as { LEDGER_URL: string }).LEDGER_URL, { method: 'POST', body: JSON.stringify(entry) });
+  if (!res.ok) throw new Error(`ledger answered ${res.status}`);
+};
+
+const gatewayCommand = onDiscord('MESSAGE_CREATE', async (message, ctx) => {
+  const match = /^e2e:gateway (\d+) (.+)$/s.exec(message.content);
+  if (!match) return;
+  let outcome = 'sent';
+  try {
+    await ctx.gateway.send(match[1]!, JSON.parse(match[2]!) as Parameters<typeof ctx.gateway.send>[1]);
+  } catch (err) {
+    outcome = (err as { code?: string }).code ?? String(err);
+  }
+  await report(ctx.env, { eventId: ctx.event.id, messageId: `gateway:${message.id}`, shard: ctx.event.shard, outcome });
+});
+
+const membersChunk = onDiscord('GUILD_MEMBERS_CHUNK', (chunk, ctx) =>
+  report(ctx.env, { eventId: ctx.event.id, messageId: `chunk:${chunk.nonce ?? ''}`, shard: ctx.event.shard, guildId: chunk.guild_id, members: chunk.members.map((m) => m.user.username) }),
+);
+
 const deferred = onCommand({ name: 'e2e-defer', description: 'deferred reply, edit and follow-up' }, (_interaction, ctx) =>
   ctx.defer(async () => {
     await ctx.editReply('deferred done');
@@ -23,7 +46,7 @@ const deferred = onCommand({ name: 'e2e-defer', description: 'deferred reply, ed
 );
 
 export function buildApp(extra: HandlerDefinition[] = []) {
-  return createApp(new Registry([...handlers, ledger, deferred, ...extra]));
+  return createApp(new Registry([...handlers, ledger, deferred, gatewayCommand, membersChunk, ...extra]));
 }
 
 export default buildApp();

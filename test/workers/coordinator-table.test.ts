@@ -6,7 +6,7 @@ import { pickHost, targets } from '../../workers/coordinator/balance.ts';
 import { emptyState } from '../../workers/coordinator/model.ts';
 import { LeaseTable, type Outgoing } from '../../workers/coordinator/table.ts';
 
-const CONFIG = { leaseTtlMs: 3_000, renewEveryMs: 1_000, identifySpacingMs: 5_000, maxHandoffs: 8 };
+const CONFIG = { leaseTtlMs: 3_000, renewEveryMs: 1_000, identifySpacingMs: 5_000, identifyWindowMs: 4_000, identifyAnswerTimeoutMs: 15_000, maxHandoffs: 8 };
 const gateway = { maxConcurrency: 2, sessionStartTotal: 1000, sessionStartRemaining: 1000, sessionStartResetAfterMs: 0 };
 
 function hello(capacity = 10, shards: ShardReport[] = [], shardCount = 6): HostMessage {

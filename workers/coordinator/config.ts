@@ -12,6 +12,8 @@ export const DEFAULT_LEASE_TTL_MS = 15_000;
 export const DEFAULT_IDENTIFY_WINDOW_MS = 5_000;
 /** Shards moving between hosts at once while rebalancing; each move is a resume, not an identify. */
 export const MAX_HANDOFFS = 8;
+/** As the host's local gate: a READY takes well under this; past it the bucket moves on. */
+export const IDENTIFY_ANSWER_TIMEOUT_MS = 15_000;
 
 function ms(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -30,6 +32,8 @@ export function coordinatorConfig(vars: CoordinatorVars): CoordinatorConfig {
     // The grant travels DO → host → gateway; differences in that delay between two hosts must not bring
     // two identifies of one bucket closer than the platform's window.
     identifySpacingMs: window + Math.max(250, Math.ceil(window / 10)),
+    identifyWindowMs: window,
+    identifyAnswerTimeoutMs: IDENTIFY_ANSWER_TIMEOUT_MS,
     maxHandoffs: MAX_HANDOFFS,
   };
 }

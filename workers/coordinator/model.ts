@@ -61,6 +61,10 @@ export interface CoordinatorConfig {
   renewEveryMs: number;
   /** Spacing between two identifies of one bucket: the platform's window plus a margin for jitter. */
   identifySpacingMs: number;
+  /** The platform's identify window: a bucket's next identify waits this long after the previous one's answer. */
+  identifyWindowMs: number;
+  /** Longest wait for a host to report an identify's answer before the bucket moves on. */
+  identifyAnswerTimeoutMs: number;
   /** Most shards moving between hosts at once during a rebalance. */
   maxHandoffs: number;
 }

@@ -4,6 +4,7 @@
 import { EdgeshardError, ERROR_CODES, LEASE_PROTOCOL_VERSION as v, type CoordinatorMessage, type GatewayCommand, type HostMessage, type ShardReport } from '../../protocol/index.ts';
 import { pickHost, targets } from './balance.ts';
 import { mergeSessionStartLimit, reserveIdentify } from './identify.ts';
+import { IdentifyQueue, type IdentifyRequest } from './identify-queue.ts';
 import { newShardRow, type CoordinatorConfig, type HostRow, type ShardRow, type TableState } from './model.ts';
 
 export interface Outgoing {
@@ -23,6 +24,9 @@ export class LeaseTable {
   readonly config: CoordinatorConfig;
   readonly dirty = { hosts: new Set<string>(), deletedHosts: new Set<string>(), shards: new Set<number>(), globals: false };
   #out: Outgoing[] = [];
+  readonly #identifyQueue = new IdentifyQueue();
+  /** Hosts whose hello said they report identify answers (in memory: every reconnect says it again). */
+  readonly #answering = new Set<string>();
 
   constructor(state: TableState, config: CoordinatorConfig) {
     this.state = state;
@@ -33,6 +37,7 @@ export class LeaseTable {
   #run(now: number, op: () => void): Outgoing[] {
     this.#out = [];
     this.#expire(now);
+    for (const bucket of this.#identifyQueue.expire(now)) this.#serveBucket(bucket, now);
     op();
     this.#plan(now);
     return this.#out;
@@ -48,6 +53,8 @@ export class LeaseTable {
         return this.#run(now, () => this.#released(hostId, msg, now));
       case 'identify':
         return this.#run(now, () => this.#identify(hostId, msg, now));
+      case 'answered':
+        return this.#run(now, () => this.#answered(hostId, msg.shard, now, this.config.identifyWindowMs));
       case 'bye':
         return this.#run(now, () => this.#bye(hostId, now));
     }
@@ -60,6 +67,9 @@ export class LeaseTable {
       host.connected = false;
       host.lastSeenAt = now;
       this.dirty.hosts.add(hostId);
+      this.#answering.delete(hostId);
+      // Its identify may have reached the gateway just now: a full spacing from now is safe.
+      for (const bucket of this.#identifyQueue.dropHost(hostId)) this.#freeBucket(bucket, now, this.config.identifySpacingMs);
     });
   }
 
@@ -89,6 +99,8 @@ export class LeaseTable {
       else if (!h.connected) next = Math.min(next, h.leaseExpiresAt + FORGET_AFTER_TTLS * this.config.leaseTtlMs);
     }
     for (const s of this.state.shards.values()) if (s.handoffDeadline !== null) next = Math.min(next, s.handoffDeadline);
+    const answer = this.#identifyQueue.nextDeadline();
+    if (answer !== null) next = Math.min(next, answer);
     return next === Infinity ? null : next;
   }
 
@@ -104,6 +116,8 @@ export class LeaseTable {
     const shard = Number((BigInt(guildId) >> 22n) % BigInt(count));
     const row = this.state.shards.get(shard);
     if (!row?.owner) throw new EdgeshardError(ERROR_CODES.NOT_AVAILABLE, `shard ${shard} (guild ${guildId}) has no host right now (moving or no capacity); retry in a few seconds`);
+    // Its owner was asked to release it and will drop commands while it stops: refuse now, not silently later.
+    if (row.phase === 'handoff') throw new EdgeshardError(ERROR_CODES.NOT_AVAILABLE, `shard ${shard} (guild ${guildId}) is moving from ${row.owner} to ${row.handoffTo ?? 'another host'}; retry in a few seconds`);
     return { host: row.owner, message: { v, type: 'command', shard, epoch: row.epoch, payload } };
   }
 
@@ -137,7 +151,9 @@ export class LeaseTable {
     this.dirty.globals = true;
     this.state.hosts.set(hostId, { id: hostId, capacity: msg.capacity, connected: true, leaseExpiresAt: now + this.config.leaseTtlMs, lastSeenAt: now });
     this.dirty.hosts.add(hostId);
-    this.#send(hostId, { v, type: 'welcome', leaseTtlMs: this.config.leaseTtlMs, renewEveryMs: this.config.renewEveryMs, shardCount: msg.shardCount });
+    if (msg.answers === true) this.#answering.add(hostId);
+    else this.#answering.delete(hostId);
+    this.#send(hostId, { v, type: 'welcome', leaseTtlMs: this.config.leaseTtlMs, renewEveryMs: this.config.renewEveryMs, shardCount: msg.shardCount, answers: true });
     // renewed first: the host extends its lease before it acts on what the reconcile sends.
     this.#send(hostId, { v, type: 'renewed', id: msg.id });
     this.#reconcile(hostId, msg.shards, now);
@@ -183,17 +199,55 @@ export class LeaseTable {
     this.#setShard(row, { owner: null, phase: 'unassigned', state: 'released', handoffTo: null, handoffDeadline: null, session: msg.session ?? row.session }, now);
     const to = preferred === null ? undefined : this.state.hosts.get(preferred);
     if (to && this.isLive(to, now) && this.#owned(to.id) < to.capacity) this.#assign(row, to.id, now);
+    // Stopped before its identify was answered: the identify may still have reached the gateway.
+    this.#answered(hostId, msg.shard, now, this.config.identifySpacingMs);
   }
 
   #identify(hostId: string, msg: Msg<'identify'>, now: number): void {
-    const row = this.state.shards.get(msg.shard);
-    if (!row || row.owner !== hostId || row.epoch !== msg.epoch) {
-      return this.#send(hostId, { v, type: 'identify-wait', id: msg.id, shard: msg.shard, retryAfterMs: this.config.renewEveryMs, reason: `this host does not own shard ${msg.shard} at epoch ${msg.epoch}` });
-    }
-    const decision = reserveIdentify(msg.shard, now, this.state.globals, this.state.buckets, this.config.identifySpacingMs);
+    const req: IdentifyRequest = { host: hostId, id: msg.id, shard: msg.shard, epoch: msg.epoch };
+    if (!this.#mayIdentify(req)) return;
+    if (this.#identifyQueue.mustWait(this.#bucketOf(msg.shard), req)) return;
+    this.#grant(req, now);
+  }
+
+  #mayIdentify(req: IdentifyRequest): boolean {
+    const row = this.state.shards.get(req.shard);
+    if (row && row.owner === req.host && row.epoch === req.epoch) return true;
+    this.#send(req.host, { v, type: 'identify-wait', id: req.id, shard: req.shard, retryAfterMs: this.config.renewEveryMs, reason: `this host does not own shard ${req.shard} at epoch ${req.epoch}` });
+    return false;
+  }
+
+  #bucketOf(shard: number): number {
+    return shard % Math.max(1, this.state.globals.maxConcurrency);
+  }
+
+  #grant(req: IdentifyRequest, now: number): void {
+    const decision = reserveIdentify(req.shard, now, this.state.globals, this.state.buckets, this.config.identifySpacingMs);
     this.dirty.globals = true;
-    if (decision.kind === 'grant') this.#send(hostId, { v, type: 'identify-grant', id: msg.id, shard: msg.shard, waitMs: decision.waitMs });
-    else this.#send(hostId, { v, type: 'identify-wait', id: msg.id, shard: msg.shard, retryAfterMs: decision.retryAfterMs, reason: decision.reason });
+    if (decision.kind === 'wait') return this.#send(req.host, { v, type: 'identify-wait', id: req.id, shard: req.shard, retryAfterMs: decision.retryAfterMs, reason: decision.reason });
+    this.#send(req.host, { v, type: 'identify-grant', id: req.id, shard: req.shard, waitMs: decision.waitMs });
+    if (this.#answering.has(req.host)) this.#identifyQueue.granted(this.#bucketOf(req.shard), req.host, req.shard, now + decision.waitMs + this.config.identifyAnswerTimeoutMs);
+  }
+
+  /** The host reports that its shard's identify was answered: the bucket's next one may go `afterMs` from now. */
+  #answered(hostId: string, shard: number, now: number, afterMs: number): void {
+    const bucket = this.#bucketOf(shard);
+    if (this.#identifyQueue.answered(bucket, hostId, shard)) this.#freeBucket(bucket, now, afterMs);
+  }
+
+  #freeBucket(bucket: number, now: number, afterMs: number): void {
+    this.state.buckets.set(bucket, Math.max(this.state.buckets.get(bucket) ?? 0, now + afterMs));
+    this.dirty.globals = true;
+    this.#serveBucket(bucket, now);
+  }
+
+  /** Grants queued requests in order until one must be answered first (hosts that report answers). */
+  #serveBucket(bucket: number, now: number): void {
+    for (let req = this.#identifyQueue.next(bucket); req; req = this.#identifyQueue.next(bucket)) {
+      const host = this.state.hosts.get(req.host);
+      if (!host?.connected) continue; // its waiters were rejected when its connection closed
+      if (this.#mayIdentify(req)) this.#grant(req, now);
+    }
   }
 
   #bye(hostId: string, now: number): void {

@@ -3,5 +3,6 @@ import type { HandlerDefinition } from '../dispatch/registry.ts';
 import messageCreate from './message-create.ts';
 import pingCommand from './ping-command.ts';
 import qqGroupAt from './qq-group-at.ts';
+import whoisCommand from './whois-command.ts';
 
-export const handlers: HandlerDefinition[] = [messageCreate, pingCommand, qqGroupAt];
+export const handlers: HandlerDefinition[] = [messageCreate, pingCommand, qqGroupAt, ...whoisCommand];

@@ -2,7 +2,8 @@
 // lease could expire, handoff by release, reconnect with jitter, identify slots, shutdown.
 import { describe, expect, it } from 'vitest';
 import { LEASE_PROTOCOL_VERSION as v, type CoordinatorMessage, type HostMessage, type SessionInfo } from '../../../protocol/index.ts';
-import { fenceMarginMs, IdentifyDeferred, LeaseClient, type ShardRunner } from '../../../shard-host/lease/client.ts';
+import { fenceMarginMs, IDENTIFY_REASK_MS, IdentifyDeferred, LeaseClient, type ShardRunner } from '../../../shard-host/lease/client.ts';
+import { RemoteIdentifyGate } from '../../../shard-host/lease/identify-gate.ts';
 import type { LeaseLinkEvents } from '../../../shard-host/lease/transport.ts';
 import { memoryLogger } from '../../../shard-host/log.ts';
 import { FakeClock, flush } from '../gateway/fakes.ts';
@@ -15,6 +16,7 @@ function setup(random = () => 0.5) {
   const links: { events: LeaseLinkEvents; sent: HostMessage[]; closed: boolean }[] = [];
   const running = new Map<number, SessionInfo | null>();
   const log: string[] = [];
+  const logger = memoryLogger();
   const runner: ShardRunner = {
     start: (shard, session) => void (running.set(shard, session), log.push(`start ${shard}`)),
     stop: async (shard, reason) => (running.delete(shard), log.push(`stop ${shard} (${reason})`), { sessionId: `s${shard}`, resumeUrl: 'wss://r', seq: 42 }),
@@ -32,7 +34,7 @@ function setup(random = () => 0.5) {
       return { send: (m) => (link.sent.push(m), true), close: (code = 1000, reason = '') => ((link.closed = true), events.close(code, reason)) };
     },
     runner,
-    logger: memoryLogger(),
+    logger,
     clock,
     random,
   });
@@ -49,7 +51,7 @@ function setup(random = () => 0.5) {
   const confirm = () => {
     for (const m of link().sent) if (m.type === 'renew') deliver({ type: 'renewed', id: m.id });
   };
-  return { clock, client, links, link, deliver, open, confirm, running, log };
+  return { clock, client, links, link, deliver, open, confirm, running, log, logger };
 }
 
 describe('LeaseClient', () => {
@@ -161,6 +163,9 @@ describe('LeaseClient', () => {
     t.deliver({ type: 'command', shard: 0, epoch: 7, payload: { op: 8, d: {} } });
     await flush();
     expect(t.log.filter((l) => l.startsWith('command'))).toEqual(['command 0 op 3']);
+    // Operators (and the e2e test) can see which host sent what.
+    expect(t.logger.lines.filter((l) => l.msg === 'gateway command sent')).toEqual([expect.objectContaining({ host: 'h1', shard: 0, epoch: 1, op: 3 })]);
+    expect(t.logger.lines.filter((l) => l.msg === 'gateway command for a shard this host does not run; dropped')).toHaveLength(1);
   });
 
   it('on shutdown releases every shard, then says bye', async () => {
@@ -172,5 +177,63 @@ describe('LeaseClient', () => {
     await t.client.shutdown();
     expect(t.link().sent.slice(-3).map((m) => m.type)).toEqual(['released', 'released', 'bye']);
     expect(t.link().closed).toBe(true);
+  });
+
+  describe('identify answers (RemoteIdentifyGate.answered)', () => {
+    const identifies = (t: ReturnType<typeof setup>) => t.link().sent.filter((m) => m.type === 'identify') as Extract<HostMessage, { type: 'identify' }>[];
+    const answers = (t: ReturnType<typeof setup>) => t.link().sent.filter((m) => m.type === 'answered');
+
+    async function granted(answersSupported: boolean) {
+      const t = setup();
+      t.client.start();
+      t.link().events.open();
+      t.deliver({ type: 'welcome', leaseTtlMs: TTL, renewEveryMs: 1_000, shardCount: 4, ...(answersSupported ? { answers: true } : {}) });
+      const hello = t.link().sent.find((m) => m.type === 'hello') as Extract<HostMessage, { type: 'hello' }>;
+      t.deliver({ type: 'renewed', id: hello.id });
+      t.deliver({ type: 'assign', shard: 2, epoch: 3, shardCount: 4, session: null });
+      const gate = new RemoteIdentifyGate(t.client);
+      const p = gate.acquire(2);
+      t.deliver({ type: 'identify-grant', id: identifies(t)[0]!.id, shard: 2, waitMs: 0 });
+      await t.clock.advance(0);
+      await p;
+      return { t, gate, hello };
+    }
+
+    it('announces that it reports answers, and reports each granted identify once', async () => {
+      const { t, gate, hello } = await granted(true);
+      expect(hello.answers).toBe(true);
+      gate.answered(2);
+      gate.answered(2); // op 9 after READY, or a close: already reported
+      gate.answered(1); // never granted
+      expect(answers(t)).toEqual([{ v, type: 'answered', shard: 2, epoch: 3 }]);
+    });
+
+    it('sends no answers to a coordinator that did not ask for them', async () => {
+      const { t, gate } = await granted(false);
+      gate.answered(2);
+      expect(answers(t)).toEqual([]);
+    });
+
+    it('asks again with the same id while queued, and stops once granted or aborted', async () => {
+      const t = setup();
+      t.client.start();
+      t.open();
+      t.deliver({ type: 'assign', shard: 0, epoch: 1, shardCount: 4, session: null });
+      const abort = new AbortController();
+      const p = t.client.acquireIdentify(0, abort.signal);
+      const advance = async (ms: number) => {
+        for (let i = 0; i < ms; i += 500) {
+          await t.clock.advance(500);
+          t.confirm(); // the lease holds meanwhile
+        }
+      };
+      await advance(IDENTIFY_REASK_MS * 2);
+      const asked = identifies(t);
+      expect(asked.map((m) => m.id)).toEqual([asked[0]!.id, asked[0]!.id, asked[0]!.id]);
+      abort.abort(new Error('stopped'));
+      await expect(p).rejects.toThrow('stopped');
+      await advance(IDENTIFY_REASK_MS * 2);
+      expect(identifies(t)).toHaveLength(3);
+    });
   });
 });

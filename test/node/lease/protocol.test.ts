@@ -12,6 +12,8 @@ describe('lease protocol', () => {
       { v, type: 'renew', id: 2, shards: [{ ...report, session: null, guilds: null, latencyMs: null, lastEventAgeMs: null }] },
       { v, type: 'released', shard: 1, epoch: 2, session: null, reason: 'x' },
       { v, type: 'identify', id: 3, shard: 1, epoch: 2 },
+      { v, type: 'answered', shard: 1, epoch: 2 },
+      { v, type: 'hello', id: 1, capacity: 2, shardCount: 4, gateway: limits, shards: [], answers: true },
       { v, type: 'bye' },
     ]) expect(parseHostMessage(JSON.parse(JSON.stringify(m)))).toEqual(m);
   });
@@ -24,12 +26,16 @@ describe('lease protocol', () => {
     [{ v, type: 'renew', id: 1, shards: [{ ...report, epoch: -1 }] }, 'shards[0].epoch'],
     [{ v, type: 'renew', id: 1, shards: [{ ...report, session: { sessionId: '', resumeUrl: 'x', seq: 1 } }] }, 'shards[0].session.sessionId'],
     [{ v, type: 'identify', id: 1, shard: 'a', epoch: 1 }, '"id", "shard" and "epoch"'],
+    [{ v, type: 'answered', shard: 1 }, '"shard" and "epoch"'],
   ])('refuses %j naming the field', (input, message) => {
     expect(() => parseHostMessage(input)).toThrow(message);
   });
 
   it('parses coordinator messages and refuses malformed ones', () => {
     expect(parseCoordinatorMessage({ v, type: 'assign', shard: 1, epoch: 2, shardCount: 4, session: null })).toEqual({ v, type: 'assign', shard: 1, epoch: 2, shardCount: 4, session: null });
+    // `answers` is optional both ways, so a host and a coordinator of different versions still talk.
+    expect(parseCoordinatorMessage({ v, type: 'welcome', leaseTtlMs: 1, renewEveryMs: 1, shardCount: 1, answers: true })).toMatchObject({ answers: true });
+    expect(parseCoordinatorMessage({ v, type: 'welcome', leaseTtlMs: 1, renewEveryMs: 1, shardCount: 1 })).not.toHaveProperty('answers');
     expect(() => parseCoordinatorMessage({ v, type: 'revoke', shard: 1, epoch: 2, reason: 'because' })).toThrow('"reason" must be rebalance or stale');
     expect(() => parseCoordinatorMessage({ v, type: 'command', shard: 1, epoch: 2, payload: { d: 1 } })).toThrow('"payload" must be a gateway command');
   });
