@@ -1,9 +1,9 @@
 // Composition root of the shard host: reads the configuration, wires gateway → spool → forwarder, and
 // owns shutdown. The only module that reads process.env.
-import { EdgeshardError, ERROR_CODES, eventId, type EventEnvelope } from '../protocol/index.ts';
+import { EdgeshardError, ERROR_CODES } from '../protocol/index.ts';
 import { loadConfig } from './config.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
-import { Backpressure, IdentifyBudget, LocalIdentifyGate, Shard, type DispatchRecord, type SessionSnapshot } from './gateway/index.ts';
+import { Backpressure, IdentifyBudget, LocalIdentifyGate, Shard, spoolableEvent, type SessionSnapshot } from './gateway/index.ts';
 import { fetchGatewayBot } from './gateway-info.ts';
 import { registerGatewayMetrics } from './metrics/gateway.ts';
 import { FileSessionStore, SessionTracker } from './sessions/index.ts';
@@ -17,19 +17,6 @@ import { startEgressServer } from './egress/index.ts';
 import { DeadLetterFile, FileSpool } from './spool/index.ts';
 
 const log = createLogger({ component: 'shard-host' });
-
-function toEnvelope(record: DispatchRecord): EventEnvelope {
-  return {
-    id: eventId('discord', record.shard, record.session, record.seq),
-    platform: 'discord',
-    shard: record.shard,
-    session: record.session,
-    seq: record.seq,
-    type: record.type,
-    data: record.data,
-    receivedAt: record.receivedAt,
-  };
-}
 
 async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2), process.env);
@@ -124,7 +111,9 @@ async function main(): Promise<void> {
         logger: log.child({ shard: id }),
         ...(session ? { session } : {}),
         onDispatch: (record) => {
-          spool.append(toEnvelope(record));
+          // The envelope's JSON reuses the payload's `d` text (gateway/envelope.ts): parsed once, never re-serialised.
+          const { event, json } = spoolableEvent(record);
+          spool.append(event, json);
           sessions.received(record.shard, record.session, record.seq);
           forwarder.notify(record.shard);
           backpressure.appended();

@@ -3,8 +3,9 @@
 //
 // What each side does per dispatch:
 // - edgeshard: read the frame, zlib-stream inflate (one synchronous context per connection), JSON.parse,
-//   the shard state machine (seq, dedup), build the event envelope, append it to the host's MemorySpool
-//   (which serialises it once for the batch body), backpressure bookkeeping; an in-process sink plays an
+//   the shard state machine (seq, dedup), build the event envelope and its JSON around the payload's raw `d`
+//   text (shard-host/gateway/envelope.ts, as the host does), append both to the host's MemorySpool,
+//   backpressure bookkeeping; an in-process sink plays an
 //   instantly acknowledging Worker and removes spooled events every 10 ms (in overload mode nothing
 //   acknowledges, so the spool fills to its high-water mark and backpressure pauses the socket).
 // - @discordjs/ws 2.0.4: read the frame, zlib-stream inflate with node:zlib (its ZlibNative method; the
@@ -13,8 +14,7 @@
 import { CompressionMethod, WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
 import { REST } from '@discordjs/rest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventId } from '../../protocol/index.ts';
-import { Backpressure, LocalIdentifyGate, Shard, type DispatchRecord } from '../../shard-host/gateway/index.ts';
+import { Backpressure, LocalIdentifyGate, Shard, spoolableEvent, type DispatchRecord } from '../../shard-host/gateway/index.ts';
 import { createLogger } from '../../shard-host/log.ts';
 import { MemorySpool } from '../../shard-host/spool/memory.ts';
 
@@ -54,7 +54,9 @@ export function edgeshardClient(o: ClientOptions): BenchClient {
     resume: () => shards.forEach((s) => s.resumeReading()),
   });
   const onDispatch = (r: DispatchRecord) => {
-    spool.append({ id: eventId('discord', r.shard, r.session, r.seq), platform: 'discord', shard: r.shard, session: r.session, seq: r.seq, type: r.type, data: r.data, receivedAt: r.receivedAt });
+    // As shard-host/main.ts does: the envelope's JSON splices the payload's raw `d` text.
+    const { event, json } = spoolableEvent(r);
+    spool.append(event, json);
     backpressure.appended();
     if (r.type === 'MESSAGE_CREATE') messages++;
   };

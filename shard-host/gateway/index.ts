@@ -1,5 +1,7 @@
 // Public surface of the gateway: re-exports only.
 export { Shard } from './shard.ts';
+export { spoolableEvent, toEnvelope } from './envelope.ts';
+export type { SpoolableEvent } from './envelope.ts';
 export type { DispatchRecord, ShardOptions, ShardStats } from './options.ts';
 export type { ShardState, ShardStateKind, Initiator, Next } from './state.ts';
 export type { SessionSnapshot } from './session.ts';

@@ -15,6 +15,9 @@ export interface DispatchRecord {
   type: string;
   data: unknown;
   receivedAt: number;
+  /** The whole payload's JSON text as received (it was parsed into `data`): envelope.ts splices its `d`
+   *  value into the spooled JSON instead of re-serialising `data`. Absent when the shard has no text. */
+  payload?: string;
 }
 
 export interface ShardOptions {

@@ -7,7 +7,7 @@ import { connectWebSocket, type Transport } from './connection.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { retryAfterOf } from './identify-gate.ts';
 import { compressParam } from './inflate.ts';
-import type { ShardOptions, ShardStats } from './options.ts';
+import type { DispatchRecord, ShardOptions, ShardStats } from './options.ts';
 import { heartbeatPayload, identifyPayload, resumePayload, type OutgoingPayload } from './payloads.ts';
 import { handle, handleClose, RESUMABLE_CLOSE_CODE, type Action } from './protocol.ts';
 import { reconnectDelay, type After } from './reconnect.ts';
@@ -167,16 +167,17 @@ export class Shard {
     const conn = this.#conn;
     for (const action of handle(payload as object, { random: this.#random })) {
       if (this.#conn !== conn) return; // an action ended this connection; drop the rest
-      this.#apply(action);
+      this.#apply(action, text);
     }
     // After the actions, so an op 11 in this payload is still timed as an ACK.
     this.#heartbeat.trafficReceived();
   }
 
-  #apply(action: Action): void {
+  /** `text`: the payload the action came from, kept so a dispatch's `d` can be spooled without re-serialising. */
+  #apply(action: Action, text?: string): void {
     switch (action.type) {
       case 'dispatch':
-        return this.#dispatch(action.seq, action.event, action.data);
+        return this.#dispatch(action.seq, action.event, action.data, text);
       case 'hello':
         return this.#hello(action.intervalMs);
       case 'heartbeat':
@@ -198,13 +199,14 @@ export class Shard {
     }
   }
 
-  #dispatch(seq: number, type: string, data: unknown): void {
+  #dispatch(seq: number, type: string, data: unknown, payload: string | undefined): void {
     const session = this.#session;
     if (session && type !== 'READY' && seq <= session.seq) {
       // A replay overlapping what we already delivered: each seq reaches onDispatch once per session.
       return this.#log.warn('duplicate dispatch dropped', { seq, type, lastSeq: session.seq });
     }
-    const record = { shard: this.id, session: session?.sessionId ?? '', seq, type, data, receivedAt: this.#clock.now() };
+    const record: DispatchRecord = { shard: this.id, session: session?.sessionId ?? '', seq, type, data, receivedAt: this.#clock.now() };
+    if (payload !== undefined) record.payload = payload;
     try {
       this.#o.onDispatch(record);
     } catch (err) {

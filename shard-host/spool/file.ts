@@ -156,9 +156,8 @@ export class FileSpool implements Spool {
     return active;
   }
 
-  append(event: EventEnvelope): SpoolEntry {
+  append(event: EventEnvelope, json: string = JSON.stringify(event)): SpoolEntry {
     const log = this.#log(event.shard);
-    const json = JSON.stringify(event);
     const pos = log.nextPos;
     const segment = this.#write(log, eventRecord(pos, json));
     log.nextPos++;

@@ -12,10 +12,10 @@ export class MemorySpool implements Spool {
     this.#limits = { maxBytes: Infinity, ...limits };
   }
 
-  append(event: EventEnvelope): SpoolEntry {
+  append(event: EventEnvelope, json: string = JSON.stringify(event)): SpoolEntry {
     const pos = this.#next.get(event.shard) ?? 0;
     this.#next.set(event.shard, pos + 1);
-    const entry: SpoolEntry = { pos, event, json: JSON.stringify(event) };
+    const entry: SpoolEntry = { pos, event, json };
     this.#entries.add(event.shard, entry);
     enforceCap(this.#entries, this.#limits.maxBytes, (_shard, dropped) =>
       this.#limits.onDrop?.({ entry: dropped, reason: `spool over its cap of ${this.#limits.maxBytes} bytes` }),

@@ -31,8 +31,10 @@ export interface Spool {
    * Records the event and returns its entry. Synchronous on purpose: when it returns, the record is in
    * the operating system (the file spool survives a crash of this process); `sync()` makes it survive a
    * power loss. Throws when the record cannot be written, so the shard resumes and the platform replays.
+   * `json`, when given, is a JSON text of `event` the caller already has (gateway/envelope.ts splices the
+   * payload's raw `d`); it is stored and sent as-is instead of JSON.stringify(event).
    */
-  append(event: EventEnvelope): SpoolEntry;
+  append(event: EventEnvelope, json?: string): SpoolEntry;
   /** Resolves once everything appended so far is as durable as the spool's durability setting promises. */
   sync(): Promise<void>;
   /**

@@ -119,6 +119,14 @@ describe('Shard (sans-IO)', () => {
     expect(t.shard.stats()).toMatchObject({ identifies: 1, resumes: 1, reconnects: 1, eventsReceived: 4 });
   });
 
+  it('hands each dispatch over with the payload text it was parsed from (spliced into the spool, envelope.ts)', async () => {
+    const t = setup();
+    const conn = await toReady(t);
+    conn.receive(message(2));
+    expect(t.records.map((r) => r.payload)).toEqual([JSON.stringify(ready()), JSON.stringify(message(2))]);
+    expect(t.records[1]!.data).toEqual({ id: '2' });
+  });
+
   it('op 9 d:true → resume', async () => {
     const t = setup();
     const conn = await toReady(t);

@@ -77,6 +77,18 @@ export function spoolContract(name: string, make: SpoolFactory): void {
       await spool.close();
     });
 
+    it('stores and hands out a pre-serialised JSON as given, counting its length', async () => {
+      const spool = make();
+      const e = event(0, 1);
+      const json = JSON.stringify(e).replace('"data":{"n":1,"pad":""}', '"data":{ "n" : 1 , "pad" : "" }');
+      const entry = spool.append(e, json);
+      expect(entry.json).toBe(json);
+      expect(entry.event).toBe(e);
+      expect(spool.pending(0, 10, 1 << 20)[0]!.json).toBe(json);
+      expect(spool.depth()).toMatchObject({ events: 1, bytes: json.length });
+      await spool.close();
+    });
+
     it('sync resolves once appended events are durable', async () => {
       const spool = make();
       spool.append(event(0, 1));

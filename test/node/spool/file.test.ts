@@ -32,6 +32,18 @@ const lastSegment = (dir: string, shard = 0) => join(dir, `shard-${shard}`, segm
 spoolContract('file', (limits) => openSpool(tempDir(), limits).spool);
 
 describe('FileSpool across restarts', () => {
+  it('recovers a pre-serialised event from its stored JSON after a restart', async () => {
+    const dir = tempDir();
+    const { spool } = openSpool(dir);
+    const json = JSON.stringify(event(0, 1)).replace('"data":{', '"data": {');
+    spool.append(event(0, 1), json);
+    await spool.close();
+    const { spool: again } = openSpool(dir);
+    const [entry] = again.pending(0, 10, 1 << 20);
+    expect(entry!.json).toBe(json);
+    expect(entry!.event).toEqual(event(0, 1));
+  });
+
   it('re-sends after a restart exactly what was not acknowledged, and keeps numbering after it', async () => {
     const dir = tempDir();
     const { spool } = openSpool(dir);
