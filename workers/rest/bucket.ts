@@ -13,6 +13,8 @@ export interface RateLimitHeaders {
   resetAfterMs: number;
   /** X-RateLimit-Reset in ms, the window's identity; undefined when absent. */
   resetEpochMs: number | undefined;
+  /** The server's clock when it answered (Reset − Reset-After), in ms; undefined without Reset. */
+  serverNowMs: number | undefined;
 }
 
 export type BucketMode = 'unknown' | 'unlimited' | 'limited' | 'serial';
@@ -29,6 +31,19 @@ export class Bucket {
   inFlight = 0;
   pausedUntil = 0;
   lastUsed = 0;
+
+  /**
+   * A bucket we have not used yet whose limit we know from a sibling: the same bucket hash under another major
+   * parameter (Discord docs, Rate Limits > Header Format: X-RateLimit-Bucket names the limit "non-inclusive of
+   * top-level resources in the path"). Its first window starts with our first request, so a full window's
+   * worth may go at once instead of one request and a wait for its answer.
+   */
+  assume(limit: number, windowMs: number): void {
+    this.mode = 'limited';
+    this.limit = limit;
+    this.remaining = limit;
+    this.windowMs = windowMs;
+  }
 
   /** Starts a new window once the known one is over; requests still in flight may land in it. */
   #tick(now: number): void {
@@ -65,8 +80,12 @@ export class Bucket {
     if (this.mode === 'limited' || this.mode === 'serial') this.remaining--;
   }
 
-  /** A response arrived; `headers` undefined when it carried no rate-limit headers. */
-  onResponse(now: number, ok: boolean, headers: RateLimitHeaders | undefined): void {
+  /**
+   * A response arrived; `headers` undefined when it carried no rate-limit headers. `resetAt` is the window's
+   * end on the local clock: by default `now` + Reset-After, which a slow answer makes late but never early;
+   * the limiter passes a tighter bound when it knows one (server-clock.ts).
+   */
+  onResponse(now: number, ok: boolean, headers: RateLimitHeaders | undefined, resetAt = now + (headers?.resetAfterMs ?? 0)): void {
     this.lastUsed = now;
     this.inFlight = Math.max(0, this.inFlight - 1);
     if (!headers) {
@@ -74,7 +93,6 @@ export class Bucket {
       if (ok && this.mode === 'unknown') this.mode = 'unlimited';
       return;
     }
-    const resetAt = now + headers.resetAfterMs;
     this.limit = headers.limit;
     if (headers.resetEpochMs === undefined) {
       this.mode = 'serial';
@@ -92,9 +110,10 @@ export class Bucket {
       this.resetAt = resetAt;
       this.windowMs = Math.max(this.windowMs, headers.resetAfterMs);
     } else if (headers.resetEpochMs >= this.windowId - 1 && this.resetAt !== undefined) {
-      // The current window: the server may know of fewer of our requests than we do, never more.
+      // The current window: the server may know of fewer of our requests than we do, never more. Every
+      // response's bound on the reset is safe (never early), so the tightest one — the quickest answer's — wins.
       this.remaining = Math.min(this.remaining, headers.remaining);
-      this.resetAt = Math.max(this.resetAt, resetAt);
+      this.resetAt = Math.min(this.resetAt, resetAt);
     }
     // Otherwise a late answer from a window already over: it tells us nothing about the current one.
   }

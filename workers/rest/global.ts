@@ -1,13 +1,14 @@
 // The global limit (Discord docs, Topics > Rate Limits > Global Rate Limit: 50 requests per second per bot,
 // raised on request for large bots). A request takes a slot when it is sent; the slot is given back one
-// second after the later of (send + margin) and its response. Discord counts a request somewhere between our
-// send and its response, so a slot freed a second after the response can never let two requests that Discord
-// counted fall within one second of each other, whatever the network delay; the margin covers the coarse
-// clock of the Workers runtime, which only advances on I/O.
+// second (plus a small margin) after the latest moment Discord can have counted it: its response's receipt,
+// or sooner when the response's headers place the server's answer earlier on our clock (server-clock.ts).
+// Discord counts a request somewhere between our send and its answer, and the next request is counted after
+// we send it, so two requests Discord counted can never fall within one second of each other, whatever the
+// network delay on either leg.
 
 export interface GlobalTicket {
-  /** Call when the response (or a network error) arrived. */
-  done(now: number): void;
+  /** Call when the response (or a network error) arrived, with the latest local time Discord counted it. */
+  done(countedBy: number): void;
 }
 
 export class GlobalGate {
@@ -17,7 +18,7 @@ export class GlobalGate {
   #slots: number[] = [];
   #pausedUntil = 0;
 
-  constructor(perSecond: number, marginMs = 20) {
+  constructor(perSecond: number, marginMs = 5) {
     this.perSecond = perSecond;
     this.#marginMs = marginMs;
   }
@@ -40,12 +41,12 @@ export class GlobalGate {
     this.#slots.push(Infinity);
     let released = false;
     return {
-      done: (at: number) => {
+      done: (countedBy: number) => {
         if (released) return;
         released = true;
         // In-flight slots are interchangeable: give any one of them its release time.
         const i = this.#slots.indexOf(Infinity);
-        if (i >= 0) this.#slots[i] = Math.max(sentAt + this.#marginMs, at) + 1000;
+        if (i >= 0) this.#slots[i] = Math.max(sentAt, countedBy) + this.#marginMs + 1000;
       },
     };
   }

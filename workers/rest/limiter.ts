@@ -1,22 +1,23 @@
-// Discord rate limits (Discord docs, Topics > Rate Limits), composed: requests queue per limiter key
-// (bucket hash + major parameter, see routes.ts), each key's Bucket decides when its next request may go,
-// the GlobalGate holds the per-second limit, and the InvalidRequestGuard refuses what would risk a ban.
+// Discord rate limits (Discord docs, Topics > Rate Limits), composed: requests queue per limiter key in
+// lanes (lanes.ts), each lane's Bucket decides when its next request may go, the GlobalGate holds the
+// per-second limit (shared out by held.ts), and the InvalidRequestGuard refuses what would risk a ban.
 // Requests of one key go in order; several may be in flight at once when the bucket has room for them.
-// When global slots are scarce, the key with the longest backlog goes first (its queue decides when the
-// burst ends). 429s are handled by scope and retried; every one is counted.
-import { Bucket, type RateLimitHeaders } from './bucket.ts';
-import { GlobalGate, type GlobalTicket } from './global.ts';
+// 429s are handled by scope and retried; every one is counted. This file is the scheduler: when to send,
+// and what a response changes.
+import type { GlobalTicket } from './global.ts';
+import { GlobalGate } from './global.ts';
 import { InvalidRequestGuard } from './guard.ts';
+import { errorCode, parseRateLimitHeaders, retryAfterMs, scopeOf, type LimitedResponse } from './headers.ts';
+import { byDrain, slotsHeld } from './held.ts';
+import { LaneTable, type Lane, type Queued } from './lanes.ts';
 import { exemptFromGlobal, routeKey, usesBotToken, webhookOf } from './routes.ts';
-import type { Refusal } from './types.ts';
+import { retryServerError, serverErrorBackoffMs } from './retry.ts';
+import { ServerClock } from './server-clock.ts';
+import type { Outcome, Refusal } from './types.ts';
 
-export interface LimitedResponse {
-  status: number;
-  header(name: string): string | null;
-  body: string;
-}
-
-export type Outcome<R> = { kind: 'response'; response: R } | { kind: 'refused'; refusal: Refusal };
+export type { LimitedResponse } from './headers.ts';
+export { parseRateLimitHeaders } from './headers.ts';
+export type { Outcome } from './types.ts';
 
 export interface LimiterOptions {
   globalPerSecond: number;
@@ -32,35 +33,11 @@ export interface LimiterOptions {
 export interface LimiterStats {
   requests: number;
   ratelimited: { user: number; global: number; shared: number };
+  /** 5xx answers to idempotent requests that were sent again. */
+  serverErrorRetries: number;
   refused: Record<Refusal['code'], number>;
   buckets: number;
   queued: number;
-}
-
-interface Item {
-  /** The lane the item is queued in or in flight on; moved when lanes merge. */
-  lane: Lane;
-  route: string;
-  major: string;
-  path: string;
-  attempt: number;
-  send: () => Promise<LimitedResponse>;
-  settle: (outcome: Outcome<LimitedResponse>) => void;
-  fail: (err: unknown) => void;
-  cancelDeadline: (() => void) | undefined;
-}
-
-interface Lane {
-  id: string;
-  route: string;
-  major: string;
-  /** Keyed by the route template until the route's bucket hash is known. */
-  hashed: boolean;
-  inFlight: Set<Item>;
-  bucket: Bucket;
-  queue: Item[];
-  cancelWake: (() => void) | undefined;
-  wakeAt: number;
 }
 
 const realTimer = (ms: number, fn: () => void): (() => void) => {
@@ -68,45 +45,11 @@ const realTimer = (ms: number, fn: () => void): (() => void) => {
   return () => clearTimeout(t);
 };
 
-export function parseRateLimitHeaders(res: LimitedResponse): RateLimitHeaders | undefined {
-  const remaining = res.header('x-ratelimit-remaining');
-  const resetAfter = res.header('x-ratelimit-reset-after');
-  if (remaining === null || resetAfter === null) return undefined;
-  const reset = res.header('x-ratelimit-reset');
-  return {
-    limit: Number(res.header('x-ratelimit-limit') ?? remaining) || 1,
-    remaining: Number(remaining),
-    resetAfterMs: Math.ceil(Number(resetAfter) * 1000),
-    resetEpochMs: reset === null ? undefined : Math.round(Number(reset) * 1000),
-  };
-}
-
-function retryAfterMs(res: LimitedResponse): number {
-  try {
-    const body = JSON.parse(res.body) as { retry_after?: unknown };
-    if (typeof body.retry_after === 'number') return Math.ceil(body.retry_after * 1000);
-  } catch {
-    // Cloudflare-level 429s are HTML; Retry-After is all there is.
-  }
-  return Number(res.header('retry-after') ?? '1') * 1000;
-}
-
-function errorCode(res: LimitedResponse): number | undefined {
-  try {
-    const code = (JSON.parse(res.body) as { code?: unknown }).code;
-    return typeof code === 'number' ? code : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export class RateLimiter {
-  readonly #routeHash = new Map<string, string>();
-  readonly #lanes = new Map<string, Lane>();
+  readonly #lanes = new LaneTable();
   readonly #globalWaiting = new Set<Lane>();
-  /** Lanes waiting for their bucket to reset (a wake-up is set). */
-  readonly #sleeping = new Set<Lane>();
   readonly #global: GlobalGate;
+  readonly #serverClock = new ServerClock();
   readonly guard: InvalidRequestGuard;
   readonly #now: () => number;
   readonly #setTimer: (ms: number, fn: () => void) => () => void;
@@ -120,33 +63,19 @@ export class RateLimiter {
   readonly stats: LimiterStats = {
     requests: 0,
     ratelimited: { user: 0, global: 0, shared: 0 },
+    serverErrorRetries: 0,
     refused: { rate_limited: 0, invalid_request_guard: 0, token_rejected: 0, webhook_gone: 0 },
     buckets: 0,
     queued: 0,
   };
 
   constructor(options: LimiterOptions) {
-    this.#global = new GlobalGate(options.globalPerSecond, options.globalMarginMs ?? 20);
+    this.#global = new GlobalGate(options.globalPerSecond, options.globalMarginMs ?? 5);
     this.guard = new InvalidRequestGuard(options.invalidRequestLimit ?? 2500);
     this.#now = options.now ?? (() => Date.now());
     this.#setTimer = options.setTimer ?? realTimer;
     this.#maxRetries = options.maxRetries ?? 3;
     this.#idleMs = options.idleMs ?? 60_000;
-  }
-
-  #laneId(route: string, major: string): string {
-    return `${this.#routeHash.get(route) ?? route}:${major}`;
-  }
-
-  #lane(route: string, major: string): Lane {
-    const id = this.#laneId(route, major);
-    let lane = this.#lanes.get(id);
-    if (!lane) {
-      lane = { id, route, major, hashed: this.#routeHash.has(route), inFlight: new Set(), bucket: new Bucket(), queue: [], cancelWake: undefined, wakeAt: Infinity };
-      this.#lanes.set(id, lane);
-      this.stats.buckets = this.#lanes.size;
-    }
-    return lane;
   }
 
   /** Runs `send` when the limits allow it, or refuses at once when they never will in time. */
@@ -156,13 +85,14 @@ export class RateLimiter {
     const { route, major } = routeKey(method, path, now);
     const refusal = this.guard.check(now, { usesBotToken: usesBotToken(path), webhook: webhookOf(path) });
     if (refusal) return Promise.resolve(this.#refuse(refusal));
-    const lane = this.#lane(route, major);
+    const lane = this.#lanes.lane(route, major);
+    this.stats.buckets = this.#lanes.size;
     if (opts.maxWaitMs !== undefined) {
       const predicted = this.#predict(lane, path, now, lane.queue.length);
       if (predicted > opts.maxWaitMs) return Promise.resolve(this.#refuse(this.#tooLong(predicted, opts.maxWaitMs)));
     }
     return new Promise((resolve, reject) => {
-      const item: Item = { lane, route, major, path, attempt: 0, send, settle: resolve, fail: reject, cancelDeadline: undefined };
+      const item: Queued = { lane, method: method.toUpperCase(), route, major, path, attempt: 0, serverRetries: 0, send, settle: resolve, fail: reject, cancelDeadline: undefined };
       if (opts.maxWaitMs !== undefined) {
         const maxWaitMs = opts.maxWaitMs;
         item.cancelDeadline = this.#setTimer(maxWaitMs, () => {
@@ -213,7 +143,7 @@ export class RateLimiter {
       }
       let ticket: GlobalTicket | undefined;
       if (!exemptFromGlobal(item.path)) {
-        const globalWait = this.#global.waitMs(now) || (this.#held(lane, now) ? Infinity : 0);
+        const globalWait = this.#global.waitMs(now) || (slotsHeld(lane, this.#lanes.values(), this.#global, now) ? Infinity : 0);
         if (globalWait > 0) {
           this.#globalWaiting.add(lane);
           if (globalWait !== Infinity) this.#wakeGlobal(now + globalWait);
@@ -236,43 +166,13 @@ export class RateLimiter {
     this.#globalWaiting.delete(lane);
   }
 
-  /**
-   * Whether the free global slots are spoken for: lanes with a longer backlog that will be ready within the
-   * second (their bucket resets) keep a window's worth of slots, so a crowd of short lanes cannot take every
-   * slot the moment they free and leave the critical lane waiting a whole second for the next ones.
-   */
-  #held(lane: Lane, now: number): boolean {
-    const priority = lane.bucket.predictMs(now, lane.queue.length);
-    const critical: { at: number; lane: Lane }[] = [];
-    for (const other of this.#lanes.values()) {
-      if (other === lane || other.queue.length === 0 || exemptFromGlobal(other.queue[0]!.path)) continue;
-      const wait = other.bucket.waitMs(now);
-      // Waiting on a response: ready again about one window from now.
-      const at = now + (wait === Infinity ? other.bucket.windowMs || 1000 : wait);
-      if (at - now > 1000 || other.bucket.predictMs(now, other.queue.length) <= priority) continue;
-      critical.push({ at, lane: other });
-    }
-    critical.sort((a, b) => a.at - b.at);
-    let needed = 0;
-    for (const { at, lane: other } of critical) {
-      // Every window of that lane that starts within the second needs its slots too.
-      const windows = other.bucket.windowMs > 0 ? 1 + Math.floor((now + 1000 - at) / other.bucket.windowMs) : 1;
-      needed += Math.min(other.queue.length, other.bucket.limit * Math.max(1, windows));
-      // Taking a slot now must leave enough free when that lane is ready (slots released by then count).
-      if (this.#global.freeAt(at) - 1 < needed) return true;
-    }
-    return false;
-  }
-
   #wakeLane(lane: Lane, at: number): void {
     if (lane.wakeAt <= at && lane.cancelWake) return;
     lane.cancelWake?.();
     lane.wakeAt = at;
-    this.#sleeping.add(lane);
     lane.cancelWake = this.#setTimer(at - this.#now(), () => {
       lane.cancelWake = undefined;
       lane.wakeAt = Infinity;
-      this.#sleeping.delete(lane);
       this.#pump(lane);
       // Slots this lane held back may now go to others.
       this.#pumpGlobal();
@@ -293,13 +193,12 @@ export class RateLimiter {
   /** Global slots freed: the lanes with the longest predicted drain time go first. */
   #pumpGlobal(): void {
     if (this.#globalWaiting.size === 0) return;
-    const now = this.#now();
-    const lanes = [...this.#globalWaiting].sort((a, b) => b.bucket.predictMs(now, b.queue.length) - a.bucket.predictMs(now, a.queue.length));
+    const lanes = byDrain(this.#globalWaiting, this.#now());
     this.#globalWaiting.clear();
     for (const lane of lanes) this.#pump(lane);
   }
 
-  #dispatch(lane: Lane, item: Item, ticket: GlobalTicket | undefined, now: number): void {
+  #dispatch(lane: Lane, item: Queued, ticket: GlobalTicket | undefined, now: number): void {
     lane.bucket.onSend(now);
     lane.inFlight.add(item);
     this.guard.sent();
@@ -307,11 +206,12 @@ export class RateLimiter {
     item.send().then(
       (res) => this.#answered(item, ticket, res),
       (err: unknown) => {
-        ticket?.done(this.#now());
+        const at = this.#now();
+        ticket?.done(at);
         this.guard.failed();
         const current = item.lane;
         current.inFlight.delete(item);
-        current.bucket.onResponse(this.#now(), false, undefined);
+        current.bucket.onResponse(at, false, undefined);
         this.#pump(current);
         this.#pumpGlobal();
         item.fail(err);
@@ -319,15 +219,24 @@ export class RateLimiter {
     );
   }
 
-  #answered(item: Item, ticket: GlobalTicket | undefined, res: LimitedResponse): void {
+  #answered(item: Queued, ticket: GlobalTicket | undefined, res: LimitedResponse): void {
     const now = this.#now();
-    ticket?.done(now);
+    const headers = parseRateLimitHeaders(res);
+    // The server's answer on our clock: no later than now, sooner when recent responses show it (server-clock.ts).
+    let answeredAt = now;
+    if (headers?.serverNowMs !== undefined) {
+      this.#serverClock.observe(now, headers.serverNowMs);
+      answeredAt = this.#serverClock.toLocal(headers.serverNowMs, now, now);
+    }
+    ticket?.done(answeredAt);
     const hash = res.header('x-ratelimit-bucket');
     if (hash) this.#learnHash(item.route, hash);
     const lane = item.lane;
     lane.inFlight.delete(item);
-    lane.bucket.onResponse(now, res.status < 400, parseRateLimitHeaders(res));
-    const scope = res.status === 429 ? (res.header('x-ratelimit-scope') ?? (res.header('x-ratelimit-global') ? 'global' : 'user')) : null;
+    const resetAt = headers === undefined ? now : headers.resetEpochMs === undefined ? now + headers.resetAfterMs : this.#serverClock.toLocal(headers.resetEpochMs, now + headers.resetAfterMs, now);
+    lane.bucket.onResponse(now, res.status < 400, headers, resetAt);
+    this.#lanes.remember(lane);
+    const scope = scopeOf(res);
     const webhook = webhookOf(item.path);
     if (this.guard.answered(now, res.status, { scope, usesBotToken: usesBotToken(item.path), webhook, code: res.status === 404 ? errorCode(res) : undefined })) {
       this.onGuardChange?.();
@@ -342,7 +251,15 @@ export class RateLimiter {
       else lane.bucket.pause(now, wait, scope === 'shared' ? 'shared' : 'user');
       retry = item.attempt < this.#maxRetries;
     }
-    if (retry) {
+    if (retryServerError(item.method, res.status, item.serverRetries)) {
+      // Sent again after a backoff, behind nothing: the rate limits still decide when (retry.ts).
+      this.stats.serverErrorRetries++;
+      this.#setTimer(serverErrorBackoffMs(item.serverRetries++), () => {
+        item.lane.queue.unshift(item);
+        this.stats.queued++;
+        this.#pump(item.lane);
+      });
+    } else if (retry) {
       item.attempt++;
       lane.queue.unshift(item);
       this.stats.queued++;
@@ -354,52 +271,17 @@ export class RateLimiter {
     this.#pumpGlobal();
   }
 
-  /**
-   * The first response of a route names its bucket: every lane of the route (one per major parameter) moves
-   * to its bucket's key, joining the lane already there when another route shares the bucket.
-   */
   #learnHash(route: string, hash: string): void {
-    if (this.#routeHash.get(route) === hash) return;
-    this.#routeHash.set(route, hash);
-    for (const lane of [...this.#lanes.values()]) {
-      if (lane.route !== route || lane.hashed) continue;
-      this.#lanes.delete(lane.id);
-      lane.hashed = true;
-      const id = `${hash}:${lane.major}`;
-      const target = this.#lanes.get(id);
-      if (!target) {
-        lane.id = id;
-        this.#lanes.set(id, lane);
-        continue;
-      }
-      // Another route already uses this bucket: its lane takes over our queue and requests in flight, and
-      // counts them as spent in the current window (they may land in it).
-      lane.cancelWake?.();
-      this.#sleeping.delete(lane);
-      this.#globalWaiting.delete(lane);
-      for (const item of lane.queue) item.lane = target;
-      target.queue.push(...lane.queue);
-      for (const item of lane.inFlight) {
-        item.lane = target;
-        target.inFlight.add(item);
-      }
-      target.bucket.inFlight += lane.bucket.inFlight;
-      target.bucket.remaining = Math.max(0, target.bucket.remaining - lane.bucket.inFlight);
-      this.#pump(target);
-    }
+    const { merged, targets } = this.#lanes.learn(route, hash);
+    for (const lane of merged) this.#globalWaiting.delete(lane);
+    for (const lane of targets) this.#pump(lane);
     this.stats.buckets = this.#lanes.size;
   }
 
   #sweep(now: number): void {
     if (now - this.#lastSweep < this.#idleMs) return;
     this.#lastSweep = now;
-    for (const [id, lane] of this.#lanes) {
-      if (lane.queue.length === 0 && lane.bucket.idle(now, this.#idleMs)) {
-        lane.cancelWake?.();
-        this.#sleeping.delete(lane);
-        this.#lanes.delete(id);
-      }
-    }
+    this.#lanes.sweep(now, this.#idleMs);
     this.stats.buckets = this.#lanes.size;
   }
 

@@ -75,6 +75,15 @@ export function routeKey(method: string, path: string, now: number = Date.now())
 }
 
 /**
+ * Whether the route's limit is split by one of the top-level resources Discord documents (channels, guilds,
+ * webhooks): then a bucket hash learned under one major parameter holds, with a fresh window, under another.
+ * Interaction callbacks are keyed per interaction here too, but no document says so: they learn on their own.
+ */
+export function splitByDocumentedMajor(route: string): boolean {
+  return /^[A-Z]+ \/(channels|guilds|webhooks)\/:id/.test(route);
+}
+
+/**
  * Interaction callbacks and interaction webhooks are not bound to the bot's global rate limit (Discord
  * docs, Interactions > Receiving and Responding: "Interaction endpoints are not bound to the bot's Global
  * Rate Limit"); webhooks called with their token are authorised by the token, not the bot.

@@ -28,3 +28,6 @@ export interface Refusal {
 
 /** Header on every response the proxy made up itself, naming the refusal code. */
 export const REFUSAL_HEADER = 'x-edgeshard-error';
+
+/** What the limiter made of a request: the platform's response, or its own refusal. */
+export type Outcome<R> = { kind: 'response'; response: R } | { kind: 'refused'; refusal: Refusal };

@@ -15,17 +15,27 @@ const MAX_BODY_BYTES = 26 * 1024 * 1024;
 
 const encoder = new TextEncoder();
 
-async function sameSecret(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([crypto.subtle.digest('SHA-256', encoder.encode(a)), crypto.subtle.digest('SHA-256', encoder.encode(b))]);
-  return crypto.subtle.timingSafeEqual(x, y);
+/** Digests of the accepted secrets, computed once per isolate rather than on every request. */
+const acceptedDigests = new Map<string, ArrayBuffer>();
+
+async function digestOf(secret: string): Promise<ArrayBuffer> {
+  let digest = acceptedDigests.get(secret);
+  if (!digest) {
+    digest = await crypto.subtle.digest('SHA-256', encoder.encode(secret));
+    if (acceptedDigests.size >= 8) acceptedDigests.clear(); // secrets rotated many times: start over
+    acceptedDigests.set(secret, digest);
+  }
+  return digest;
 }
 
+/** Compares digests in constant time, so the comparison leaks neither the secret nor its length. */
 async function authorised(env: Env, header: string | undefined): Promise<boolean> {
   if (!header) return false;
   const presented = header.replace(/^(Bot|Bearer)\s+/i, '').trim();
   if (presented === '') return false;
+  const given = await crypto.subtle.digest('SHA-256', encoder.encode(presented));
   for (const accepted of [env.DISCORD_TOKEN, env.EDGESHARD_REST_PROXY_KEY]) {
-    if (accepted && (await sameSecret(presented, accepted))) return true;
+    if (accepted && crypto.subtle.timingSafeEqual(given, await digestOf(accepted))) return true;
   }
   return false;
 }
