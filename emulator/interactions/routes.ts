@@ -98,7 +98,8 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
       method: 'POST',
       path: '/interactions/:interaction_id/:interaction_token/callback',
       auth: false,
-      bucket: () => ({ ...GENEROUS, global: false }),
+      // Keyed per interaction, like Discord; not bound to the global limit.
+      bucket: () => ({ ...GENEROUS, major: 'interaction_id', global: false }),
       handle: async (ctx) => {
         const { params, body } = ctx;
         const record = store.byId(params.interaction_id ?? '');
