@@ -52,24 +52,20 @@ export function spoolableEvent(record: DispatchRecord): SpoolableEvent {
 function lazyEnvelope(record: DispatchRecord, d: string): EventEnvelope {
   let text: string | null = d;
   let value: unknown;
-  return {
-    id: eventId('discord', record.shard, record.session, record.seq),
-    platform: 'discord',
-    shard: record.shard,
-    session: record.session,
-    seq: record.seq,
-    type: record.type,
-    get data(): unknown {
+  // Redefining an existing key keeps its place, so the key order stays that of toEnvelope.
+  return Object.defineProperty(toEnvelope({ ...record, data: undefined }), 'data', {
+    enumerable: true,
+    configurable: true,
+    get(): unknown {
       if (text !== null) {
         value = JSON.parse(text);
         text = null;
       }
       return value;
     },
-    set data(v: unknown) {
+    set(v: unknown) {
       value = v;
       text = null;
     },
-    receivedAt: record.receivedAt,
-  };
+  });
 }

@@ -8,6 +8,7 @@ import { freePort, waitFor, type Managed } from '../../scripts/lib/proc.ts';
 import { localSecret, ROOT, startEmulatorProcess, startHostProcess, startWorkerProcess, type EmulatorProcess, type WorkerProcess } from '../../scripts/lib/stack.ts';
 import type { CoordinatorStatus } from '../../workers/coordinator/status.ts';
 import { startLedger, type Ledger } from './ledger.ts';
+import { emulatorCall } from './emu.ts';
 
 export const LEASE_TTL_MS = 3_000;
 export const STATUS_TOKEN = 'e2e-status-token-0123456789';
@@ -63,11 +64,7 @@ export async function startCluster(emulatorArgs: string[], workerVars: Record<st
     },
   });
   const hosts: HostProc[] = [];
-  const emu = async <T>(path: string, init?: RequestInit): Promise<T> => {
-    const res = await fetch(`${emulator.url}${path}`, init);
-    if (!res.ok) throw new Error(`emulator ${path} answered ${res.status}: ${await res.text()}`);
-    return (await res.json()) as T;
-  };
+  const emu = emulatorCall(emulator.url);
   const status = async (): Promise<CoordinatorStatus> => {
     const res = await fetch(`${worker.url}/status.json`, { headers: { authorization: `Bearer ${STATUS_TOKEN}` } });
     if (!res.ok) throw new Error(`/status.json answered ${res.status}: ${await res.text()}`);

@@ -10,6 +10,7 @@ import { freePort, waitFor, type Managed } from '../../scripts/lib/proc.ts';
 import { localSecret, ROOT, startEmulatorProcess, startHostProcess, startWorkerProcess, type EmulatorProcess, type WorkerProcess } from '../../scripts/lib/stack.ts';
 import { scanSpoolDir, unackedRecords } from '../../shard-host/spool/scan.ts';
 import type { LedgerEntry } from './ledger.ts';
+import { emulatorCall } from './emu.ts';
 
 export interface Gate {
   entries: LedgerEntry[];
@@ -96,11 +97,7 @@ export async function startDeliverySystem(emulatorArgs: string[], workerConfig =
     gate,
     secret,
     dir,
-    async emu<T>(path: string, init?: RequestInit): Promise<T> {
-      const res = await fetch(`${emulator.url}${path}`, init);
-      if (!res.ok) throw new Error(`emulator ${path} answered ${res.status}: ${await res.text()}`);
-      return (await res.json()) as T;
-    },
+    emu: emulatorCall(emulator.url),
     async traffic(rate) {
       await system.emu('/_emulator/traffic', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rate }) });
     },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { freePort, type Managed } from '../../scripts/lib/proc.ts';
 import { emulatorWebhookVars, localSecret, ROOT, startEmulatorProcess, startHostProcess, startWorkerProcess, type EmulatorProcess, type WorkerProcess } from '../../scripts/lib/stack.ts';
 import { startLedger, type Ledger } from './ledger.ts';
+import { emulatorCall } from './emu.ts';
 
 export interface System {
   emulator: EmulatorProcess;
@@ -41,11 +42,7 @@ export async function startSystem(emulatorArgs: string[], opts: { workerConfig?:
     ledger,
     secret,
     dir,
-    async emu<T>(path: string, init?: RequestInit): Promise<T> {
-      const res = await fetch(`${emulator.url}${path}`, init);
-      if (!res.ok) throw new Error(`emulator ${path} answered ${res.status}: ${await res.text()}`);
-      return (await res.json()) as T;
-    },
+    emu: emulatorCall(emulator.url),
     startHost(env = {}) {
       const host = startHostProcess({
         DISCORD_TOKEN: emulator.token,
