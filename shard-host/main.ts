@@ -34,7 +34,7 @@ async function main(): Promise<void> {
 
   // Sessions from the last run: a shard with one resumes (no identify spent, the gateway replays what
   // the Worker has not acknowledged). The stored seq is the Worker's watermark (sessions/tracker.ts).
-  const sessionStore = config.coordinator ? leaseSessions : new FileSessionStore({ path: config.sessionFile, logger: log.child({ component: 'sessions' }) });
+  const sessionStore = config.coordinator ? leaseSessions : new FileSessionStore({ path: config.sessionFile, token: config.token, logger: log.child({ component: 'sessions' }) });
   const storedSessions = SessionTracker.usable(await sessionStore.load(), shardCount);
   const sessions = new SessionTracker(sessionStore, shardCount);
   for (const [id, session] of storedSessions) if (shardIds.includes(id)) sessions.session(id, session);
@@ -167,10 +167,14 @@ async function main(): Promise<void> {
         });
   if (egress) log.info('egress relay', { port: egress.port, host: config.egressHost });
 
+  // Every timer in the host is unref()ed, so a host whose shards all wait in backoff would otherwise
+  // exit quietly with code 0. The host lives until shutdown() says otherwise.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   let stopping = false;
   async function shutdown(code: number, reason: string): Promise<void> {
     if (stopping) return;
     stopping = true;
+    clearInterval(keepAlive);
     log.info('shutting down', { reason });
     // Close resumably: the session survives, so the next start resumes instead of identifying.
     // Coordinator mode: release every shard with its final session, so other hosts resume them at once.

@@ -17,6 +17,7 @@ import type { Initiator, ShardState } from './state.ts';
 import { Waiters } from './waiters.ts';
 
 const RESUME_NOW: After = { kind: 'reconnect', next: 'resume', delayMs: 0 };
+const RESUME_URL_ATTEMPTS = 3;
 
 interface Connection {
   transport: Transport;
@@ -138,7 +139,11 @@ export class Shard {
   #open(): void {
     if (this.#connections++ > 0) this.#stats.reconnects++;
     const resume = this.#session !== null;
-    const base = this.#session?.resumeUrl ?? this.#o.gatewayUrl;
+    // A resume URL that refused RESUME_URL_ATTEMPTS connections in a row (a stale session file, a gateway
+    // node gone) is given up for the main gateway URL: the session is kept, so a network blip costs no
+    // identify, and a session that is gone there is answered with op 9 and re-identified.
+    const viaGateway = resume && this.#attempt >= RESUME_URL_ATTEMPTS;
+    const base = resume && !viaGateway ? this.#session!.resumeUrl : this.#o.gatewayUrl;
     const url = gatewayUrlWithQuery(base, compressParam(this.#o.compress));
     this.#limiter.reset();
     this.#transition({ kind: 'connecting', attempt: this.#attempt, resume }, resume ? 'resume' : 'new session');

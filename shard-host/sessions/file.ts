@@ -2,6 +2,7 @@
 // and one write follows within `delayMs`; the write goes to a temporary file that is synced and renamed
 // over the old one, so a crash (even SIGKILL) leaves either the old or the new file, never half of one.
 // A lost last write only means the gateway replays a little more (at-least-once), never a lost event.
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -12,6 +13,8 @@ import type { SessionStore, StoredSession } from './types.ts';
 export interface FileSessionStoreOptions {
   path: string;
   logger: Logger;
+  /** The bot token the sessions belong to; only its fingerprint is written. */
+  token?: string;
   /** Longest a save waits before it is written. Default 100 ms. */
   delayMs?: number;
 }
@@ -20,6 +23,7 @@ export class FileSessionStore implements SessionStore {
   readonly #path: string;
   readonly #log: Logger;
   readonly #delayMs: number;
+  readonly #bot: string | null;
   readonly #sessions = new Map<number, StoredSession>();
   #timer: NodeJS.Timeout | null = null;
   #writing: Promise<void> = Promise.resolve();
@@ -30,6 +34,7 @@ export class FileSessionStore implements SessionStore {
     this.#path = options.path;
     this.#log = options.logger;
     this.#delayMs = options.delayMs ?? 100;
+    this.#bot = options.token === undefined ? null : tokenFingerprint(options.token);
     mkdirSync(dirname(this.#path), { recursive: true });
   }
 
@@ -47,6 +52,11 @@ export class FileSessionStore implements SessionStore {
       const aside = `${this.#path}.corrupt-${Date.now()}`;
       await rename(this.#path, aside);
       this.#log.error('session file unreadable; moved aside, shards will identify', { path: this.#path, movedTo: aside, reason: parsed.reason });
+      return new Map();
+    }
+    if (this.#bot !== null && parsed.bot !== this.#bot) {
+      // Sessions of another bot (or of an emulator run with its own token) cannot be resumed with ours.
+      this.#log.info('session file belongs to another bot token; shards will identify', { path: this.#path });
       return new Map();
     }
     for (const [shard, session] of parsed.sessions) this.#sessions.set(shard, session);
@@ -82,7 +92,7 @@ export class FileSessionStore implements SessionStore {
     this.#writing = this.#writing.then(async () => {
       if (!this.#dirty) return;
       this.#dirty = false;
-      const body = JSON.stringify({ v: SESSION_FILE_VERSION, sessions: Object.fromEntries(this.#sessions) }, null, 1);
+      const body = JSON.stringify({ v: SESSION_FILE_VERSION, ...(this.#bot === null ? {} : { bot: this.#bot }), sessions: Object.fromEntries(this.#sessions) }, null, 1);
       const tmp = `${this.#path}.tmp-${process.pid}`;
       try {
         const file = await open(tmp, 'w', 0o600);
@@ -100,4 +110,9 @@ export class FileSessionStore implements SessionStore {
     });
     return this.#writing;
   }
+}
+
+/** A short SHA-256 of the token: enough to tell bots apart, useless to anyone reading the file. */
+export function tokenFingerprint(token: string): string {
+  return createHash('sha256').update(token).digest('hex').slice(0, 16);
 }

@@ -4,7 +4,8 @@ import type { StoredSession } from './types.ts';
 
 export const SESSION_FILE_VERSION = 1;
 
-export type ParsedSessionFile = { ok: true; sessions: Map<number, StoredSession> } | { ok: false; reason: string };
+/** `bot`: the fingerprint of the token the sessions belong to (absent in files written before it existed). */
+export type ParsedSessionFile = { ok: true; bot: string | null; sessions: Map<number, StoredSession> } | { ok: false; reason: string };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -19,6 +20,7 @@ export function parseSessionFile(text: string): ParsedSessionFile {
   }
   if (!isRecord(raw) || raw.v !== SESSION_FILE_VERSION) return { ok: false, reason: `expected {"v":${SESSION_FILE_VERSION},"sessions":{…}}` };
   if (!isRecord(raw.sessions)) return { ok: false, reason: '"sessions" must be an object keyed by shard id' };
+  if (raw.bot !== undefined && typeof raw.bot !== 'string') return { ok: false, reason: '"bot" must be a string' };
   const sessions = new Map<number, StoredSession>();
   for (const [key, s] of Object.entries(raw.sessions)) {
     const shard = Number(key);
@@ -32,5 +34,5 @@ export function parseSessionFile(text: string): ParsedSessionFile {
     if (typeof updatedAt !== 'number') return { ok: false, reason: `sessions.${key}.updatedAt must be a number` };
     sessions.set(shard, { sessionId, resumeUrl, seq, shardCount, updatedAt });
   }
-  return { ok: true, sessions };
+  return { ok: true, bot: raw.bot ?? null, sessions };
 }

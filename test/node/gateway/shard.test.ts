@@ -263,6 +263,21 @@ describe('Shard (sans-IO)', () => {
     expect(t.net.last().sent[0]).toEqual({ op: 6, d: { token: 'Bot secret', session_id: 'old', seq: 41 } });
   });
 
+  it('resumes through the main gateway URL once the resume URL refused three connections in a row', async () => {
+    const t = setup({ session: { sessionId: 'old', resumeUrl: 'ws://resume.test/gateway', seq: 41 }, random: () => 0 });
+    t.shard.start();
+    for (let i = 0; i < 3; i++) {
+      expect(t.net.last().url).toMatch(/^ws:\/\/resume\.test\/gateway\?v=10/);
+      t.net.last().events.error(new Error('ECONNREFUSED'));
+      const s = t.shard.state;
+      if (s.kind !== 'disconnected') throw new Error(`unexpected state ${s.kind}`);
+      await t.clock.advance(s.delayMs);
+    }
+    expect(t.net.last().url).not.toMatch(/resume\.test/);
+    t.net.last().receive(hello);
+    expect(t.net.last().sent[0]).toEqual({ op: 6, d: { token: 'Bot secret', session_id: 'old', seq: 41 } });
+  });
+
   it('send() waits for ready, refuses >4096 B, and is refused once stopped', async () => {
     const t = setup();
     t.shard.start();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../../shard-host/log.ts';
-import { FileSessionStore, MemorySessionStore, parseSessionFile, type StoredSession } from '../../../shard-host/sessions/index.ts';
+import { FileSessionStore, tokenFingerprint, MemorySessionStore, parseSessionFile, type StoredSession } from '../../../shard-host/sessions/index.ts';
 import { sessionStoreContract } from './contract.ts';
 
 // The memory store "restarts" over one shared map; the file store over one file in a fresh directory.
@@ -31,6 +31,21 @@ describe('FileSessionStore', () => {
     await store.flush();
     expect(readdirSync(dir)).toEqual(['sessions.json']);
     expect(JSON.parse(readFileSync(join(dir, 'sessions.json'), 'utf8'))).toEqual({ v: 1, sessions: { 0: { ...valid, seq: 100 } } });
+  });
+
+  it('keeps sessions per bot token: the file holds a fingerprint, never the token, and another token starts fresh', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgeshard-sessions-'));
+    const path = join(dir, 'sessions.json');
+    const mine = new FileSessionStore({ path, token: 'token-A', logger: memoryLogger(), delayMs: 5 });
+    mine.save(0, valid);
+    await mine.close();
+    const text = readFileSync(path, 'utf8');
+    expect(text).not.toContain('token-A');
+    expect(JSON.parse(text).bot).toBe(tokenFingerprint('token-A'));
+    expect((await new FileSessionStore({ path, token: 'token-A', logger: memoryLogger() }).load()).get(0)).toEqual(valid);
+    const logger = memoryLogger();
+    expect((await new FileSessionStore({ path, token: 'token-B', logger }).load()).size).toBe(0);
+    expect(logger.lines.find((l) => l.level === 'info')).toMatchObject({ msg: expect.stringMatching(/another bot token/) });
   });
 
   it('a corrupt file is moved aside (kept for inspection) with a clear log line, and the host starts without sessions', async () => {
@@ -64,6 +79,6 @@ describe('session file format', () => {
     if (!parsed.ok) expect(parsed.reason).toMatch(reason);
   });
   it('accepts a valid file', () => {
-    expect(parseSessionFile(JSON.stringify({ v: 1, sessions: { 3: ok } }))).toEqual({ ok: true, sessions: new Map([[3, ok]]) });
+    expect(parseSessionFile(JSON.stringify({ v: 1, sessions: { 3: ok } }))).toEqual({ ok: true, bot: null, sessions: new Map([[3, ok]]) });
   });
 });
