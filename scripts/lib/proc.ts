@@ -22,6 +22,19 @@ export interface SpawnOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
+// Children run in their own process group (so Ctrl-C reaches us first); if we exit without stopping them
+// (a crash, a test runner that is torn down), their groups are killed here rather than left behind.
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+});
+
 export function spawnManaged(name: string, command: string, args: string[], options: SpawnOptions = {}): Managed {
   const child = spawn(command, args, {
     cwd: options.cwd ?? process.cwd(),
@@ -39,7 +52,13 @@ export function spawnManaged(name: string, command: string, args: string[], opti
       options.onLine?.(line, stream);
     });
   }
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  live.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      resolve(code ?? (signal ? 128 : null));
+    }),
+  );
   const stop = async (signal: NodeJS.Signals = 'SIGINT', graceMs = 8000): Promise<number | null> => {
     if (child.exitCode !== null || child.signalCode !== null) return exited;
     try {
