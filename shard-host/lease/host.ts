@@ -2,28 +2,19 @@
 // assigned, the remote identify gate, and the coordinator-backed session store. main.ts builds this once
 // and hands it the same shard factory it uses in static mode.
 import type { GatewayLimits } from '../../protocol/index.ts';
-import type { SessionSnapshot, Shard } from '../gateway/index.ts';
-import type { Logger } from '../log.ts';
-import type { Spool } from '../spool/types.ts';
 import { LeaseClient } from './client.ts';
 import { RemoteIdentifyGate } from './identify-gate.ts';
-import { ShardPool } from './pool.ts';
-import type { LeaseSessionStore } from './sessions.ts';
+import { ShardPool, type ShardPoolDeps } from './pool.ts';
 import { webSocketLease } from './transport.ts';
 
-export interface CoordinatedHostOptions {
+/** What the pool needs (shards, factory, sessions, spool, logger) plus the coordinator connection. */
+export interface CoordinatedHostOptions extends Pick<ShardPoolDeps, 'shards' | 'create' | 'sessions' | 'store' | 'spool' | 'logger'> {
   coordinatorUrl: string;
   secret: string;
   hostId: string;
   capacity: number;
   shardCount: number;
   gateway: GatewayLimits;
-  shards: Shard[];
-  create(id: number, session: SessionSnapshot | undefined): Shard;
-  sessions: { session(shard: number, session: SessionSnapshot | null): void };
-  store: LeaseSessionStore;
-  spool: Pick<Spool, 'depth' | 'pending' | 'ack'>;
-  logger: Logger;
 }
 
 export interface CoordinatedHost {
