@@ -1,6 +1,6 @@
 // Reads a request body as text, refusing it as soon as it passes `limit` bytes, so an oversized batch
 // costs us at most `limit` bytes of memory.
-import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
+import { EdgeshardError, ERROR_CODES, type ErrorCode } from '../../protocol/index.ts';
 
 /** 1 MiB: twice the host's default EDGESHARD_BATCH_MAX_BYTES, so a default batch always fits. */
 export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
@@ -35,4 +35,13 @@ export async function readBodyLimited(request: Request, limit: number): Promise<
     offset += chunk.byteLength;
   }
   return new TextDecoder().decode(all);
+}
+
+/** JSON.parse for request bodies: a body that is not JSON is refused with `code` (a 400), naming `what`. */
+export function parseJsonBody(body: string, code: ErrorCode, what: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch (cause) {
+    throw new EdgeshardError(code, `${what} is not JSON (${(cause as Error).message})`, { cause });
+  }
 }

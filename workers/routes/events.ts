@@ -19,7 +19,7 @@ import type { Registry } from '../dispatch/registry.ts';
 import type { Env } from '../env.ts';
 import { assertCurrentEpoch } from '../fencing/check.ts';
 import { chunkForQueue, enqueue } from '../queue/enqueue.ts';
-import { DEFAULT_MAX_BATCH_BYTES, readBodyLimited } from './body.ts';
+import { DEFAULT_MAX_BATCH_BYTES, parseJsonBody, readBodyLimited } from './body.ts';
 import { DEFAULT_HANDLER_BUDGET_MS, dispatchEvent } from './dispatch-event.ts';
 
 function setting(env: Env, name: 'EDGESHARD_MAX_BATCH_BYTES' | 'EDGESHARD_HANDLER_BUDGET_MS', fallback: number): number {
@@ -40,13 +40,7 @@ export function eventsRoute(registry: Registry): Hono<{ Bindings: Env }> {
     const body = await readBodyLimited(c.req.raw, setting(env, 'EDGESHARD_MAX_BATCH_BYTES', DEFAULT_MAX_BATCH_BYTES));
     await verify(secret, { timestamp: c.req.header(TIMESTAMP_HEADER), signature: c.req.header(SIGNATURE_HEADER) }, body);
 
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch (cause) {
-      throw new EdgeshardError(ERROR_CODES.MALFORMED_BATCH, `malformed event batch: body is not JSON (${(cause as Error).message})`, { cause });
-    }
-    const batch = parseEventBatch(json);
+    const batch = parseEventBatch(parseJsonBody(body, ERROR_CODES.MALFORMED_BATCH, 'malformed event batch: body'));
     await assertCurrentEpoch(env, batch); // 409 stale_epoch: fencing (workers/fencing)
 
     const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);

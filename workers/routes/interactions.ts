@@ -10,18 +10,13 @@ import { createHandlerContext } from '../dispatch/context.ts';
 import type { Registry } from '../dispatch/registry.ts';
 import type { Env } from '../env.ts';
 import { importPublicKey, verifySignedRequest } from '../interactions/ed25519.ts';
-import { readBodyLimited } from './body.ts';
+import { parseJsonBody, readBodyLimited } from './body.ts';
 
 /** Discord's interactions are small; anything much bigger is not from Discord. */
 const MAX_INTERACTION_BYTES = 256 * 1024;
 
 function parseInteraction(body: string): APIInteraction {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new EdgeshardError(ERROR_CODES.MALFORMED_PAYLOAD, 'interaction body is not JSON');
-  }
+  const json = parseJsonBody(body, ERROR_CODES.MALFORMED_PAYLOAD, 'interaction body');
   const value = json as Partial<APIInteraction> | null;
   if (typeof value !== 'object' || value === null || typeof value.type !== 'number' || typeof value.id !== 'string' || typeof value.token !== 'string' || typeof value.application_id !== 'string') {
     throw new EdgeshardError(ERROR_CODES.MALFORMED_PAYLOAD, 'interaction must carry numeric "type" and string "id", "token", "application_id"');

@@ -13,17 +13,12 @@ import type { Env } from '../env.ts';
 import { verifySignedRequest } from '../interactions/ed25519.ts';
 import { qqKeyPair } from '../qq/keys.ts';
 import { answerValidation, parseValidation } from '../qq/validation.ts';
-import { readBodyLimited } from './body.ts';
+import { parseJsonBody, readBodyLimited } from './body.ts';
 
 const MAX_CALLBACK_BYTES = 1024 * 1024;
 
 function parsePayload(body: string): QQPayload {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new EdgeshardError(ERROR_CODES.MALFORMED_PAYLOAD, 'QQ callback body is not JSON');
-  }
+  const json = parseJsonBody(body, ERROR_CODES.MALFORMED_PAYLOAD, 'QQ callback body');
   const value = json as Partial<QQPayload> | null;
   if (typeof value !== 'object' || value === null || typeof value.op !== 'number') {
     throw new EdgeshardError(ERROR_CODES.MALFORMED_PAYLOAD, 'QQ callback must be a payload object with a numeric "op"');

@@ -1,44 +1,15 @@
 // What the forwarder promises about order, durability and failures, against a signature-checking server.
-import { createServer } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseEventBatch, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify, type EventBatch, type EventEnvelope, type EventOutcome } from '../../../protocol/index.ts';
+import type { EventBatch, EventEnvelope } from '../../../protocol/index.ts';
 import { Forwarder, type BatchSent, type ForwarderOptions } from '../../../shard-host/forwarder/forwarder.ts';
 import { memoryLogger } from '../../../shard-host/log.ts';
 import { FileSpool } from '../../../shard-host/spool/file.ts';
 import { MemorySpool } from '../../../shard-host/spool/memory.ts';
 import type { Spool } from '../../../shard-host/spool/types.ts';
-
-const SECRET = 'forwarder-delivery-secret';
-
-interface Reply {
-  status: number;
-  outcome?: (e: EventEnvelope) => EventOutcome;
-  headers?: Record<string, string>;
-}
-
-async function workerServer(answer: (batch: EventBatch, n: number) => Reply, onBatch?: () => void) {
-  const batches: EventBatch[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', async () => {
-      await verify(SECRET, { timestamp: req.headers[TIMESTAMP_HEADER] as string, signature: req.headers[SIGNATURE_HEADER] as string }, body);
-      const batch = parseEventBatch(JSON.parse(body));
-      batches.push(batch);
-      onBatch?.();
-      const reply = answer(batch, batches.length);
-      res.statusCode = reply.status;
-      for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
-      res.end(reply.status === 200 ? JSON.stringify({ v: 1, results: batch.events.map((e) => ({ id: e.id, outcome: reply.outcome?.(e) ?? 'ack' })) }) : '{}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, batches, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+import { SECRET, workerServer } from './worker-server.ts';
 
 const event = (shard: number, seq: number): EventEnvelope => ({ id: `discord:${shard}:s:${seq}`, platform: 'discord', shard, session: 's', seq, type: 'MESSAGE_CREATE', data: { seq }, receivedAt: Date.now() });
 

@@ -1,35 +1,16 @@
 // The forwarder against a real HTTP server on 127.0.0.1 that checks signatures the way the Worker does.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseEventBatch, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify, type EventBatch, type EventEnvelope, type EventOutcome } from '../../../protocol/index.ts';
+import type { EventBatch, EventEnvelope } from '../../../protocol/index.ts';
 import { Forwarder, type BatchSent } from '../../../shard-host/forwarder/forwarder.ts';
 import { memoryLogger } from '../../../shard-host/log.ts';
 import { MemorySpool } from '../../../shard-host/spool/memory.ts';
 import type { Spool } from '../../../shard-host/spool/types.ts';
+import { SECRET, workerServer, type Reply } from './worker-server.ts';
 
-const SECRET = 'forwarder-test-secret';
+type Answer = (batch: EventBatch, n: number) => Reply;
 
-type Answer = (batch: EventBatch, n: number) => { status: number; outcome?: (e: EventEnvelope) => EventOutcome; headers?: Record<string, string> };
-
-async function worker(answer: Answer) {
-  const batches: EventBatch[] = [];
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', async () => {
-      await verify(SECRET, { timestamp: req.headers[TIMESTAMP_HEADER] as string, signature: req.headers[SIGNATURE_HEADER] as string }, body);
-      const batch = parseEventBatch(JSON.parse(body));
-      batches.push(batch);
-      const { status, outcome, headers } = answer(batch, batches.length);
-      res.statusCode = status;
-      for (const [k, v] of Object.entries(headers ?? {})) res.setHeader(k, v);
-      res.end(status === 200 ? JSON.stringify({ v: 1, results: batch.events.map((e) => ({ id: e.id, outcome: outcome?.(e) ?? 'ack' })) }) : '{"error":{"code":"x","message":"y"}}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, batches, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+/** The shared stand-in, answering refusals with an error body like the Worker's. */
+const worker = (answer: Answer) => workerServer((batch, n) => ({ body: '{"error":{"code":"x","message":"y"}}', ...answer(batch, n) }));
 
 function event(shard: number, seq: number): EventEnvelope {
   return { id: `discord:${shard}:s:${seq}`, platform: 'discord', shard, session: 's', seq, type: 'MESSAGE_CREATE', data: { n: seq }, receivedAt: Date.now() };
