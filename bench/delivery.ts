@@ -54,17 +54,25 @@ interface Phase {
   lost: number;
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 
 async function main(): Promise<void> {
-  const load = { before: loadavg().map((n) => n.toFixed(2)).join(' '), cpus: cpus().length, model: cpus()[0]?.model ?? '?' };
+  const load = {
+    before: loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' '),
+    cpus: cpus().length,
+    model: cpus()[0]?.model ?? '?',
+  };
   process.stderr.write(`bench:delivery on ${load.cpus} × ${load.model}, load average ${load.before}\n`);
   const arrivals = new Map<string, number>();
   const ledger = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      for (const { eventId: id, t } of JSON.parse(body) as { eventId: string; t: number }[]) if (!arrivals.has(id)) arrivals.set(id, t);
+      for (const { eventId: id, t } of JSON.parse(body) as { eventId: string; t: number }[])
+        if (!arrivals.has(id)) arrivals.set(id, t);
       res.end('ok');
     });
   });
@@ -72,36 +80,68 @@ async function main(): Promise<void> {
   const ledgerUrl = `http://127.0.0.1:${(ledger.address() as { port: number }).port}/`;
   const secret = localSecret();
   const dir = mkdtempSync(join(tmpdir(), 'edgeshard-bench-delivery-'));
-  const emulator = await startEmulatorProcess(['--port', '0', '--shards', String(SHARDS), '--guilds', '20', '--rate', '0', '--identify-window-ms', '200']);
+  const emulator = await startEmulatorProcess([
+    '--port',
+    '0',
+    '--shards',
+    String(SHARDS),
+    '--guilds',
+    '20',
+    '--rate',
+    '0',
+    '--identify-window-ms',
+    '200',
+  ]);
   const worker = await startWorkerProcess({
     port: await freePort(),
     inspectorPort: await freePort(),
     persistTo: join(dir, 'wrangler'),
     config: `${ROOT}bench/delivery/wrangler.toml`,
-    vars: { EDGESHARD_SECRET: secret, DISCORD_TOKEN: emulator.token, DISCORD_API_URL: emulator.apiUrl, LEDGER_URL: ledgerUrl },
+    vars: {
+      EDGESHARD_SECRET: secret,
+      DISCORD_TOKEN: emulator.token,
+      DISCORD_API_URL: emulator.apiUrl,
+      LEDGER_URL: ledgerUrl,
+    },
   });
-  const traffic = (rate: number) => fetch(`${emulator.url}/_emulator/traffic`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rate }) });
+  const traffic = (rate: number) =>
+    fetch(`${emulator.url}/_emulator/traffic`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rate }),
+    });
   const gateway = await fetchGatewayBot(emulator.apiUrl, emulator.token);
 
   async function phase(sink: Sink, rate: number, seconds: number): Promise<Phase> {
     const received = new Map<string, number>();
     const requestsBefore = sink.requests();
-    const shards = Array.from({ length: SHARDS }, (_, id) =>
-      new Shard({
-        id,
-        count: SHARDS,
-        token: emulator.token,
-        intents: 1 | 512 | 32768,
-        gatewayUrl: gateway.url,
-        compress: 'zlib-stream',
-        identifyGate: new LocalIdentifyGate({ maxConcurrency: 1, windowMs: 200 }),
-        logger: log,
-        onDispatch: (r: DispatchRecord) => {
-          const event: EventEnvelope = { id: eventId('discord', r.shard, r.session, r.seq), platform: 'discord', shard: r.shard, session: r.session, seq: r.seq, type: r.type, data: r.data, receivedAt: r.receivedAt };
-          if (r.type === 'MESSAGE_CREATE') received.set(event.id, r.receivedAt);
-          sink.accept(event);
-        },
-      }),
+    const shards = Array.from(
+      { length: SHARDS },
+      (_, id) =>
+        new Shard({
+          id,
+          count: SHARDS,
+          token: emulator.token,
+          intents: 1 | 512 | 32768,
+          gatewayUrl: gateway.url,
+          compress: 'zlib-stream',
+          identifyGate: new LocalIdentifyGate({ maxConcurrency: 1, windowMs: 200 }),
+          logger: log,
+          onDispatch: (r: DispatchRecord) => {
+            const event: EventEnvelope = {
+              id: eventId('discord', r.shard, r.session, r.seq),
+              platform: 'discord',
+              shard: r.shard,
+              session: r.session,
+              seq: r.seq,
+              type: r.type,
+              data: r.data,
+              receivedAt: r.receivedAt,
+            };
+            if (r.type === 'MESSAGE_CREATE') received.set(event.id, r.receivedAt);
+            sink.accept(event);
+          },
+        }),
     );
     shards.forEach((s) => s.start());
     await Promise.all(shards.map((s) => s.ready()));
@@ -109,7 +149,11 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, seconds * 1000));
     await traffic(0);
     await new Promise((r) => setTimeout(r, 300));
-    await waitFor(`${sink.name}: every event handled`, () => ([...received.keys()].every((id) => arrivals.has(id)) ? true : undefined), { timeoutMs: 120_000, intervalMs: 250 }).catch(() => undefined);
+    await waitFor(
+      `${sink.name}: every event handled`,
+      () => ([...received.keys()].every((id) => arrivals.has(id)) ? true : undefined),
+      { timeoutMs: 120_000, intervalMs: 250 },
+    ).catch(() => undefined);
     await Promise.all(shards.map((s) => s.stop({ resumable: false })));
     const latencies: number[] = [];
     let first = Infinity;
@@ -137,26 +181,41 @@ async function main(): Promise<void> {
 
   const lingers = args.linger.split(',').map(Number);
   const sinks: (() => Sink)[] = lingers.map((linger) => () => {
-      const spool = FileSpool.open({ dir: join(dir, `spool-${linger}`), logger: log });
-      const forwarder = new Forwarder({ workerUrl: worker.url, secret, hostId: 'bench', spool, logger: log, maxEvents: 100, maxBytes: 512 * 1024, lingerMs: linger });
-      return {
-        name: `edgeshard (spool + batches, linger ${linger} ms)`,
-        accept: (e) => {
-          spool.append(e);
-          forwarder.notify(e.shard);
-        },
-        requests: () => forwarder.stats.batchesSent + forwarder.stats.retries,
-        lost: () => spool.depth().events,
-        close: async () => {
-          await forwarder.close();
-          await spool.close();
-        },
-      };
+    const spool = FileSpool.open({ dir: join(dir, `spool-${linger}`), logger: log });
+    const forwarder = new Forwarder({
+      workerUrl: worker.url,
+      secret,
+      hostId: 'bench',
+      spool,
+      logger: log,
+      maxEvents: 100,
+      maxBytes: 512 * 1024,
+      lingerMs: linger,
     });
+    return {
+      name: `edgeshard (spool + batches, linger ${linger} ms)`,
+      accept: (e) => {
+        spool.append(e);
+        forwarder.notify(e.shard);
+      },
+      requests: () => forwarder.stats.batchesSent + forwarder.stats.retries,
+      lost: () => spool.depth().events,
+      close: async () => {
+        await forwarder.close();
+        await spool.close();
+      },
+    };
+  });
   if (args.naive) {
     sinks.push(() => {
       const naive = new NaiveForwarder(worker.url, secret);
-      return { name: 'naive (one POST per event)', accept: (e) => naive.accept(e), requests: () => naive.requests, lost: () => naive.lost, close: () => naive.close() };
+      return {
+        name: 'naive (one POST per event)',
+        accept: (e) => naive.accept(e),
+        requests: () => naive.requests,
+        lost: () => naive.lost,
+        close: () => naive.close(),
+      };
     });
   }
 
@@ -194,7 +253,9 @@ async function main(): Promise<void> {
         ? `ratios (${ours.name} vs naive): Worker requests ${(naive.steady.perThousand / ours.steady.perThousand).toFixed(1)}× fewer; ` +
           `p99 ${(naive.steady.p99 / ours.steady.p99).toFixed(2)}× (>1 = edgeshard lower); burst throughput ${(ours.burst.perSecond / naive.burst.perSecond).toFixed(2)}×`
         : '',
-      `machine: ${load.cpus} × ${load.model}; load average before ${load.before}, after ${loadavg().map((n) => n.toFixed(2)).join(' ')}`,
+      `machine: ${load.cpus} × ${load.model}; load average before ${load.before}, after ${loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}`,
       '',
     ].join('\n'),
   );

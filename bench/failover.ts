@@ -9,7 +9,21 @@ import { LEASE_TTL_MS, startCluster } from '../test/e2e/coordinator-system.ts';
 const SHARDS = 8;
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 
-const cluster = await startCluster(['--shards', String(SHARDS), '--max-concurrency', '4', '--guilds', '32', '--rate', '30', '--identify-window-ms', '1000'], { EDGESHARD_IDENTIFY_WINDOW_MS: '1500' });
+const cluster = await startCluster(
+  [
+    '--shards',
+    String(SHARDS),
+    '--max-concurrency',
+    '4',
+    '--guilds',
+    '32',
+    '--rate',
+    '30',
+    '--identify-window-ms',
+    '1000',
+  ],
+  { EDGESHARD_IDENTIFY_WINDOW_MS: '1500' },
+);
 const failovers: number[] = [];
 let identifiesDuringMoves = 0;
 try {
@@ -25,21 +39,40 @@ try {
     const killedAt = Date.now();
     victim.child.kill('SIGKILL');
     live.splice(live.indexOf(victim), 1);
-    await waitFor('resumed elsewhere', async () => {
-      const c = await cluster.counters();
-      return moved.every((s) => (c.resumesByShard[s] ?? 0) > (before.resumesByShard[s] ?? 0)) ? true : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 25 });
+    await waitFor(
+      'resumed elsewhere',
+      async () => {
+        const c = await cluster.counters();
+        return moved.every((s) => (c.resumesByShard[s] ?? 0) > (before.resumesByShard[s] ?? 0)) ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 25 },
+    );
     failovers.push(Date.now() - killedAt);
     await cluster.allReady(SHARDS, 30_000);
     const replacement = cluster.startHost(`h${next++}`);
     live.push(replacement);
-    await waitFor('the replacement to take its share', async () => {
-      const s = await cluster.status();
-      return s.shards.filter((x) => x.owner === replacement.id && x.state === 'ready').length >= 2 && s.shards.every((x) => x.state === 'ready' && x.phase === 'assigned') ? true : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 100 });
+    await waitFor(
+      'the replacement to take its share',
+      async () => {
+        const s = await cluster.status();
+        return s.shards.filter((x) => x.owner === replacement.id && x.state === 'ready').length >= 2 &&
+          s.shards.every((x) => x.state === 'ready' && x.phase === 'assigned')
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
     const after = await cluster.counters();
     identifiesDuringMoves += after.identifies - before.identifies;
-    console.log(JSON.stringify({ round, victim: victim.id, moved: moved.length, failoverMs: failovers.at(-1), identifies: after.identifies - before.identifies }));
+    console.log(
+      JSON.stringify({
+        round,
+        victim: victim.id,
+        moved: moved.length,
+        failoverMs: failovers.at(-1),
+        identifies: after.identifies - before.identifies,
+      }),
+    );
   }
   const c = await cluster.counters();
   const maxConcurrent = Math.max(...Object.values(c.maxConcurrentConnections));
@@ -53,17 +86,23 @@ try {
     lost = new Set(dispatched.map((d) => d.id!).filter((id) => !handled.has(id))).size;
   }
   const sorted = [...failovers].sort((a, b) => a - b);
-  console.log(JSON.stringify({
-    leaseTtlMs: LEASE_TTL_MS,
-    failoverMs: failovers,
-    medianFailoverMs: sorted[Math.floor(sorted.length / 2)],
-    eventsSent: delivery.sent.length,
-    eventsLost: lost,
-    duplicatesDelivered: delivery.duplicates,
-    identifiesDuringFailoverAndRebalance: identifiesDuringMoves,
-    maxConcurrentConnectionsPerShard: maxConcurrent,
-    identifyViolations: c.identifyViolations,
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        leaseTtlMs: LEASE_TTL_MS,
+        failoverMs: failovers,
+        medianFailoverMs: sorted[Math.floor(sorted.length / 2)],
+        eventsSent: delivery.sent.length,
+        eventsLost: lost,
+        duplicatesDelivered: delivery.duplicates,
+        identifiesDuringFailoverAndRebalance: identifiesDuringMoves,
+        maxConcurrentConnectionsPerShard: maxConcurrent,
+        identifyViolations: c.identifyViolations,
+      },
+      null,
+      2,
+    ),
+  );
 } finally {
   await cluster.stop();
 }

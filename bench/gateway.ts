@@ -10,26 +10,59 @@ import { spawnManaged } from '../scripts/lib/proc.ts';
 import { ROOT, startEmulatorProcess } from '../scripts/lib/stack.ts';
 import { report, type Row } from './gateway/report.ts';
 
-const { values: args } = parseArgs({ options: { only: { type: 'string' }, json: { type: 'string' }, count: { type: 'string', default: '40000' } } });
+const { values: args } = parseArgs({
+  options: { only: { type: 'string' }, json: { type: 'string' }, count: { type: 'string', default: '40000' } },
+});
 const only = new Set((args.only ?? 'throughput,idle,overload,ready').split(','));
 const LIBS = ['edgeshard', 'discordjs'] as const;
 type Lib = (typeof LIBS)[number];
 
-async function scenario(emulatorArgs: string[], lib: Lib, clientArgs: string[], nodeFlags: string[] = []): Promise<Record<string, number>> {
+async function scenario(
+  emulatorArgs: string[],
+  lib: Lib,
+  clientArgs: string[],
+  nodeFlags: string[] = [],
+): Promise<Record<string, number>> {
   const emulator = await startEmulatorProcess(['--port', '0', ...emulatorArgs]);
   try {
-    const client = spawnManaged(`client-${lib}`, process.execPath, [...nodeFlags, `${ROOT}bench/gateway/client.ts`, '--lib', lib, '--emulator', emulator.url, '--token', emulator.token, ...clientArgs]);
+    const client = spawnManaged(`client-${lib}`, process.execPath, [
+      ...nodeFlags,
+      `${ROOT}bench/gateway/client.ts`,
+      '--lib',
+      lib,
+      '--emulator',
+      emulator.url,
+      '--token',
+      emulator.token,
+      ...clientArgs,
+    ]);
     const code = await client.exited;
     const line = client.lines.find((l) => l.startsWith('{"result"'));
-    if (code !== 0 || !line) throw new Error(`${lib} client failed (exit ${code}):\n${client.lines.slice(-20).join('\n')}`);
-    const state = (await (await fetch(`${emulator.url}/_emulator/state`)).json()) as { identifies: number; identifyViolations: number; reconnects: number };
-    return { ...(JSON.parse(line) as { result: Record<string, number> }).result, identifies: state.identifies, identifyViolations: state.identifyViolations, reconnects: state.reconnects };
+    if (code !== 0 || !line)
+      throw new Error(`${lib} client failed (exit ${code}):\n${client.lines.slice(-20).join('\n')}`);
+    const state = (await (await fetch(`${emulator.url}/_emulator/state`)).json()) as {
+      identifies: number;
+      identifyViolations: number;
+      reconnects: number;
+    };
+    return {
+      ...(JSON.parse(line) as { result: Record<string, number> }).result,
+      identifies: state.identifies,
+      identifyViolations: state.identifyViolations,
+      reconnects: state.reconnects,
+    };
   } finally {
     await emulator.stop('SIGINT');
   }
 }
 
-async function both(label: string, emulatorArgs: string[], clientArgs: string[], nodeFlags: string[] = [], extra: Record<string, string[]> = {}): Promise<Row> {
+async function both(
+  label: string,
+  emulatorArgs: string[],
+  clientArgs: string[],
+  nodeFlags: string[] = [],
+  extra: Record<string, string[]> = {},
+): Promise<Row> {
   const results = {} as Row['results'];
   for (const lib of LIBS) {
     process.stderr.write(`  ${label}: ${lib}…\n`);
@@ -46,31 +79,119 @@ async function both(label: string, emulatorArgs: string[], clientArgs: string[],
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const load = { before: loadavg().map((n) => n.toFixed(2)).join(' '), cpus: cpus().length, model: cpus()[0]?.model ?? '?' };
+  const load = {
+    before: loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' '),
+    cpus: cpus().length,
+    model: cpus()[0]?.model ?? '?',
+  };
   process.stderr.write(`bench:gateway on ${load.cpus} × ${load.model}, load average ${load.before}\n`);
   const rows: Row[] = [];
 
   if (only.has('throughput')) {
     for (const shards of [1, 4]) {
       for (const compress of ['zlib-stream', 'none']) {
-        rows.push(await both(`throughput ${shards} shard${shards > 1 ? 's' : ''}, ${compress}`, ['--shards', String(shards), '--identify-window-ms', '100'], ['--mode', 'throughput', '--shards', String(shards), '--compress', compress, '--identify-window-ms', '100', '--count', args.count]));
+        rows.push(
+          await both(
+            `throughput ${shards} shard${shards > 1 ? 's' : ''}, ${compress}`,
+            ['--shards', String(shards), '--identify-window-ms', '100'],
+            [
+              '--mode',
+              'throughput',
+              '--shards',
+              String(shards),
+              '--compress',
+              compress,
+              '--identify-window-ms',
+              '100',
+              '--count',
+              args.count,
+            ],
+          ),
+        );
       }
     }
   }
   if (only.has('idle')) {
     for (const compress of ['zlib-stream', 'none']) {
-      rows.push(await both(`idle heap 20→100 shards, ${compress}`, ['--shards', '100', '--max-concurrency', '100', '--identify-window-ms', '100', '--heartbeat-interval-ms', '41250'], ['--mode', 'idle', '--shards', '100', '--compress', compress, '--max-concurrency', '100', '--identify-window-ms', '100'], ['--expose-gc']));
+      rows.push(
+        await both(
+          `idle heap 20→100 shards, ${compress}`,
+          [
+            '--shards',
+            '100',
+            '--max-concurrency',
+            '100',
+            '--identify-window-ms',
+            '100',
+            '--heartbeat-interval-ms',
+            '41250',
+          ],
+          [
+            '--mode',
+            'idle',
+            '--shards',
+            '100',
+            '--compress',
+            compress,
+            '--max-concurrency',
+            '100',
+            '--identify-window-ms',
+            '100',
+          ],
+          ['--expose-gc'],
+        ),
+      );
     }
   }
   if (only.has('overload')) {
     // The blast uses deflate level 1 so the one-core emulator can outrun a client (bench/RESULTS.md).
-    rows.push(await both('overload 15 s, 1 shard, zlib-stream', ['--shards', '1', '--identify-window-ms', '100'], ['--mode', 'overload', '--shards', '1', '--compress', 'zlib-stream', '--identify-window-ms', '100', '--duration-ms', '15000'], [], { 'Worker never acknowledges': ['--sink', 'none'] }));
+    rows.push(
+      await both(
+        'overload 15 s, 1 shard, zlib-stream',
+        ['--shards', '1', '--identify-window-ms', '100'],
+        [
+          '--mode',
+          'overload',
+          '--shards',
+          '1',
+          '--compress',
+          'zlib-stream',
+          '--identify-window-ms',
+          '100',
+          '--duration-ms',
+          '15000',
+        ],
+        [],
+        { 'Worker never acknowledges': ['--sink', 'none'] },
+      ),
+    );
   }
   if (only.has('ready')) {
-    rows.push(await both('READY 32 shards, max_concurrency 4, 1 s window', ['--shards', '32', '--max-concurrency', '4', '--identify-window-ms', '1000'], ['--mode', 'ready', '--shards', '32', '--compress', 'zlib-stream', '--max-concurrency', '4', '--identify-window-ms', '1000']));
+    rows.push(
+      await both(
+        'READY 32 shards, max_concurrency 4, 1 s window',
+        ['--shards', '32', '--max-concurrency', '4', '--identify-window-ms', '1000'],
+        [
+          '--mode',
+          'ready',
+          '--shards',
+          '32',
+          '--compress',
+          'zlib-stream',
+          '--max-concurrency',
+          '4',
+          '--identify-window-ms',
+          '1000',
+        ],
+      ),
+    );
   }
 
-  const after = loadavg().map((n) => n.toFixed(2)).join(' ');
+  const after = loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
   process.stdout.write(report(rows, { ...load, after, seconds: Math.round((Date.now() - started) / 1000) }));
   if (args.json) writeFileSync(args.json, JSON.stringify({ load: { ...load, after }, rows }, null, 1));
 }

@@ -13,11 +13,18 @@ import { naive, viaCoreInProcess, viaDiscordJs, viaProxy, type Send } from './re
 import { measureLatency } from './rest/latency.ts';
 import { startBenchWorker } from './rest/worker.ts';
 
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 async function runBurst(name: string, emulator: Emulator, offset: number, send: Send) {
   const seed = async (channel: string) => {
-    const res = await fetch(`${emulator.apiUrl}/channels/${channel}/messages`, { method: 'POST', headers: { authorization: `Bot ${emulator.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ content: 'seed' }) });
+    const res = await fetch(`${emulator.apiUrl}/channels/${channel}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bot ${emulator.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'seed' }),
+    });
     return ((await res.json()) as { id: string }).id;
   };
   const calls = await burst(emulator, offset, seed);
@@ -30,7 +37,11 @@ async function runBurst(name: string, emulator: Emulator, offset: number, send: 
   const statuses = await Promise.all(
     calls.map(async (c) => {
       const status = await send(c).catch(() => 0);
-      const kind = c.path.includes('/reactions/') ? 'reactions' : c.path.startsWith('/interactions/') ? 'callbacks' : 'messages';
+      const kind = c.path.includes('/reactions/')
+        ? 'reactions'
+        : c.path.startsWith('/interactions/')
+          ? 'callbacks'
+          : 'messages';
       lastByKind[kind] = Math.max(lastByKind[kind] ?? 0, Math.round(performance.now() - start));
       return status;
     }),
@@ -44,7 +55,16 @@ async function runBurst(name: string, emulator: Emulator, offset: number, send: 
   const firstArrival = Math.min(...arrivals);
   const hot = calls[0]!.path.split('/')[2];
   const hotArrivals = created.filter((m) => m.channel_id === hot).map((m) => snowflakeTimestamp(m.id) - startEpoch);
-  if (process.env.BENCH_TRACE) console.log(name, 'hot channel arrivals (ms):', hotArrivals.join(' '), '| last message arrival:', Math.max(...arrivals), '| last answer by kind:', JSON.stringify(lastByKind));
+  if (process.env.BENCH_TRACE)
+    console.log(
+      name,
+      'hot channel arrivals (ms):',
+      hotArrivals.join(' '),
+      '| last message arrival:',
+      Math.max(...arrivals),
+      '| last answer by kind:',
+      JSON.stringify(lastByKind),
+    );
   const min = theoreticalMinMs(calls);
   return {
     client: name,
@@ -72,11 +92,26 @@ async function main(): Promise<void> {
     globalLimit: LIMITS.global,
     restLimits: { 'POST /interactions/:interaction_id/:interaction_token/callback': { limit: 1_000_000 } },
   });
-  const worker = await startBenchWorker({ EDGESHARD_SECRET: localSecret(), DISCORD_TOKEN: emulator.token, DISCORD_API_URL: emulator.apiUrl, LEDGER_URL: 'http://127.0.0.1:1/' });
+  const worker = await startBenchWorker({
+    EDGESHARD_SECRET: localSecret(),
+    DISCORD_TOKEN: emulator.token,
+    DISCORD_API_URL: emulator.apiUrl,
+    LEDGER_URL: 'http://127.0.0.1:1/',
+  });
   try {
     console.log(`load average at start: ${load()}`);
-    const latencyCore = new RestProxyCore({ apiUrl: emulator.apiUrl, egress: directEgress(emulator.token), globalPerSecond: LIMITS.global });
-    const latency = await measureLatency({ apiUrl: emulator.apiUrl, workerUrl: worker.url, token: emulator.token, core: latencyCore, samples: 300 });
+    const latencyCore = new RestProxyCore({
+      apiUrl: emulator.apiUrl,
+      egress: directEgress(emulator.token),
+      globalPerSecond: LIMITS.global,
+    });
+    const latency = await measureLatency({
+      apiUrl: emulator.apiUrl,
+      workerUrl: worker.url,
+      token: emulator.token,
+      core: latencyCore,
+      samples: 300,
+    });
     // Throughput of one proxy instance: interaction callbacks (no global limit), 64 at a time.
     const auth = { authorization: `Bot ${emulator.token}` };
     const total = 3000;
@@ -86,7 +121,11 @@ async function main(): Promise<void> {
       Array.from({ length: 64 }, async () => {
         while (next < total) {
           const i = next++;
-          await fetch(`${worker.url}/api/v10/interactions/${1400000000000000000n + BigInt(i)}/tp${i}/callback`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"type":4,"data":{"content":"x"}}' }).then((r) => r.arrayBuffer());
+          await fetch(`${worker.url}/api/v10/interactions/${1400000000000000000n + BigInt(i)}/tp${i}/callback`, {
+            method: 'POST',
+            headers: { ...auth, 'content-type': 'application/json' },
+            body: '{"type":4,"data":{"content":"x"}}',
+          }).then((r) => r.arrayBuffer());
         }
       }),
     );
@@ -97,10 +136,27 @@ async function main(): Promise<void> {
       await runBurst('edgeshard proxy (DO, wrangler dev)', emulator, 0, viaProxy(worker.url, emulator.token)),
       await runBurst('@discordjs/rest 2.6.3 alone', emulator, 22, viaDiscordJs(emulator.url, emulator.token)),
       await runBurst('naive (retry on 429)', emulator, 44, naive(emulator.apiUrl, emulator.token)),
-      await runBurst('edgeshard proxy core, in-process (no workerd)', emulator, 66, viaCoreInProcess(emulator.apiUrl, emulator.token, new RestProxyCore({ apiUrl: emulator.apiUrl, egress: directEgress(emulator.token), globalPerSecond: LIMITS.global }))),
+      await runBurst(
+        'edgeshard proxy core, in-process (no workerd)',
+        emulator,
+        66,
+        viaCoreInProcess(
+          emulator.apiUrl,
+          emulator.token,
+          new RestProxyCore({
+            apiUrl: emulator.apiUrl,
+            egress: directEgress(emulator.token),
+            globalPerSecond: LIMITS.global,
+          }),
+        ),
+      ),
     ];
-    console.log(`\nREST burst: ${rows[0]!.requests} requests (30 on one channel, 10 on each of 20 channels, 20 reactions on one message, 40 interaction callbacks);`);
-    console.log(`limits: messages ${LIMITS.messages.limit}/${LIMITS.messages.windowMs} ms per channel, reactions 1/250 ms per channel, global ${LIMITS.global}/s (sliding)\n`);
+    console.log(
+      `\nREST burst: ${rows[0]!.requests} requests (30 on one channel, 10 on each of 20 channels, 20 reactions on one message, 40 interaction callbacks);`,
+    );
+    console.log(
+      `limits: messages ${LIMITS.messages.limit}/${LIMITS.messages.windowMs} ms per channel, reactions 1/250 ms per channel, global ${LIMITS.global}/s (sliding)\n`,
+    );
     console.table(rows);
     const f = (p: { p50: number; p99: number }) => `p50 ${p.p50.toFixed(2)} ms, p99 ${p.p99.toFixed(2)} ms`;
     console.log(`\nlatency, 300 interleaved samples of an interaction callback (never rate limited):`);
@@ -110,7 +166,9 @@ async function main(): Promise<void> {
     console.log(`  added by the proxy (proxy − direct):        ${f(latency.added)}`);
     console.log(`  of which the proxy's own (− no-op route):   ${f(latency.addedWithoutChain)}`);
     console.log(`  proxy core in-process (core − direct):      ${f(latency.addedInProcess)}`);
-    console.log(`one proxy instance: ${Math.round(rps)} requests/s (interaction callbacks, 64 concurrent, through wrangler dev)`);
+    console.log(
+      `one proxy instance: ${Math.round(rps)} requests/s (interaction callbacks, 64 concurrent, through wrangler dev)`,
+    );
     console.log(`machine: ${cpus().length} cores, load average at the end ${load()}`);
   } finally {
     await worker.stop('SIGINT');

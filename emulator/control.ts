@@ -8,7 +8,12 @@ import type { Emulator } from './types.ts';
 export const CONTROL_PREFIX = '/_emulator';
 
 type Body = Record<string, unknown>;
-type Handler = (emulator: Emulator, body: Body, params: Record<string, string>, query: URLSearchParams) => [number, unknown];
+type Handler = (
+  emulator: Emulator,
+  body: Body,
+  params: Record<string, string>,
+  query: URLSearchParams,
+) => [number, unknown];
 
 interface ControlRoute {
   method: 'GET' | 'POST';
@@ -16,7 +21,11 @@ interface ControlRoute {
   handle: Handler;
 }
 
-const route = (method: 'GET' | 'POST', path: string, handle: Handler): ControlRoute => ({ method, match: compileTemplate(path), handle });
+const route = (method: 'GET' | 'POST', path: string, handle: Handler): ControlRoute => ({
+  method,
+  match: compileTemplate(path),
+  handle,
+});
 const ok: [number, unknown] = [200, { ok: true }];
 const shardOf = (params: Record<string, string>): number => Number(params.shard);
 
@@ -36,8 +45,13 @@ const ROUTES: ControlRoute[] = [
     return [200, e.commands(filter)];
   }),
   route('POST', '/say', (e, body) => {
-    if (typeof body.channel_id !== 'string' || typeof body.content !== 'string') return [400, { error: 'channel_id and content are required strings' }];
-    const input = { channelId: body.channel_id, content: body.content, ...(typeof body.user_id === 'string' ? { userId: body.user_id } : {}) };
+    if (typeof body.channel_id !== 'string' || typeof body.content !== 'string')
+      return [400, { error: 'channel_id and content are required strings' }];
+    const input = {
+      channelId: body.channel_id,
+      content: body.content,
+      ...(typeof body.user_id === 'string' ? { userId: body.user_id } : {}),
+    };
     try {
       return [200, e.say(input)];
     } catch (err) {
@@ -46,7 +60,8 @@ const ROUTES: ControlRoute[] = [
     }
   }),
   route('POST', '/traffic', (e, body) => {
-    if (typeof body.rate !== 'number' || !(body.rate >= 0)) return [400, { error: 'rate must be a non-negative number' }];
+    if (typeof body.rate !== 'number' || !(body.rate >= 0))
+      return [400, { error: 'rate must be a non-negative number' }];
     e.setMessageRate(body.rate);
     return ok;
   }),
@@ -64,8 +79,16 @@ const ROUTES: ControlRoute[] = [
     return ok;
   }),
   route('POST', '/shards/:shard/reconnect', (e, _b, p) => (e.shardControl(shardOf(p)).reconnect(), ok)),
-  route('POST', '/shards/:shard/invalid-session', (e, body, p) => (e.shardControl(shardOf(p)).invalidSession(body.resumable === true), ok)),
-  route('POST', '/shards/:shard/heartbeat-acks', (e, body, p) => (e.shardControl(shardOf(p)).setHeartbeatAcks(body.enabled !== false), ok)),
+  route(
+    'POST',
+    '/shards/:shard/invalid-session',
+    (e, body, p) => (e.shardControl(shardOf(p)).invalidSession(body.resumable === true), ok),
+  ),
+  route(
+    'POST',
+    '/shards/:shard/heartbeat-acks',
+    (e, body, p) => (e.shardControl(shardOf(p)).setHeartbeatAcks(body.enabled !== false), ok),
+  ),
   route('POST', '/shards/:shard/request-heartbeat', (e, _b, p) => (e.shardControl(shardOf(p)).requestHeartbeat(), ok)),
 ];
 
@@ -76,7 +99,8 @@ export function createControlHandler(emulator: () => Emulator) {
       if (!params || r.method !== req.method) continue;
       try {
         const body = r.method === 'POST' ? ((await readJson(req)) ?? {}) : {};
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) return sendJson(res, 400, { error: 'body must be a JSON object' });
+        if (typeof body !== 'object' || body === null || Array.isArray(body))
+          return sendJson(res, 400, { error: 'body must be a JSON object' });
         const [status, payload] = r.handle(emulator(), body as Body, params, query);
         return sendJson(res, status, payload);
       } catch (err) {

@@ -32,7 +32,12 @@ export interface EmulatorCounters {
   reconnects: number;
   sessionStartRemaining: number;
   /** `invalid`: answers Discord counts toward the invalid-request limit (401, 403, 429 except shared). */
-  rest: { requests: number; byRoute: Record<string, number>; ratelimited: Record<RateLimitScope, number>; invalid: number };
+  rest: {
+    requests: number;
+    byRoute: Record<string, number>;
+    ratelimited: Record<RateLimitScope, number>;
+    invalid: number;
+  };
   messagesSent: number;
   /** Gateway commands (op 3, 4, 8, 31) received from authenticated connections; records: GET /_emulator/gateway-commands. */
   commands: number;

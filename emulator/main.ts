@@ -41,7 +41,10 @@ function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): EmulatorOptions & 
   const pick = (flag: keyof typeof FLAGS): string | undefined =>
     values[flag] ?? env[`EMULATOR_${flag.toUpperCase().replaceAll('-', '_')}`];
   const options: EmulatorOptions & WebhookOptions = { port: number('port', pick('port')) ?? 8790 };
-  const set = <K extends keyof (EmulatorOptions & WebhookOptions)>(key: K, value: (EmulatorOptions & WebhookOptions)[K] | undefined) => {
+  const set = <K extends keyof (EmulatorOptions & WebhookOptions)>(
+    key: K,
+    value: (EmulatorOptions & WebhookOptions)[K] | undefined,
+  ) => {
     if (value !== undefined) options[key] = value;
   };
   set('host', pick('host'));

@@ -1,6 +1,14 @@
 // Message objects in Discord's shape (Discord docs, Resources > Message > Message Object), and the
 // MESSAGE_CREATE dispatch data, which adds guild_id and member for guild messages.
-import { MessageReferenceType, MessageType, type GuildMemberFlags, type APIEmbed, type APIMessage, type APIUser, type GatewayMessageCreateDispatchData } from 'discord-api-types/v10';
+import {
+  MessageReferenceType,
+  MessageType,
+  type GuildMemberFlags,
+  type APIEmbed,
+  type APIMessage,
+  type APIUser,
+  type GatewayMessageCreateDispatchData,
+} from 'discord-api-types/v10';
 import type { WorldChannel, WorldUser } from './world.ts';
 
 export function apiUser(user: WorldUser): APIUser {
@@ -45,11 +53,22 @@ export function buildMessage(input: NewMessage): APIMessage {
     ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
     ...(input.replyTo === undefined
       ? {}
-      : { message_reference: { type: MessageReferenceType.Default, message_id: input.replyTo, channel_id: input.channel.id, guild_id: input.channel.guild_id } }),
+      : {
+          message_reference: {
+            type: MessageReferenceType.Default,
+            message_id: input.replyTo,
+            channel_id: input.channel.id,
+            guild_id: input.channel.guild_id,
+          },
+        }),
   };
 }
 
-export function messageCreateData(message: APIMessage, guildId: string, joinedAt: string): GatewayMessageCreateDispatchData {
+export function messageCreateData(
+  message: APIMessage,
+  guildId: string,
+  joinedAt: string,
+): GatewayMessageCreateDispatchData {
   return {
     ...message,
     guild_id: guildId,

@@ -55,7 +55,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     privilegedIntents: options.privilegedIntents ?? PRIVILEGED_INTENTS,
   };
   for (const key of ['shards', 'maxConcurrency', 'channelsPerGuild', 'globalLimit'] as const) {
-    if (!Number.isInteger(resolved[key]) || resolved[key] < 1) throw new RangeError(`emulator option ${key} must be a positive integer`);
+    if (!Number.isInteger(resolved[key]) || resolved[key] < 1)
+      throw new RangeError(`emulator option ${key} must be a positive integer`);
   }
   if (resolved.guilds < 0 || resolved.users < 1) throw new RangeError('emulator options guilds/users out of range');
   return resolved;

@@ -26,7 +26,12 @@ export async function startEmulator(input: EmulatorOptions & WebhookOptions = {}
   const options = resolveOptions(input);
   const counters = createCounters(options.sessionStartTotal);
   const index = new WorldIndex(
-    buildWorld({ seed: options.seed, guilds: options.guilds, channelsPerGuild: options.channelsPerGuild, users: options.users }),
+    buildWorld({
+      seed: options.seed,
+      guilds: options.guilds,
+      channelsPerGuild: options.channelsPerGuild,
+      users: options.users,
+    }),
   );
   let urls: EmulatorUrls | undefined;
   const getUrls = (): EmulatorUrls => {
@@ -34,7 +39,15 @@ export async function startEmulator(input: EmulatorOptions & WebhookOptions = {}
     return urls;
   };
   const hub = new GatewayHub({ options, counters, index, resumeGatewayUrl: () => getUrls().resumeGatewayUrl });
-  const core: EmulatorCore = { options, counters, index, hub, ids: new SnowflakeGenerator(), sentMessages: [], urls: getUrls };
+  const core: EmulatorCore = {
+    options,
+    counters,
+    index,
+    hub,
+    ids: new SnowflakeGenerator(),
+    sentMessages: [],
+    urls: getUrls,
+  };
   const traffic = new TrafficGenerator(core);
   const blaster = new Blaster(hub, index);
 
@@ -48,12 +61,16 @@ export async function startEmulator(input: EmulatorOptions & WebhookOptions = {}
     const handled = path.startsWith(`${API_PREFIX}/`)
       ? rest(req, res, path.slice(API_PREFIX.length))
       : path.startsWith(`${CONTROL_PREFIX}/`)
-        ? webhooks.control(req, res, path.slice(CONTROL_PREFIX.length)).then((done) => (done ? undefined : control(req, res, path.slice(CONTROL_PREFIX.length), url.searchParams)))
+        ? webhooks
+            .control(req, res, path.slice(CONTROL_PREFIX.length))
+            .then((done) => (done ? undefined : control(req, res, path.slice(CONTROL_PREFIX.length), url.searchParams)))
         : path.startsWith(`${QQ_PREFIX}/`)
           ? webhooks.qqApi(req, res, path.slice(QQ_PREFIX.length))
           : Promise.resolve(sendJson(res, 404, { message: '404: Not Found', code: 0 }));
     handled.catch((err: unknown) => {
-      process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'emulator request failed', error: String(err) })}\n`);
+      process.stderr.write(
+        `${JSON.stringify({ level: 'error', msg: 'emulator request failed', error: String(err) })}\n`,
+      );
       if (!res.headersSent) sendJson(res, 500, { message: '500: Internal Server Error', code: 0 });
       else res.destroy();
     });
@@ -91,7 +108,8 @@ export async function startEmulator(input: EmulatorOptions & WebhookOptions = {}
     say: (message) => say(core, message),
     setMessageRate: (rate) => traffic.setRate(rate),
     sentMessages: () => [...core.sentMessages],
-    dispatched: (type) => (type === undefined ? hub.records : hub.records.filter((r) => r.type === type)).map((r) => ({ ...r })),
+    dispatched: (type) =>
+      (type === undefined ? hub.records : hub.records.filter((r) => r.type === type)).map((r) => ({ ...r })),
     commands: (filter) => filterCommands(hub.commands, filter),
     shardControl: (shard) => shardControl(hub, shard),
     webhooks: webhooks.info,

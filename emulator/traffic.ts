@@ -65,7 +65,12 @@ export class TrafficGenerator {
       const target = targets[this.#cursor++ % targets.length];
       const author = users[Math.floor(this.#random() * users.length)];
       if (!target || !author) return;
-      publishMessage(this.#core, { channel: target.channel, guild: target.guild, author, content: `msg-${++this.#count}` });
+      publishMessage(this.#core, {
+        channel: target.channel,
+        guild: target.guild,
+        author,
+        content: `msg-${++this.#count}`,
+      });
     }
   }
 

@@ -53,11 +53,21 @@ function name(random: Random, sep: string): string {
 
 export function buildWorld(shape: WorldShape): World {
   const random = mulberry32(shape.seed);
-  const bot: WorldUser = { id: snowflake(USER_BASE_MS, 2), username: 'edgeshard-bot', global_name: 'Edgeshard Bot', bot: true };
+  const bot: WorldUser = {
+    id: snowflake(USER_BASE_MS, 2),
+    username: 'edgeshard-bot',
+    global_name: 'Edgeshard Bot',
+    bot: true,
+  };
   const users: WorldUser[] = [];
   for (let i = 0; i < shape.users; i++) {
     const username = `${name(random, '_')}${i}`;
-    users.push({ id: snowflake(USER_BASE_MS + 1 + i, 3), username, global_name: username.replace('_', ' '), bot: false });
+    users.push({
+      id: snowflake(USER_BASE_MS + 1 + i, 3),
+      username,
+      global_name: username.replace('_', ' '),
+      bot: false,
+    });
   }
   const guilds: WorldGuild[] = [];
   for (let g = 0; g < shape.guilds; g++) {
@@ -69,7 +79,13 @@ export function buildWorld(shape: WorldShape): World {
       channels.push({ id: snowflake(CHANNEL_BASE_MS + g * 1000 + c, 4), guild_id: id, name: channelName, position: c });
     }
     const owner = users[Math.floor(random() * users.length)] ?? bot;
-    guilds.push({ id, name: `${name(random, ' ')} ${g}`, owner_id: owner.id, channels, member_ids: users.map((u) => u.id) });
+    guilds.push({
+      id,
+      name: `${name(random, ' ')} ${g}`,
+      owner_id: owner.id,
+      channels,
+      member_ids: users.map((u) => u.id),
+    });
   }
   return { seed: shape.seed, application: { id: bot.id, name: 'edgeshard', flags: 0 }, bot, users, guilds };
 }
@@ -82,7 +98,8 @@ export class WorldIndex {
 
   constructor(world: World) {
     this.world = world;
-    for (const guild of world.guilds) for (const channel of guild.channels) this.#channels.set(channel.id, { channel, guild });
+    for (const guild of world.guilds)
+      for (const channel of guild.channels) this.#channels.set(channel.id, { channel, guild });
     for (const user of [world.bot, ...world.users]) this.#users.set(user.id, user);
   }
 

@@ -39,7 +39,11 @@ export class EdgeshardError extends Error {
 /** RATE_LIMITED or INVALID_REQUEST_GUARD with the wait after which a retry may succeed. */
 export class RateLimitedError extends EdgeshardError {
   readonly retryAfterMs: number;
-  constructor(code: typeof ERROR_CODES.RATE_LIMITED | typeof ERROR_CODES.INVALID_REQUEST_GUARD, message: string, retryAfterMs: number) {
+  constructor(
+    code: typeof ERROR_CODES.RATE_LIMITED | typeof ERROR_CODES.INVALID_REQUEST_GUARD,
+    message: string,
+    retryAfterMs: number,
+  ) {
     super(code, message);
     this.retryAfterMs = retryAfterMs;
   }

@@ -59,16 +59,19 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Validates a decoded JSON body; throws MALFORMED_BATCH naming the first bad field. */
 export function parseEventBatch(input: unknown): EventBatch {
   if (!isRecord(input)) fail('body must be a JSON object');
-  if (input.v !== PROTOCOL_VERSION) fail(`unsupported version ${JSON.stringify(input.v)}, expected ${PROTOCOL_VERSION}`);
+  if (input.v !== PROTOCOL_VERSION)
+    fail(`unsupported version ${JSON.stringify(input.v)}, expected ${PROTOCOL_VERSION}`);
   if (typeof input.host !== 'string' || input.host === '') fail('"host" must be a non-empty string');
-  if (typeof input.epoch !== 'number' || !Number.isInteger(input.epoch) || input.epoch < 0) fail('"epoch" must be a non-negative integer');
+  if (typeof input.epoch !== 'number' || !Number.isInteger(input.epoch) || input.epoch < 0)
+    fail('"epoch" must be a non-negative integer');
   if (!Array.isArray(input.events)) fail('"events" must be an array');
   const events = input.events.map((raw, i): EventEnvelope => {
     if (!isRecord(raw)) fail(`events[${i}] must be an object`);
     const { id, platform, shard, session, seq, type, receivedAt } = raw;
     if (typeof id !== 'string' || id === '') fail(`events[${i}].id must be a non-empty string`);
     if (platform !== 'discord' && platform !== 'qq') fail(`events[${i}].platform must be "discord" or "qq"`);
-    if (typeof shard !== 'number' || !Number.isInteger(shard) || shard < 0) fail(`events[${i}].shard must be a non-negative integer`);
+    if (typeof shard !== 'number' || !Number.isInteger(shard) || shard < 0)
+      fail(`events[${i}].shard must be a non-negative integer`);
     if (typeof session !== 'string') fail(`events[${i}].session must be a string`);
     if (typeof seq !== 'number' || !Number.isInteger(seq)) fail(`events[${i}].seq must be an integer`);
     if (typeof type !== 'string' || type === '') fail(`events[${i}].type must be a non-empty string`);

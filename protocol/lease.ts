@@ -57,9 +57,17 @@ export interface GatewayCommand {
 type V = { v: typeof LEASE_PROTOCOL_VERSION };
 
 export type HostMessage = V &
+  /** `answers`: this host reports identify answers, so the coordinator may wait for them (optional for older hosts). */
   (
-    /** `answers`: this host reports identify answers, so the coordinator may wait for them (optional for older hosts). */
-    | { type: 'hello'; id: number; capacity: number; shardCount: number; gateway: GatewayLimits; shards: ShardReport[]; answers?: boolean }
+    | {
+        type: 'hello';
+        id: number;
+        capacity: number;
+        shardCount: number;
+        gateway: GatewayLimits;
+        shards: ShardReport[];
+        answers?: boolean;
+      }
     | { type: 'renew'; id: number; shards: ShardReport[] }
     | { type: 'released'; shard: number; epoch: number; session: SessionInfo | null; reason: string }
     | { type: 'identify'; id: number; shard: number; epoch: number }
@@ -68,8 +76,8 @@ export type HostMessage = V &
   );
 
 export type CoordinatorMessage = V &
+  /** `answers`: the coordinator accepts `answered` messages (hosts send them only then). */
   (
-    /** `answers`: the coordinator accepts `answered` messages (hosts send them only then). */
     | { type: 'welcome'; leaseTtlMs: number; renewEveryMs: number; shardCount: number; answers?: boolean }
     | { type: 'renewed'; id: number }
     | { type: 'assign'; shard: number; epoch: number; shardCount: number; session: SessionInfo | null }
@@ -109,8 +117,17 @@ function report(raw: unknown, i: number): ShardReport {
   if (typeof state !== 'string') fail('host', `${at}.state must be a string`);
   if (latencyMs !== null && typeof latencyMs !== 'number') fail('host', `${at}.latencyMs must be a number or null`);
   if (guilds !== null && !isInt(guilds)) fail('host', `${at}.guilds must be a non-negative integer or null`);
-  if (lastEventAgeMs !== null && typeof lastEventAgeMs !== 'number') fail('host', `${at}.lastEventAgeMs must be a number or null`);
-  return { shard, epoch, state, session: session('host', raw.session ?? null, `${at}.session`), latencyMs, guilds, lastEventAgeMs };
+  if (lastEventAgeMs !== null && typeof lastEventAgeMs !== 'number')
+    fail('host', `${at}.lastEventAgeMs must be a number or null`);
+  return {
+    shard,
+    epoch,
+    state,
+    session: session('host', raw.session ?? null, `${at}.session`),
+    latencyMs,
+    guilds,
+    lastEventAgeMs,
+  };
 }
 
 function reports(raw: unknown): ShardReport[] {
@@ -124,29 +141,51 @@ function limits(raw: unknown): GatewayLimits {
   if (!isInt(maxConcurrency, 1)) fail('host', 'gateway.maxConcurrency must be a positive integer');
   if (!isInt(sessionStartTotal)) fail('host', 'gateway.sessionStartTotal must be a non-negative integer');
   if (!isInt(sessionStartRemaining)) fail('host', 'gateway.sessionStartRemaining must be a non-negative integer');
-  if (typeof sessionStartResetAfterMs !== 'number' || sessionStartResetAfterMs < 0) fail('host', 'gateway.sessionStartResetAfterMs must be a non-negative number');
+  if (typeof sessionStartResetAfterMs !== 'number' || sessionStartResetAfterMs < 0)
+    fail('host', 'gateway.sessionStartResetAfterMs must be a non-negative number');
   return { maxConcurrency, sessionStartTotal, sessionStartRemaining, sessionStartResetAfterMs };
 }
 
 /** Validates a decoded host message; throws LEASE_PROTOCOL naming the first bad field. */
 export function parseHostMessage(input: unknown): HostMessage {
   if (!isRecord(input)) fail('host', 'must be a JSON object');
-  if (input.v !== LEASE_PROTOCOL_VERSION) fail('host', `unsupported version ${JSON.stringify(input.v)}, expected ${LEASE_PROTOCOL_VERSION}: run the same edgeshard version on hosts and Worker`);
+  if (input.v !== LEASE_PROTOCOL_VERSION)
+    fail(
+      'host',
+      `unsupported version ${JSON.stringify(input.v)}, expected ${LEASE_PROTOCOL_VERSION}: run the same edgeshard version on hosts and Worker`,
+    );
   const v = LEASE_PROTOCOL_VERSION;
   switch (input.type) {
     case 'hello':
       if (!isInt(input.id)) fail('host', '"id" must be a non-negative integer');
       if (!isInt(input.capacity, 1)) fail('host', '"capacity" must be a positive integer');
       if (!isInt(input.shardCount, 1)) fail('host', '"shardCount" must be a positive integer');
-      return { v, type: 'hello', id: input.id, capacity: input.capacity, shardCount: input.shardCount, gateway: limits(input.gateway), shards: reports(input.shards), ...(input.answers === true ? { answers: true } : {}) };
+      return {
+        v,
+        type: 'hello',
+        id: input.id,
+        capacity: input.capacity,
+        shardCount: input.shardCount,
+        gateway: limits(input.gateway),
+        shards: reports(input.shards),
+        ...(input.answers === true ? { answers: true } : {}),
+      };
     case 'renew':
       if (!isInt(input.id)) fail('host', '"id" must be a non-negative integer');
       return { v, type: 'renew', id: input.id, shards: reports(input.shards) };
     case 'released':
       if (!isInt(input.shard) || !isInt(input.epoch)) fail('host', '"shard" and "epoch" must be non-negative integers');
-      return { v, type: 'released', shard: input.shard, epoch: input.epoch, session: session('host', input.session ?? null, 'session'), reason: typeof input.reason === 'string' ? input.reason : '' };
+      return {
+        v,
+        type: 'released',
+        shard: input.shard,
+        epoch: input.epoch,
+        session: session('host', input.session ?? null, 'session'),
+        reason: typeof input.reason === 'string' ? input.reason : '',
+      };
     case 'identify':
-      if (!isInt(input.id) || !isInt(input.shard) || !isInt(input.epoch)) fail('host', '"id", "shard" and "epoch" must be non-negative integers');
+      if (!isInt(input.id) || !isInt(input.shard) || !isInt(input.epoch))
+        fail('host', '"id", "shard" and "epoch" must be non-negative integers');
       return { v, type: 'identify', id: input.id, shard: input.shard, epoch: input.epoch };
     case 'answered':
       if (!isInt(input.shard) || !isInt(input.epoch)) fail('host', '"shard" and "epoch" must be non-negative integers');
@@ -161,7 +200,11 @@ export function parseHostMessage(input: unknown): HostMessage {
 /** Validates a decoded coordinator message on the host. */
 export function parseCoordinatorMessage(input: unknown): CoordinatorMessage {
   if (!isRecord(input)) fail('coordinator', 'must be a JSON object');
-  if (input.v !== LEASE_PROTOCOL_VERSION) fail('coordinator', `unsupported version ${JSON.stringify(input.v)}: run the same edgeshard version on hosts and Worker`);
+  if (input.v !== LEASE_PROTOCOL_VERSION)
+    fail(
+      'coordinator',
+      `unsupported version ${JSON.stringify(input.v)}: run the same edgeshard version on hosts and Worker`,
+    );
   const v = LEASE_PROTOCOL_VERSION;
   const ints = (...names: string[]) => {
     for (const n of names) if (!isInt(input[n])) fail('coordinator', `"${n}" must be a non-negative integer`);
@@ -169,28 +212,62 @@ export function parseCoordinatorMessage(input: unknown): CoordinatorMessage {
   switch (input.type) {
     case 'welcome':
       ints('leaseTtlMs', 'renewEveryMs', 'shardCount');
-      return { v, type: 'welcome', leaseTtlMs: input.leaseTtlMs as number, renewEveryMs: input.renewEveryMs as number, shardCount: input.shardCount as number, ...(input.answers === true ? { answers: true } : {}) };
+      return {
+        v,
+        type: 'welcome',
+        leaseTtlMs: input.leaseTtlMs as number,
+        renewEveryMs: input.renewEveryMs as number,
+        shardCount: input.shardCount as number,
+        ...(input.answers === true ? { answers: true } : {}),
+      };
     case 'renewed':
       ints('id');
       return { v, type: 'renewed', id: input.id as number };
     case 'assign':
       ints('shard', 'epoch', 'shardCount');
-      return { v, type: 'assign', shard: input.shard as number, epoch: input.epoch as number, shardCount: input.shardCount as number, session: session('coordinator', input.session ?? null, 'session') };
+      return {
+        v,
+        type: 'assign',
+        shard: input.shard as number,
+        epoch: input.epoch as number,
+        shardCount: input.shardCount as number,
+        session: session('coordinator', input.session ?? null, 'session'),
+      };
     case 'revoke':
       ints('shard', 'epoch');
-      if (input.reason !== 'rebalance' && input.reason !== 'stale') fail('coordinator', '"reason" must be rebalance or stale');
+      if (input.reason !== 'rebalance' && input.reason !== 'stale')
+        fail('coordinator', '"reason" must be rebalance or stale');
       return { v, type: 'revoke', shard: input.shard as number, epoch: input.epoch as number, reason: input.reason };
     case 'identify-grant':
       ints('id', 'shard', 'waitMs');
-      return { v, type: 'identify-grant', id: input.id as number, shard: input.shard as number, waitMs: input.waitMs as number };
+      return {
+        v,
+        type: 'identify-grant',
+        id: input.id as number,
+        shard: input.shard as number,
+        waitMs: input.waitMs as number,
+      };
     case 'identify-wait':
       ints('id', 'shard', 'retryAfterMs');
-      return { v, type: 'identify-wait', id: input.id as number, shard: input.shard as number, retryAfterMs: input.retryAfterMs as number, reason: String(input.reason ?? '') };
+      return {
+        v,
+        type: 'identify-wait',
+        id: input.id as number,
+        shard: input.shard as number,
+        retryAfterMs: input.retryAfterMs as number,
+        reason: String(input.reason ?? ''),
+      };
     case 'command': {
       ints('shard', 'epoch');
       const payload = input.payload;
       if (!isRecord(payload) || !isInt(payload.op)) fail('coordinator', '"payload" must be a gateway command {op, d}');
-      return { v, type: 'command', shard: input.shard as number, epoch: input.epoch as number, payload: { op: payload.op, d: payload.d ?? null } };
+      return {
+        v,
+        type: 'command',
+        shard: input.shard as number,
+        epoch: input.epoch as number,
+        payload: { op: payload.op, d: payload.d ?? null },
+      };
     }
     case 'error':
       return { v, type: 'error', code: String(input.code ?? ''), message: String(input.message ?? '') };

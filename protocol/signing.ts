@@ -16,7 +16,10 @@ const keyCache = new Map<string, Promise<HmacKey>>();
 function importKey(secret: string): Promise<HmacKey> {
   let key = keyCache.get(secret);
   if (!key) {
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]);
     keyCache.set(secret, key);
   }
   return key;
@@ -56,10 +59,14 @@ export async function verify(
 ): Promise<void> {
   const { timestamp, signature } = headers;
   if (!timestamp || !signature) {
-    throw new EdgeshardError(ERROR_CODES.MISSING_AUTH, `missing ${TIMESTAMP_HEADER} or ${SIGNATURE_HEADER} header: sign the request with EDGESHARD_SECRET`);
+    throw new EdgeshardError(
+      ERROR_CODES.MISSING_AUTH,
+      `missing ${TIMESTAMP_HEADER} or ${SIGNATURE_HEADER} header: sign the request with EDGESHARD_SECRET`,
+    );
   }
   const ts = Number(timestamp);
-  if (!Number.isInteger(ts)) throw new EdgeshardError(ERROR_CODES.STALE_TIMESTAMP, `${TIMESTAMP_HEADER} must be Unix seconds`);
+  if (!Number.isInteger(ts))
+    throw new EdgeshardError(ERROR_CODES.STALE_TIMESTAMP, `${TIMESTAMP_HEADER} must be Unix seconds`);
   const skew = Math.abs(Math.floor(now / 1000) - ts);
   if (skew > MAX_CLOCK_SKEW_SECONDS) {
     throw new EdgeshardError(
@@ -70,6 +77,9 @@ export async function verify(
   const sig = fromHex(signature);
   const key = await importKey(secret);
   if (!sig || !(await crypto.subtle.verify('HMAC', key, sig, encoder.encode(`${ts}.${body}`)))) {
-    throw new EdgeshardError(ERROR_CODES.BAD_SIGNATURE, 'bad signature: the host and the Worker must share the same EDGESHARD_SECRET');
+    throw new EdgeshardError(
+      ERROR_CODES.BAD_SIGNATURE,
+      'bad signature: the host and the Worker must share the same EDGESHARD_SECRET',
+    );
   }
 }

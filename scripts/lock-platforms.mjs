@@ -30,10 +30,19 @@ for (const [key, entry] of Object.entries(lock.packages)) {
     if (candidates.some((c) => lock.packages[c]?.version === version)) continue;
     const platform = PLATFORMS[name.replace('@cloudflare/workerd-', '')];
     if (!platform) continue;
-    lock.packages[`${prefix}${name}`] = { version, ...platform, dev: entry.dev, license: 'Apache-2.0', optional: true, engines: { node: '>=16' } };
+    lock.packages[`${prefix}${name}`] = {
+      version,
+      ...platform,
+      dev: entry.dev,
+      license: 'Apache-2.0',
+      optional: true,
+      engines: { node: '>=16' },
+    };
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+);
 writeFileSync(path, JSON.stringify(lock, null, 2) + '\n');
 console.log(`package-lock.json: added ${added} platform entr${added === 1 ? 'y' : 'ies'} for workerd`);

@@ -14,13 +14,18 @@ import { parseArgs, parseEnv } from 'node:util';
 import { commands } from '../workers/handlers/commands.ts';
 import { ROOT } from './lib/stack.ts';
 
-const { values } = parseArgs({ options: { guild: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean' } }, strict: true });
+const { values } = parseArgs({
+  options: { guild: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean' } },
+  strict: true,
+});
 if (values.help) {
   console.log('usage: npm run register [-- --guild <guild id>] [--dry-run]');
   process.exit(0);
 }
 
-const dotEnv = existsSync(`${ROOT}.env`) ? (parseEnv(readFileSync(`${ROOT}.env`, 'utf8')) as Record<string, string>) : {};
+const dotEnv = existsSync(`${ROOT}.env`)
+  ? (parseEnv(readFileSync(`${ROOT}.env`, 'utf8')) as Record<string, string>)
+  : {};
 const setting = (name: string): string | undefined => process.env[name] ?? dotEnv[name];
 
 function fail(message: string): never {
@@ -41,17 +46,25 @@ async function call<T>(apiUrl: string, token: string, method: string, path: stri
 
 async function main(): Promise<void> {
   const guild = values.guild;
-  if (guild !== undefined && !/^\d{15,21}$/.test(guild)) fail(`--guild must be a guild id (a snowflake), got ${JSON.stringify(guild)}`);
+  if (guild !== undefined && !/^\d{15,21}$/.test(guild))
+    fail(`--guild must be a guild id (a snowflake), got ${JSON.stringify(guild)}`);
   if (values['dry-run']) {
     console.log(JSON.stringify({ scope: guild ? `guild ${guild}` : 'global', commands }, null, 2));
     return;
   }
-  const token = setting('DISCORD_TOKEN') ?? fail('DISCORD_TOKEN is not set (environment or .env); for the emulator, use the token it prints on its ready line');
+  const token =
+    setting('DISCORD_TOKEN') ??
+    fail('DISCORD_TOKEN is not set (environment or .env); for the emulator, use the token it prints on its ready line');
   const apiUrl = setting('DISCORD_API_URL') ?? 'https://discord.com/api/v10';
-  const applicationId = setting('DISCORD_APPLICATION_ID') ?? (await call<{ id: string }>(apiUrl, token, 'GET', '/applications/@me')).id;
-  const path = guild ? `/applications/${applicationId}/guilds/${guild}/commands` : `/applications/${applicationId}/commands`;
+  const applicationId =
+    setting('DISCORD_APPLICATION_ID') ?? (await call<{ id: string }>(apiUrl, token, 'GET', '/applications/@me')).id;
+  const path = guild
+    ? `/applications/${applicationId}/guilds/${guild}/commands`
+    : `/applications/${applicationId}/commands`;
   const published = await call<{ name: string; id: string }[]>(apiUrl, token, 'PUT', path, commands);
-  console.log(`registered ${published.length} command(s) ${guild ? `in guild ${guild}` : 'globally'}: ${published.map((c) => `/${c.name}`).join(', ')}`);
+  console.log(
+    `registered ${published.length} command(s) ${guild ? `in guild ${guild}` : 'globally'}: ${published.map((c) => `/${c.name}`).join(', ')}`,
+  );
 }
 
 main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

@@ -6,9 +6,19 @@ import { createInterface } from 'node:readline';
 import { parseEnv } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Managed } from './lib/proc.ts';
-import { emulatorWebhookVars, localSecret, ROOT, startEmulatorProcess, startHostProcess, startWorkerProcess, type EmulatorProcess } from './lib/stack.ts';
+import {
+  emulatorWebhookVars,
+  localSecret,
+  ROOT,
+  startEmulatorProcess,
+  startHostProcess,
+  startWorkerProcess,
+  type EmulatorProcess,
+} from './lib/stack.ts';
 
-const dotEnv = existsSync(`${ROOT}.env`) ? (parseEnv(readFileSync(`${ROOT}.env`, 'utf8')) as Record<string, string>) : {};
+const dotEnv = existsSync(`${ROOT}.env`)
+  ? (parseEnv(readFileSync(`${ROOT}.env`, 'utf8')) as Record<string, string>)
+  : {};
 const setting = (name: string): string | undefined => process.env[name] ?? dotEnv[name];
 
 const workerPort = Number(setting('EDGESHARD_WORKER_PORT') ?? 8787);
@@ -38,11 +48,15 @@ function watchExit(proc: Managed): void {
 }
 
 async function chat(emulator: EmulatorProcess): Promise<void> {
-  const world = (await (await fetch(`${emulator.url}/_emulator/world`)).json()) as { guilds: { id: string; name: string; channels: { id: string; name: string }[] }[] };
+  const world = (await (await fetch(`${emulator.url}/_emulator/world`)).json()) as {
+    guilds: { id: string; name: string; channels: { id: string; name: string }[] }[];
+  };
   const guild = world.guilds[0]!;
   const channel = guild.channels[0]!;
   let seen = ((await (await fetch(`${emulator.url}/_emulator/messages`)).json()) as unknown[]).length;
-  console.log(`\nType a message and press Enter: a simulated user says it in #${channel.name} of "${guild.name}". Try !ping`);
+  console.log(
+    `\nType a message and press Enter: a simulated user says it in #${channel.name} of "${guild.name}". Try !ping`,
+  );
   console.log('  /ping        runs the slash command (a signed interaction to the Worker)');
   console.log('  qq: hello    @-mentions the bot in a QQ group (a signed QQ callback)');
   const rl = createInterface({ input: process.stdin });
@@ -52,11 +66,18 @@ async function chat(emulator: EmulatorProcess): Promise<void> {
       void webhookLine(emulator, channel.id, content.trim());
       return;
     }
-    void fetch(`${emulator.url}/_emulator/say`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel_id: channel.id, content }) });
+    void fetch(`${emulator.url}/_emulator/say`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channel_id: channel.id, content }),
+    });
   });
   setInterval(async () => {
     try {
-      const messages = (await (await fetch(`${emulator.url}/_emulator/messages`)).json()) as { content: string; channel_id: string }[];
+      const messages = (await (await fetch(`${emulator.url}/_emulator/messages`)).json()) as {
+        content: string;
+        channel_id: string;
+      }[];
       for (const m of messages.slice(seen)) console.log(`bot › ${m.content}`);
       seen = messages.length;
     } catch {
@@ -68,7 +89,11 @@ async function chat(emulator: EmulatorProcess): Promise<void> {
 /** `/name` sends a slash command, `qq: text` a QQ group @-message; the bot's answers are printed. */
 async function webhookLine(emulator: EmulatorProcess, channelId: string, line: string): Promise<void> {
   const post = (path: string, body: unknown) =>
-    fetch(`${emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ ok: r.ok, json: (await r.json()) as Record<string, unknown> }));
+    fetch(`${emulator.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ ok: r.ok, json: (await r.json()) as Record<string, unknown> }));
   try {
     if (line.startsWith('qq:')) {
       const before = ((await (await fetch(`${emulator.url}/_emulator/qq/messages`)).json()) as unknown[]).length;
@@ -76,10 +101,14 @@ async function webhookLine(emulator: EmulatorProcess, channelId: string, line: s
       if (!ok) return console.log(`qq › ${String(json.error)}`);
       const sent = (await (await fetch(`${emulator.url}/_emulator/qq/messages`)).json()) as { content: string }[];
       for (const m of sent.slice(before)) console.log(`qq bot › ${m.content}`);
-      if (sent.length === before) console.log(`qq › no reply (the Worker answered ${String((json.event as { status?: number }).status)})`);
+      if (sent.length === before)
+        console.log(`qq › no reply (the Worker answered ${String((json.event as { status?: number }).status)})`);
       return;
     }
-    const { ok, json } = await post('/_emulator/interactions', { name: line.slice(1).split(/\s+/)[0], channel_id: channelId });
+    const { ok, json } = await post('/_emulator/interactions', {
+      name: line.slice(1).split(/\s+/)[0],
+      channel_id: channelId,
+    });
     if (!ok) return console.log(`interaction › ${String(json.error)}`);
     const response = json.response as { type?: number; data?: { content?: string; flags?: number } } | undefined;
     // Non-ephemeral replies also show up as channel messages (printed by the poller below).
@@ -101,7 +130,14 @@ async function main(): Promise<void> {
   if (!token) {
     console.log('No DISCORD_TOKEN: running against the local emulator.');
     emulator = await startEmulatorProcess(
-      ['--port', String(emulatorPort), '--token', `emulator-${localSecret().slice(0, 24)}`, '--worker-url', `http://127.0.0.1:${workerPort}`],
+      [
+        '--port',
+        String(emulatorPort),
+        '--token',
+        `emulator-${localSecret().slice(0, 24)}`,
+        '--worker-url',
+        `http://127.0.0.1:${workerPort}`,
+      ],
       { echo: false },
     );
     running.push(emulator);
@@ -111,7 +147,16 @@ async function main(): Promise<void> {
   }
 
   const worker = await startWorkerProcess(
-    { port: workerPort, persistTo: `${state}wrangler`, vars: { EDGESHARD_SECRET: secret, DISCORD_TOKEN: botToken!, DISCORD_API_URL: apiUrl, ...(emulator ? emulatorWebhookVars(emulator) : {}) } },
+    {
+      port: workerPort,
+      persistTo: `${state}wrangler`,
+      vars: {
+        EDGESHARD_SECRET: secret,
+        DISCORD_TOKEN: botToken!,
+        DISCORD_API_URL: apiUrl,
+        ...(emulator ? emulatorWebhookVars(emulator) : {}),
+      },
+    },
     { echo: true },
   );
   running.push(worker);

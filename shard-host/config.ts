@@ -89,7 +89,13 @@ function invalid(message: string): never {
 }
 
 export function flagName(name: string): string {
-  return '--' + name.replace(/^EDGESHARD_/, '').toLowerCase().replaceAll('_', '-');
+  return (
+    '--' +
+    name
+      .replace(/^EDGESHARD_/, '')
+      .toLowerCase()
+      .replaceAll('_', '-')
+  );
 }
 
 function parseFlags(argv: readonly string[]): Map<string, string> {
@@ -128,7 +134,10 @@ export function parseIntents(value: string): number {
     const name = raw.trim().toLowerCase().replaceAll('_', '');
     if (!name) continue;
     const bit = byName.get(name);
-    if (bit === undefined) invalid(`EDGESHARD_INTENTS: unknown intent "${raw.trim()}"; use a number or names like guilds,guild_messages,message_content`);
+    if (bit === undefined)
+      invalid(
+        `EDGESHARD_INTENTS: unknown intent "${raw.trim()}"; use a number or names like guilds,guild_messages,message_content`,
+      );
     bits |= bit;
   }
   return bits;
@@ -150,7 +159,8 @@ export function parseShardList(value: string): number[] {
 
 function positiveInt(name: Name, value: string, allowZero = false): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) invalid(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1))
+    invalid(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got "${value}"`);
   return n;
 }
 
@@ -158,7 +168,10 @@ function positiveInt(name: Name, value: string, allowZero = false): number {
 export function parseFsync(value: string): Durability {
   if (value === 'batch') return { mode: 'batch' };
   const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 1) invalid(`EDGESHARD_SPOOL_FSYNC must be "batch" (fsync before each batch is sent) or an interval in ms like 100, got "${value}"`);
+  if (!Number.isInteger(ms) || ms < 1)
+    invalid(
+      `EDGESHARD_SPOOL_FSYNC must be "batch" (fsync before each batch is sent) or an interval in ms like 100, got "${value}"`,
+    );
   return { mode: 'interval', intervalMs: ms };
 }
 
@@ -185,13 +198,24 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
   const get = (name: Name): string | undefined => flags.get(name) ?? env[name] ?? dotEnv[name] ?? CONFIG_NAMES[name];
 
   const token = get('DISCORD_TOKEN');
-  if (!token) invalid('DISCORD_TOKEN is not set: put your bot token in the environment or .env (npm start without it runs the local emulator)');
+  if (!token)
+    invalid(
+      'DISCORD_TOKEN is not set: put your bot token in the environment or .env (npm start without it runs the local emulator)',
+    );
   const secret = get('EDGESHARD_SECRET');
-  if (!secret) invalid('EDGESHARD_SECRET is not set: use the same value as the Worker\'s secret (`wrangler secret put EDGESHARD_SECRET`)');
-  if (secret.length < 16) invalid('EDGESHARD_SECRET is too short: use at least 16 random characters (e.g. `openssl rand -hex 32`)');
+  if (!secret)
+    invalid(
+      "EDGESHARD_SECRET is not set: use the same value as the Worker's secret (`wrangler secret put EDGESHARD_SECRET`)",
+    );
+  if (secret.length < 16)
+    invalid('EDGESHARD_SECRET is too short: use at least 16 random characters (e.g. `openssl rand -hex 32`)');
   const compress = get('EDGESHARD_COMPRESS')!;
-  if (compress !== 'zlib-stream' && compress !== 'zstd-stream' && compress !== 'none') invalid(`EDGESHARD_COMPRESS must be zlib-stream or none (or zstd-stream on Node ≥ 22.15), got "${compress}"`);
-  if (compress === 'zstd-stream' && !zstdAvailable()) invalid(`EDGESHARD_COMPRESS=zstd-stream needs Node ≥ 22.15 (zlib zstd support); this is ${process.version}: use zlib-stream`);
+  if (compress !== 'zlib-stream' && compress !== 'zstd-stream' && compress !== 'none')
+    invalid(`EDGESHARD_COMPRESS must be zlib-stream or none (or zstd-stream on Node ≥ 22.15), got "${compress}"`);
+  if (compress === 'zstd-stream' && !zstdAvailable())
+    invalid(
+      `EDGESHARD_COMPRESS=zstd-stream needs Node ≥ 22.15 (zlib zstd support); this is ${process.version}: use zlib-stream`,
+    );
   const shardCount = get('EDGESHARD_SHARD_COUNT');
   const shards = get('EDGESHARD_SHARDS');
 
@@ -220,14 +244,19 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
     coordinator: onOff('EDGESHARD_COORDINATOR', get('EDGESHARD_COORDINATOR')!),
     coordinatorUrl: url('EDGESHARD_COORDINATOR_URL', get('EDGESHARD_COORDINATOR_URL') ?? get('EDGESHARD_WORKER_URL')!),
     capacity: positiveInt('EDGESHARD_CAPACITY', get('EDGESHARD_CAPACITY')!),
-    egressPort: get('EDGESHARD_EGRESS_PORT') === undefined ? undefined : positiveInt('EDGESHARD_EGRESS_PORT', get('EDGESHARD_EGRESS_PORT')!, true),
+    egressPort:
+      get('EDGESHARD_EGRESS_PORT') === undefined
+        ? undefined
+        : positiveInt('EDGESHARD_EGRESS_PORT', get('EDGESHARD_EGRESS_PORT')!, true),
     egressHost: get('EDGESHARD_EGRESS_HOST')!,
   };
   if (config.shardCount !== undefined && config.shardIds?.some((id) => id >= config.shardCount!)) {
     invalid(`EDGESHARD_SHARDS names a shard id ≥ EDGESHARD_SHARD_COUNT (${config.shardCount})`);
   }
   if (config.coordinator && config.shardIds !== undefined) {
-    invalid('EDGESHARD_SHARDS cannot be used with EDGESHARD_COORDINATOR=on: the coordinator assigns the shards (unset EDGESHARD_SHARDS, or set EDGESHARD_CAPACITY to limit this host)');
+    invalid(
+      'EDGESHARD_SHARDS cannot be used with EDGESHARD_COORDINATOR=on: the coordinator assigns the shards (unset EDGESHARD_SHARDS, or set EDGESHARD_CAPACITY to limit this host)',
+    );
   }
   return config;
 }

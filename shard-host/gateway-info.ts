@@ -4,19 +4,36 @@ import { request } from 'undici';
 import type { RESTGetAPIGatewayBotResult } from 'discord-api-types/v10';
 import { EdgeshardError, ERROR_CODES } from '../protocol/index.ts';
 
-export async function fetchGatewayBot(apiUrl: string, token: string, signal?: AbortSignal): Promise<RESTGetAPIGatewayBotResult> {
+export async function fetchGatewayBot(
+  apiUrl: string,
+  token: string,
+  signal?: AbortSignal,
+): Promise<RESTGetAPIGatewayBotResult> {
   let res;
   try {
-    res = await request(`${apiUrl}/gateway/bot`, { headers: { authorization: `Bot ${token}` }, ...(signal ? { signal } : {}) });
+    res = await request(`${apiUrl}/gateway/bot`, {
+      headers: { authorization: `Bot ${token}` },
+      ...(signal ? { signal } : {}),
+    });
   } catch (cause) {
-    throw new EdgeshardError(ERROR_CODES.UPSTREAM_HTTP, `cannot reach ${apiUrl}/gateway/bot: ${(cause as Error).message} — check DISCORD_API_URL and the network`, { cause });
+    throw new EdgeshardError(
+      ERROR_CODES.UPSTREAM_HTTP,
+      `cannot reach ${apiUrl}/gateway/bot: ${(cause as Error).message} — check DISCORD_API_URL and the network`,
+      { cause },
+    );
   }
   const text = await res.body.text();
   if (res.statusCode === 401) {
-    throw new EdgeshardError(ERROR_CODES.GATEWAY_FATAL, 'Discord rejected DISCORD_TOKEN (401): copy the token again from the Developer Portal > Bot > Reset Token');
+    throw new EdgeshardError(
+      ERROR_CODES.GATEWAY_FATAL,
+      'Discord rejected DISCORD_TOKEN (401): copy the token again from the Developer Portal > Bot > Reset Token',
+    );
   }
   if (res.statusCode !== 200) {
-    throw new EdgeshardError(ERROR_CODES.UPSTREAM_HTTP, `GET ${apiUrl}/gateway/bot answered ${res.statusCode}: ${text.slice(0, 200)}`);
+    throw new EdgeshardError(
+      ERROR_CODES.UPSTREAM_HTTP,
+      `GET ${apiUrl}/gateway/bot answered ${res.statusCode}: ${text.slice(0, 200)}`,
+    );
   }
   return JSON.parse(text) as RESTGetAPIGatewayBotResult;
 }

@@ -29,7 +29,9 @@ export function createLogger(
   const min = ORDER[level] ?? ORDER.info;
   const emit = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (ORDER[lvl] < min) return;
-    write(JSON.stringify({ t: new Date().toISOString(), level: lvl, msg, ...base, ...(fields ? serialise(fields) : {}) }));
+    write(
+      JSON.stringify({ t: new Date().toISOString(), level: lvl, msg, ...base, ...(fields ? serialise(fields) : {}) }),
+    );
   };
   return {
     debug: (m, f) => emit('debug', m, f),

@@ -3,7 +3,14 @@
 import { EdgeshardError, ERROR_CODES } from '../protocol/index.ts';
 import { loadConfig } from './config.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
-import { Backpressure, IdentifyBudget, LocalIdentifyGate, Shard, spoolableEvent, type SessionSnapshot } from './gateway/index.ts';
+import {
+  Backpressure,
+  IdentifyBudget,
+  LocalIdentifyGate,
+  Shard,
+  spoolableEvent,
+  type SessionSnapshot,
+} from './gateway/index.ts';
 import { fetchGatewayBot } from './gateway-info.ts';
 import { registerGatewayMetrics } from './metrics/gateway.ts';
 import { FileSessionStore, SessionTracker } from './sessions/index.ts';
@@ -27,14 +34,30 @@ async function main(): Promise<void> {
   let lease: CoordinatedHost | null = null;
   const leaseSessions = new LeaseSessionStore();
   const { remaining, total, reset_after: resetAfter, max_concurrency: maxConcurrency } = gateway.session_start_limit;
-  log.info('gateway', { url: gateway.url, shardCount, shards: shardIds, maxConcurrency, sessionStarts: `${remaining}/${total}` });
+  log.info('gateway', {
+    url: gateway.url,
+    shardCount,
+    shards: shardIds,
+    maxConcurrency,
+    sessionStarts: `${remaining}/${total}`,
+  });
   if (remaining < shardIds.length) {
-    log.warn('identify budget may be too low for the shards to start; shards with a stored session resume without it', { remaining, needed: shardIds.length, resetsInMs: resetAfter });
+    log.warn('identify budget may be too low for the shards to start; shards with a stored session resume without it', {
+      remaining,
+      needed: shardIds.length,
+      resetsInMs: resetAfter,
+    });
   }
 
   // Sessions from the last run: a shard with one resumes (no identify spent, the gateway replays what
   // the Worker has not acknowledged). The stored seq is the Worker's watermark (sessions/tracker.ts).
-  const sessionStore = config.coordinator ? leaseSessions : new FileSessionStore({ path: config.sessionFile, token: config.token, logger: log.child({ component: 'sessions' }) });
+  const sessionStore = config.coordinator
+    ? leaseSessions
+    : new FileSessionStore({
+        path: config.sessionFile,
+        token: config.token,
+        logger: log.child({ component: 'sessions' }),
+      });
   const storedSessions = SessionTracker.usable(await sessionStore.load(), shardCount);
   const sessions = new SessionTracker(sessionStore, shardCount);
   for (const [id, session] of storedSessions) if (shardIds.includes(id)) sessions.session(id, session);
@@ -50,12 +73,21 @@ async function main(): Promise<void> {
     maxBytes: config.spoolMaxBytes,
     logger: log.child({ component: 'spool' }),
     onDrop: ({ entry, reason }) => {
-      log.error('EVENT DROPPED: spool over its size cap, oldest event discarded', { eventId: entry.event.id, type: entry.event.type, reason });
+      log.error('EVENT DROPPED: spool over its size cap, oldest event discarded', {
+        eventId: entry.event.id,
+        type: entry.event.type,
+        reason,
+      });
       delivery.dropped(entry.event.shard);
     },
   });
   delivery.corrupt(spool.recovery.corrupt.length);
-  log.info('spool', { dir: config.spoolDir, fsync: config.spoolFsync, recovered: spool.recovery.events, corruptRecords: spool.recovery.corrupt.length });
+  log.info('spool', {
+    dir: config.spoolDir,
+    fsync: config.spoolFsync,
+    recovered: spool.recovery.events,
+    corruptRecords: spool.recovery.corrupt.length,
+  });
   const deadLetters = new DeadLetterFile(config.deadLetterFile);
   const forwarder = new Forwarder({
     workerUrl: config.workerUrl,
@@ -70,7 +102,10 @@ async function main(): Promise<void> {
     onRetry: (shard, events) => delivery.retried(shard, events),
     epoch: (shard) => lease?.client.epoch(shard) ?? 0,
     onAcked: (shard, events) => {
-      delivery.acked(shard, events.map((e) => e.receivedAt));
+      delivery.acked(
+        shard,
+        events.map((e) => e.receivedAt),
+      );
       sessions.settled(shard, events);
       backpressure.check();
     },
@@ -96,37 +131,42 @@ async function main(): Promise<void> {
     depth: () => spool.depth(),
     pause: () => shards.forEach((s) => s.pauseReading()),
     resume: () => shards.forEach((s) => s.resumeReading()),
-    onChange: (paused, depth) => log[paused ? 'warn' : 'info'](paused ? 'spool over its high-water mark: reading paused' : 'spool drained: reading resumed', { ...depth }),
+    onChange: (paused, depth) =>
+      log[paused ? 'warn' : 'info'](
+        paused ? 'spool over its high-water mark: reading paused' : 'spool drained: reading resumed',
+        { ...depth },
+      ),
   });
   // One factory for both modes: static mode maps it over EDGESHARD_SHARDS, coordinator mode calls it per assignment.
   const makeShard = (id: number, session: SessionSnapshot | undefined): Shard =>
-      new Shard({
-        id,
-        count: shardCount,
-        token: config.token,
-        intents: config.intents,
-        gatewayUrl: gateway.url,
-        compress: config.compress,
-        identifyGate: lease?.identifyGate ?? identifyGate,
-        logger: log.child({ shard: id }),
-        ...(session ? { session } : {}),
-        onDispatch: (record) => {
-          // The envelope's JSON reuses the payload's `d` text (gateway/envelope.ts): parsed once, never re-serialised.
-          const { event, json } = spoolableEvent(record);
-          spool.append(event, json);
-          sessions.received(record.shard, record.session, record.seq);
-          forwarder.notify(record.shard);
-          backpressure.appended();
-          lease?.pool.dispatched(record);
-        },
-        onSession: (session) => sessions.session(id, session),
-        onFatal: (error) => {
-          // The other shards keep serving; the host exits (non-zero) only when none is left.
-          log.error('shard stopped for good', { shard: id, code: error.code, error: error.message });
-          live.delete(id);
-          if (!lease && live.size === 0) void shutdown(1, 'no shard left to serve: every shard failed (see the errors above)');
-        },
-      });
+    new Shard({
+      id,
+      count: shardCount,
+      token: config.token,
+      intents: config.intents,
+      gatewayUrl: gateway.url,
+      compress: config.compress,
+      identifyGate: lease?.identifyGate ?? identifyGate,
+      logger: log.child({ shard: id }),
+      ...(session ? { session } : {}),
+      onDispatch: (record) => {
+        // The envelope's JSON reuses the payload's `d` text (gateway/envelope.ts): parsed once, never re-serialised.
+        const { event, json } = spoolableEvent(record);
+        spool.append(event, json);
+        sessions.received(record.shard, record.session, record.seq);
+        forwarder.notify(record.shard);
+        backpressure.appended();
+        lease?.pool.dispatched(record);
+      },
+      onSession: (session) => sessions.session(id, session),
+      onFatal: (error) => {
+        // The other shards keep serving; the host exits (non-zero) only when none is left.
+        log.error('shard stopped for good', { shard: id, code: error.code, error: error.message });
+        live.delete(id);
+        if (!lease && live.size === 0)
+          void shutdown(1, 'no shard left to serve: every shard failed (see the errors above)');
+      },
+    });
   const shards: Shard[] = shardIds.map((id) => makeShard(id, storedSessions.get(id)));
   if (config.coordinator) {
     lease = createCoordinatedHost({
@@ -135,7 +175,12 @@ async function main(): Promise<void> {
       hostId: config.hostId,
       capacity: config.capacity,
       shardCount,
-      gateway: { maxConcurrency, sessionStartTotal: total, sessionStartRemaining: remaining, sessionStartResetAfterMs: resetAfter },
+      gateway: {
+        maxConcurrency,
+        sessionStartTotal: total,
+        sessionStartRemaining: remaining,
+        sessionStartResetAfterMs: resetAfter,
+      },
       shards,
       create: makeShard,
       sessions,
@@ -145,7 +190,11 @@ async function main(): Promise<void> {
     });
   }
 
-  registerGatewayMetrics(registry, { shards: () => shards, paused: () => backpressure.paused, identifyBudget: () => identifyGate.remaining });
+  registerGatewayMetrics(registry, {
+    shards: () => shards,
+    paused: () => backpressure.paused,
+    identifyBudget: () => identifyGate.remaining,
+  });
   const metrics = await startMetricsServer({
     port: config.metricsPort,
     registry,
@@ -155,15 +204,30 @@ async function main(): Promise<void> {
       spool: spool.depth(),
     }),
   }).catch((cause: unknown) => {
-    throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, `cannot serve metrics on port ${config.metricsPort}: ${(cause as Error).message} — set EDGESHARD_METRICS_PORT to a free port (0 picks one)`, { cause });
+    throw new EdgeshardError(
+      ERROR_CODES.CONFIG_INVALID,
+      `cannot serve metrics on port ${config.metricsPort}: ${(cause as Error).message} — set EDGESHARD_METRICS_PORT to a free port (0 picks one)`,
+      { cause },
+    );
   });
   log.info('metrics', { url: `http://127.0.0.1:${metrics.port}/metrics` });
   // The egress relay: platform API calls for the Worker (EDGESHARD_EGRESS_URL there) leave from this host.
   const egress =
     config.egressPort === undefined
       ? undefined
-      : await startEgressServer({ port: config.egressPort, host: config.egressHost, secret: config.secret, discordToken: config.token, discordApiUrl: config.apiUrl, logger: log.child({ component: 'egress' }) }).catch((cause: unknown) => {
-          throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, `cannot serve the egress relay on port ${config.egressPort}: ${(cause as Error).message} — set EDGESHARD_EGRESS_PORT to a free port`, { cause });
+      : await startEgressServer({
+          port: config.egressPort,
+          host: config.egressHost,
+          secret: config.secret,
+          discordToken: config.token,
+          discordApiUrl: config.apiUrl,
+          logger: log.child({ component: 'egress' }),
+        }).catch((cause: unknown) => {
+          throw new EdgeshardError(
+            ERROR_CODES.CONFIG_INVALID,
+            `cannot serve the egress relay on port ${config.egressPort}: ${(cause as Error).message} — set EDGESHARD_EGRESS_PORT to a free port`,
+            { cause },
+          );
         });
   if (egress) log.info('egress relay', { port: egress.port, host: config.egressHost });
 
@@ -197,7 +261,11 @@ async function main(): Promise<void> {
   forwarder.resume(); // what the spool recovered
   if (lease) {
     lease.client.start();
-    log.info('coordinator mode: shards come from the ShardCoordinator', { coordinator: config.coordinatorUrl, capacity: config.capacity, host: config.hostId });
+    log.info('coordinator mode: shards come from the ShardCoordinator', {
+      coordinator: config.coordinatorUrl,
+      capacity: config.capacity,
+      host: config.hostId,
+    });
     return;
   }
   for (const shard of shards) {
@@ -207,7 +275,8 @@ async function main(): Promise<void> {
   // A shard that fails for good (fatal close code) does not stop the others from being waited for.
   const outcomes = await Promise.allSettled(shards.map((s) => s.ready()));
   const failed = outcomes.filter((o) => o.status === 'rejected').length;
-  if (failed < shards.length) log.info('all shards ready', { shards: shardIds.length - failed, failed, host: config.hostId });
+  if (failed < shards.length)
+    log.info('all shards ready', { shards: shardIds.length - failed, failed, host: config.hostId });
 }
 
 main().catch((err: unknown) => {

@@ -28,12 +28,20 @@ export function statusFor(code: ErrorCode): number {
 
 export function errorResponse(err: unknown): Response {
   if (err instanceof RateLimitedError) {
-    return Response.json(errorBody(err), { status: STATUS[err.code], headers: { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) } });
+    return Response.json(errorBody(err), {
+      status: STATUS[err.code],
+      headers: { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) },
+    });
   }
   if (err instanceof EdgeshardError) {
     return Response.json(errorBody(err), { status: STATUS[err.code] });
   }
   // Unknown errors never echo their message: it may carry a token or a URL with credentials.
-  console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', name: err instanceof Error ? err.name : typeof err }));
-  return Response.json({ error: { code: 'internal', message: 'internal error (see the Worker logs)' } }, { status: 500 });
+  console.error(
+    JSON.stringify({ level: 'error', msg: 'unhandled error', name: err instanceof Error ? err.name : typeof err }),
+  );
+  return Response.json(
+    { error: { code: 'internal', message: 'internal error (see the Worker logs)' } },
+    { status: 500 },
+  );
 }

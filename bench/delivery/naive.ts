@@ -29,7 +29,12 @@ export class NaiveForwarder {
     for (let attempt = 0; attempt < 5; attempt++) {
       this.requests++;
       try {
-        const res = await this.#pool.request({ path: '/events', method: 'POST', body, headers: { ...(await signedHeaders(this.#secret, body)), 'content-type': 'application/json' } });
+        const res = await this.#pool.request({
+          path: '/events',
+          method: 'POST',
+          body,
+          headers: { ...(await signedHeaders(this.#secret, body)), 'content-type': 'application/json' },
+        });
         const text = await res.body.text();
         if (res.statusCode === 200 && text.includes('"ack"')) return;
       } catch {

@@ -37,7 +37,12 @@ const options: ClientOptions = {
 const client: BenchClient = a.lib === 'discordjs' ? discordjsClient(options) : edgeshardClient(options);
 const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 const control = async (path: string, body?: unknown) => {
-  const res = await fetch(`${emulator}/_emulator${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(
+    `${emulator}/_emulator${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   if (!res.ok) throw new Error(`emulator ${path}: ${res.status} ${await res.text()}`);
   return res.json() as Promise<Record<string, unknown>>;
 };
@@ -85,7 +90,14 @@ async function run(): Promise<Record<string, unknown>> {
       await client.start(ids(from, shards));
       await gc();
       const h2 = process.memoryUsage().heapUsed;
-      return { from, to: shards, heapPerShardBytes: (h2 - h1) / (shards - from), heapAtFrom: h1, heapAtTo: h2, rss: process.memoryUsage().rss };
+      return {
+        from,
+        to: shards,
+        heapPerShardBytes: (h2 - h1) / (shards - from),
+        heapAtFrom: h1,
+        heapAtTo: h2,
+        rss: process.memoryUsage().rss,
+      };
     }
     case 'overload': {
       await client.start(ids(0, shards));
@@ -102,7 +114,16 @@ async function run(): Promise<Record<string, unknown>> {
       }
       const peakRss = Math.max(...samples.map((s) => s.rss));
       const at = (ms: number) => samples.find((s) => s.t >= ms) ?? samples.at(-1)!;
-      return { durationMs, received: client.messages(), peakRss, rssAt5s: at(5_000).rss, rssAt10s: at(10_000).rss, rssEnd: samples.at(-1)!.rss, peakHeap: Math.max(...samples.map((s) => s.heap)), pausedShare: pausedSamples / samples.length };
+      return {
+        durationMs,
+        received: client.messages(),
+        peakRss,
+        rssAt5s: at(5_000).rss,
+        rssAt10s: at(10_000).rss,
+        rssEnd: samples.at(-1)!.rss,
+        peakHeap: Math.max(...samples.map((s) => s.heap)),
+        pausedShare: pausedSamples / samples.length,
+      };
     }
     case 'ready': {
       const t0 = performance.now();

@@ -14,7 +14,13 @@
 import { CompressionMethod, WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
 import { REST } from '@discordjs/rest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Backpressure, LocalIdentifyGate, Shard, spoolableEvent, type DispatchRecord } from '../../shard-host/gateway/index.ts';
+import {
+  Backpressure,
+  LocalIdentifyGate,
+  Shard,
+  spoolableEvent,
+  type DispatchRecord,
+} from '../../shard-host/gateway/index.ts';
 import { createLogger } from '../../shard-host/log.ts';
 import { MemorySpool } from '../../shard-host/spool/memory.ts';
 
@@ -62,14 +68,28 @@ export function edgeshardClient(o: ClientOptions): BenchClient {
   };
   if (o.acknowledge) {
     setInterval(() => {
-      for (const shard of spool.shards()) spool.ack(shard, spool.pending(shard, 1e9, 1e12).map((e) => e.pos));
+      for (const shard of spool.shards())
+        spool.ack(
+          shard,
+          spool.pending(shard, 1e9, 1e12).map((e) => e.pos),
+        );
       backpressure.check();
     }, 10).unref();
   }
   return {
     async start(ids) {
       const started = ids.map((id) => {
-        const shard = new Shard({ id, count: o.shardCount, token: o.token, intents: INTENTS, gatewayUrl: o.gatewayUrl, compress: o.compress ? 'zlib-stream' : 'none', identifyGate: gate, logger, onDispatch });
+        const shard = new Shard({
+          id,
+          count: o.shardCount,
+          token: o.token,
+          intents: INTENTS,
+          gatewayUrl: o.gatewayUrl,
+          compress: o.compress ? 'zlib-stream' : 'none',
+          identifyGate: gate,
+          logger,
+          onDispatch,
+        });
         shards.push(shard);
         const ready = shard.ready();
         shard.start();
@@ -129,7 +149,9 @@ export function discordjsClient(o: ClientOptions): BenchClient {
         ready.add(shardId);
         waiting.get(shardId)?.();
       });
-      const all = Promise.all(ids.map((id) => (ready.has(id) ? Promise.resolve() : new Promise<void>((r) => waiting.set(id, r)))));
+      const all = Promise.all(
+        ids.map((id) => (ready.has(id) ? Promise.resolve() : new Promise<void>((r) => waiting.set(id, r)))),
+      );
       await manager.connect();
       await all;
     },

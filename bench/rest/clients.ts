@@ -11,7 +11,10 @@ export function viaProxy(workerUrl: string, token: string): Send {
   return async (call) => {
     const res = await fetch(`${workerUrl}/api/v10${call.path}`, {
       method: call.method,
-      headers: { authorization: `Bot ${token}`, ...(call.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bot ${token}`,
+        ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
     });
     await res.arrayBuffer();
@@ -20,7 +23,9 @@ export function viaProxy(workerUrl: string, token: string): Send {
 }
 
 export function viaDiscordJs(emulatorUrl: string, token: string): Send {
-  const rest = new REST({ api: `${emulatorUrl}/api`, version: '10', retries: 3, globalRequestsPerSecond: 50 }).setToken(token);
+  const rest = new REST({ api: `${emulatorUrl}/api`, version: '10', retries: 3, globalRequestsPerSecond: 50 }).setToken(
+    token,
+  );
   return async (call) => {
     const route = call.path as `/${string}`;
     await (call.method === 'POST' ? rest.post(route, { body: call.body }) : rest.put(route));
@@ -33,7 +38,10 @@ export function naive(apiUrl: string, token: string): Send {
     for (;;) {
       const res = await fetch(`${apiUrl}${call.path}`, {
         method: call.method,
-        headers: { authorization: `Bot ${token}`, ...(call.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bot ${token}`,
+          ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
       });
       const text = await res.text();
@@ -49,5 +57,12 @@ export function naive(apiUrl: string, token: string): Send {
 export function viaCoreInProcess(apiUrl: string, token: string, core: RestProxyCore): Send {
   void apiUrl;
   void token;
-  return async (call) => (await core.request({ method: call.method, path: call.path, ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }) })).status;
+  return async (call) =>
+    (
+      await core.request({
+        method: call.method,
+        path: call.path,
+        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+      })
+    ).status;
 }

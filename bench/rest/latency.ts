@@ -26,8 +26,12 @@ export interface LatencyReport {
   addedInProcess: Percentiles;
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const both = (xs: number[]): Percentiles => ({ p50: Number(pct(xs, 50).toFixed(2)), p99: Number(pct(xs, 99).toFixed(2)) });
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const both = (xs: number[]): Percentiles => ({
+  p50: Number(pct(xs, 50).toFixed(2)),
+  p99: Number(pct(xs, 99).toFixed(2)),
+});
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -35,15 +39,28 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t;
 }
 
-export async function measureLatency(opts: { apiUrl: string; workerUrl: string; token: string; core: RestProxyCore; samples: number }): Promise<LatencyReport> {
+export async function measureLatency(opts: {
+  apiUrl: string;
+  workerUrl: string;
+  token: string;
+  core: RestProxyCore;
+  samples: number;
+}): Promise<LatencyReport> {
   let next = 0;
   const callback = () => {
     const i = next++;
-    return { path: `/interactions/${1300000000000000000n + BigInt(i)}/lat${i}/callback`, body: '{"type":4,"data":{"content":"x"}}' };
+    return {
+      path: `/interactions/${1300000000000000000n + BigInt(i)}/lat${i}/callback`,
+      body: '{"type":4,"data":{"content":"x"}}',
+    };
   };
   const post = (base: string) => () => {
     const { path, body } = callback();
-    return fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bot ${opts.token}`, 'content-type': 'application/json' }, body }).then((r) => r.arrayBuffer());
+    return fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bot ${opts.token}`, 'content-type': 'application/json' },
+      body,
+    }).then((r) => r.arrayBuffer());
   };
   const steps = {
     direct: post(opts.apiUrl),

@@ -13,19 +13,37 @@ export async function startBenchWorker(vars: Record<string, string>): Promise<Ma
   mkdirSync(persistTo, { recursive: true });
   // Secrets go through an env file readable only by us, not the command line.
   const envFile = join(persistTo, 'worker.env');
-  writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
+  writeFileSync(
+    envFile,
+    Object.entries(vars)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join('\n') + '\n',
+    { mode: 0o600 },
+  );
   const port = await freePort();
   const args = [
-    `${ROOT}node_modules/wrangler/bin/wrangler.js`, 'dev',
-    '--config', `${ROOT}test/e2e/wrangler.e2e.toml`,
-    '--ip', '127.0.0.1', '--port', String(port),
-    '--persist-to', persistTo,
+    `${ROOT}node_modules/wrangler/bin/wrangler.js`,
+    'dev',
+    '--config',
+    `${ROOT}test/e2e/wrangler.e2e.toml`,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--persist-to',
+    persistTo,
     '--show-interactive-dev-session=false',
-    '--log-level', 'warn',
-    '--env-file', envFile,
+    '--log-level',
+    'warn',
+    '--env-file',
+    envFile,
   ];
   const proc = spawnManaged('worker', process.execPath, args, { env: { WRANGLER_SEND_METRICS: 'false' } });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor('the Worker to answer', async () => ((await fetch(`${url}/`)).ok ? true : undefined), { proc, timeoutMs: 90_000, intervalMs: 250 });
+  await waitFor('the Worker to answer', async () => ((await fetch(`${url}/`)).ok ? true : undefined), {
+    proc,
+    timeoutMs: 90_000,
+    intervalMs: 250,
+  });
   return Object.assign(proc, { url });
 }

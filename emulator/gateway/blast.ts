@@ -45,7 +45,28 @@ export interface BlastHost {
 }
 
 const POOL = 1024;
-const WORDS = ['shard', 'gateway', 'resume', 'edge', 'worker', 'spool', 'ping', 'pong', 'guild', 'channel', 'zlib', 'stream', 'heartbeat', 'lease', 'epoch', 'bucket', 'hello', 'ready', 'dispatch', 'event'];
+const WORDS = [
+  'shard',
+  'gateway',
+  'resume',
+  'edge',
+  'worker',
+  'spool',
+  'ping',
+  'pong',
+  'guild',
+  'channel',
+  'zlib',
+  'stream',
+  'heartbeat',
+  'lease',
+  'epoch',
+  'bucket',
+  'hello',
+  'ready',
+  'dispatch',
+  'event',
+];
 
 export class Blaster {
   readonly #host: BlastHost;
@@ -55,7 +76,10 @@ export class Blaster {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stats: BlastStats = { running: false, sent: 0, sentByShard: {}, elapsedMs: 0 };
   #startedAt = 0;
-  #options: Required<Pick<BlastOptions, 'bytes' | 'highWaterBytes'>> & Pick<BlastOptions, 'durationMs' | 'count'> = { bytes: 1024, highWaterBytes: 1 << 20 };
+  #options: Required<Pick<BlastOptions, 'bytes' | 'highWaterBytes'>> & Pick<BlastOptions, 'durationMs' | 'count'> = {
+    bytes: 1024,
+    highWaterBytes: 1 << 20,
+  };
 
   constructor(host: BlastHost, index: WorldIndex) {
     this.#host = host;
@@ -64,11 +88,18 @@ export class Blaster {
 
   start(options: BlastOptions = {}): void {
     this.stop();
-    this.#options = { bytes: options.bytes ?? 1024, highWaterBytes: options.highWaterBytes ?? 1 << 20, ...(options.durationMs === undefined ? {} : { durationMs: options.durationMs }), ...(options.count === undefined ? {} : { count: options.count }) };
-    if (!(this.#options.bytes >= 200 && this.#options.bytes <= 60_000)) throw new RangeError('blast bytes must be between 200 and 60000');
+    this.#options = {
+      bytes: options.bytes ?? 1024,
+      highWaterBytes: options.highWaterBytes ?? 1 << 20,
+      ...(options.durationMs === undefined ? {} : { durationMs: options.durationMs }),
+      ...(options.count === undefined ? {} : { count: options.count }),
+    };
+    if (!(this.#options.bytes >= 200 && this.#options.bytes <= 60_000))
+      throw new RangeError('blast bytes must be between 200 and 60000');
     this.#pool = this.#buildPool(this.#options.bytes);
     if (options.level !== undefined) {
-      if (!Number.isInteger(options.level) || options.level < 0 || options.level > 9) throw new RangeError('blast level must be an integer 0–9');
+      if (!Number.isInteger(options.level) || options.level < 0 || options.level > 9)
+        throw new RangeError('blast level must be an integer 0–9');
       for (const session of this.#host.liveSessions()) session.sink?.setCompressionLevel(options.level);
     }
     this.#stats = { running: true, sent: 0, sentByShard: {}, elapsedMs: 0 };
@@ -127,10 +158,24 @@ export class Blaster {
       const author = world.users[Math.floor(random() * world.users.length)];
       if (!guild || !channel || !author) throw new RangeError('blast needs a world with guilds, channels and users');
       const id = String(1_300_000_000_000_000_000n + BigInt(i) * 4_194_304n + BigInt(Math.floor(random() * 4_000_000)));
-      const base = JSON.stringify(messageCreateData(buildMessage({ id, channel, author, content: '', timestamp: 1_735_689_600_000 + i }), guild.id, JOINED_AT));
+      const base = JSON.stringify(
+        messageCreateData(
+          buildMessage({ id, channel, author, content: '', timestamp: 1_735_689_600_000 + i }),
+          guild.id,
+          JOINED_AT,
+        ),
+      );
       let content = '';
       while (content.length < bytes - base.length) content += `${WORDS[Math.floor(random() * WORDS.length)]} `;
-      pool.push(JSON.stringify(messageCreateData(buildMessage({ id, channel, author, content: content.trimEnd(), timestamp: 1_735_689_600_000 + i }), guild.id, JOINED_AT)));
+      pool.push(
+        JSON.stringify(
+          messageCreateData(
+            buildMessage({ id, channel, author, content: content.trimEnd(), timestamp: 1_735_689_600_000 + i }),
+            guild.id,
+            JOINED_AT,
+          ),
+        ),
+      );
     }
     return pool;
   }

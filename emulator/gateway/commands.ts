@@ -35,6 +35,9 @@ export const ACCEPTED_COMMANDS: ReadonlySet<number> = new Set(Object.keys(COMMAN
 
 export function filterCommands(records: readonly CommandRecord[], filter: CommandFilter = {}): CommandRecord[] {
   return records
-    .filter((r) => (filter.shard === undefined || r.shard === filter.shard) && (filter.op === undefined || r.op === filter.op))
+    .filter(
+      (r) =>
+        (filter.shard === undefined || r.shard === filter.shard) && (filter.op === undefined || r.op === filter.op),
+    )
     .map((r) => structuredClone(r));
 }

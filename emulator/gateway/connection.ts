@@ -26,7 +26,6 @@ const SEND_WINDOW_MS = 60_000;
 // Discord docs, Topics > Opcodes and Status Codes: payloads over 4096 bytes are a decode error (4002).
 const MAX_PAYLOAD_BYTES = 4096;
 
-
 export class Connection implements FrameSink {
   readonly ws: WebSocket;
   readonly #host: ConnectionHost;
@@ -133,7 +132,10 @@ export class Connection implements FrameSink {
   #armHeartbeatTimeout(): void {
     clearTimeout(this.#heartbeatTimer);
     const interval = this.#host.heartbeatIntervalMs;
-    this.#heartbeatTimer = setTimeout(() => this.close(GatewayCloseCodes.SessionTimedOut), Math.max(interval * 2, interval + 5000));
+    this.#heartbeatTimer = setTimeout(
+      () => this.close(GatewayCloseCodes.SessionTimedOut),
+      Math.max(interval * 2, interval + 5000),
+    );
     this.#heartbeatTimer.unref();
   }
 

@@ -21,15 +21,22 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function parseIdentify(d: unknown, token: string, privilegedEnabled: number, privileged: number): Parsed<IdentifyRequest> {
+export function parseIdentify(
+  d: unknown,
+  token: string,
+  privilegedEnabled: number,
+  privileged: number,
+): Parsed<IdentifyRequest> {
   if (!isObject(d)) return { ok: false, code: GatewayCloseCodes.DecodeError };
-  if (d.token !== token && d.token !== `Bot ${token}`) return { ok: false, code: GatewayCloseCodes.AuthenticationFailed };
+  if (d.token !== token && d.token !== `Bot ${token}`)
+    return { ok: false, code: GatewayCloseCodes.AuthenticationFailed };
   const shard = d.shard ?? [0, 1];
   if (!Array.isArray(shard) || shard.length !== 2 || !shard.every((n) => Number.isInteger(n))) {
     return { ok: false, code: GatewayCloseCodes.InvalidShard };
   }
   const [shardId, shardCount] = shard as [number, number];
-  if (shardCount < 1 || shardId < 0 || shardId >= shardCount) return { ok: false, code: GatewayCloseCodes.InvalidShard };
+  if (shardCount < 1 || shardId < 0 || shardId >= shardCount)
+    return { ok: false, code: GatewayCloseCodes.InvalidShard };
   const intents = checkIntents(d.intents, privilegedEnabled, privileged);
   if (!intents.ok) return { ok: false, code: intents.code };
   // large_threshold: 50 to 250, default 50.
@@ -40,6 +47,7 @@ export function parseIdentify(d: unknown, token: string, privilegedEnabled: numb
 
 export function parseResume(d: unknown, token: string): Parsed<ResumeRequest> {
   if (!isObject(d) || typeof d.session_id !== 'string') return { ok: false, code: GatewayCloseCodes.DecodeError };
-  if (d.token !== token && d.token !== `Bot ${token}`) return { ok: false, code: GatewayCloseCodes.AuthenticationFailed };
+  if (d.token !== token && d.token !== `Bot ${token}`)
+    return { ok: false, code: GatewayCloseCodes.AuthenticationFailed };
   return { ok: true, value: { sessionId: d.session_id, seq: d.seq } };
 }

@@ -73,7 +73,8 @@ export class GatewayHub implements ConnectionHost {
     bump(this.counters.identifiesByBucket, bucket);
     if (previousAt !== undefined) {
       const gap = (this.gate.lastIdentifyAt(bucket) ?? previousAt) - previousAt;
-      if (this.counters.minIdentifyGapMs === null || gap < this.counters.minIdentifyGapMs) this.counters.minIdentifyGapMs = gap;
+      if (this.counters.minIdentifyGapMs === null || gap < this.counters.minIdentifyGapMs)
+        this.counters.minIdentifyGapMs = gap;
     }
     // A new identify replaces the shard's previous session; Discord would keep both alive, but the emulator
     // routes each guild to one session so that split brain shows up as two open connections, not two streams.
@@ -81,16 +82,34 @@ export class GatewayHub implements ConnectionHost {
     if (previous) this.#end(previous);
     const guilds = index.guildsForShard(shardId, shardCount);
     const id = createHash('sha256').update(`${options.seed}:${++this.#sessionCounter}`).digest('hex').slice(0, 32);
-    const session = new Session<Connection>({ id, shardId, shardCount, intents, seesContent: seesMessageContent(intents), guildIds: guilds.map((g) => g.id), bufferSize: options.resumeBufferSize });
+    const session = new Session<Connection>({
+      id,
+      shardId,
+      shardCount,
+      intents,
+      seesContent: seesMessageContent(intents),
+      guildIds: guilds.map((g) => g.id),
+      bufferSize: options.resumeBufferSize,
+    });
     this.#live.set(shardId, session);
     this.#sessionsById.set(id, session);
     this.generation++;
     this.#attach(conn, session);
-    const ready = readyData({ world: index.world, sessionId: id, resumeGatewayUrl: this.#deps.resumeGatewayUrl(), shard: [shardId, shardCount], guilds });
+    const ready = readyData({
+      world: index.world,
+      sessionId: id,
+      resumeGatewayUrl: this.#deps.resumeGatewayUrl(),
+      shard: [shardId, shardCount],
+      guilds,
+    });
     this.#record(session, { type: GatewayDispatchEvents.Ready, json: JSON.stringify(ready) });
     if ((intents & GatewayIntentBits.Guilds) === 0) return;
     for (const guild of guilds) {
-      this.#record(session, { type: GatewayDispatchEvents.GuildCreate, id: guild.id, json: JSON.stringify(guildCreateData(index, guild, largeThreshold)) });
+      this.#record(session, {
+        type: GatewayDispatchEvents.GuildCreate,
+        id: guild.id,
+        json: JSON.stringify(guildCreateData(index, guild, largeThreshold)),
+      });
     }
   }
 
@@ -113,14 +132,24 @@ export class GatewayHub implements ConnectionHost {
   command(conn: Connection, op: number, d: unknown): void {
     const session = conn.session;
     if (!session) return;
-    const record: CommandRecord = { shard: session.shardId, session: session.id, op, d, at: Date.now(), outcome: 'recorded' };
+    const record: CommandRecord = {
+      shard: session.shardId,
+      session: session.id,
+      op,
+      d,
+      at: Date.now(),
+      outcome: 'recorded',
+    };
     this.commands.push(record);
     this.counters.commands++;
     bump(this.counters.commandsByShard, session.shardId);
     bump(this.counters.commandsByOp, op);
     if (op !== GatewayOpcodes.RequestGuildMembers) return;
     const guildId = (d as { guild_id?: unknown } | null)?.guild_id;
-    const guild = typeof guildId === 'string' && session.guildIds.has(guildId) ? this.#deps.index.world.guilds.find((g) => g.id === guildId) : undefined;
+    const guild =
+      typeof guildId === 'string' && session.guildIds.has(guildId)
+        ? this.#deps.index.world.guilds.find((g) => g.id === guildId)
+        : undefined;
     const outcome = requestGuildMembers(d, session.intents, guild, this.#deps.index);
     if (outcome.kind === 'invalid') {
       Object.assign(record, { outcome: 'ignored', reason: outcome.reason });
@@ -128,7 +157,12 @@ export class GatewayHub implements ConnectionHost {
     }
     if (outcome.kind === 'ignored') return void Object.assign(record, { outcome: 'ignored', reason: outcome.reason });
     Object.assign(record, { outcome: 'answered', chunks: outcome.chunks.length });
-    for (const chunk of outcome.chunks) this.#record(session, { type: GatewayDispatchEvents.GuildMembersChunk, id: outcome.guildId, json: JSON.stringify(chunk) });
+    for (const chunk of outcome.chunks)
+      this.#record(session, {
+        type: GatewayDispatchEvents.GuildMembersChunk,
+        id: outcome.guildId,
+        json: JSON.stringify(chunk),
+      });
   }
 
   closed(conn: Connection, code: number, initiator: 'client' | 'server'): void {
@@ -193,7 +227,8 @@ export class GatewayHub implements ConnectionHost {
     if (conn.countedShard !== undefined) return;
     conn.countedShard = shard;
     const open = bump(this.counters.openConnections, shard);
-    if (open > (this.counters.maxConcurrentConnections[shard] ?? 0)) this.counters.maxConcurrentConnections[shard] = open;
+    if (open > (this.counters.maxConcurrentConnections[shard] ?? 0))
+      this.counters.maxConcurrentConnections[shard] = open;
     const total = (this.#connectionsPerShard.get(shard) ?? 0) + 1;
     this.#connectionsPerShard.set(shard, total);
     if (total > 1) this.counters.reconnects++;

@@ -43,10 +43,20 @@ export class IdentifyGate {
   }
 
   /** session_start_limit as GET /gateway/bot reports it (Discord docs, Session Start Limit Object). */
-  sessionStartLimit(now = Date.now()): { total: number; remaining: number; reset_after: number; max_concurrency: number } {
+  sessionStartLimit(now = Date.now()): {
+    total: number;
+    remaining: number;
+    reset_after: number;
+    max_concurrency: number;
+  } {
     this.#refill(now);
     const resetAfter = this.#remaining === this.#total ? 0 : Math.max(0, this.#resetAt - now);
-    return { total: this.#total, remaining: this.#remaining, reset_after: resetAfter, max_concurrency: this.#maxConcurrency };
+    return {
+      total: this.#total,
+      remaining: this.#remaining,
+      reset_after: resetAfter,
+      max_concurrency: this.#maxConcurrency,
+    };
   }
 
   #refill(now: number): void {

@@ -31,16 +31,25 @@ function member(user: WorldUser) {
  * What Discord answers to one op 8 on a session with `intents`, for a guild this session serves
  * (`guild` undefined when it does not: Discord answers only for guilds on the requesting shard).
  */
-export function requestGuildMembers(d: unknown, intents: number, guild: WorldGuild | undefined, index: WorldIndex): MembersOutcome {
+export function requestGuildMembers(
+  d: unknown,
+  intents: number,
+  guild: WorldGuild | undefined,
+  index: WorldIndex,
+): MembersOutcome {
   if (!isRecord(d) || !isSnowflake(d.guild_id)) return { kind: 'invalid', reason: 'guild_id must be a snowflake' };
   const hasQuery = d.query !== undefined;
   const hasIds = d.user_ids !== undefined;
   if (hasQuery === hasIds) return { kind: 'invalid', reason: 'exactly one of query or user_ids is required' };
-  if (hasQuery && (typeof d.query !== 'string' || typeof d.limit !== 'number' || !Number.isInteger(d.limit) || d.limit < 0)) {
+  if (
+    hasQuery &&
+    (typeof d.query !== 'string' || typeof d.limit !== 'number' || !Number.isInteger(d.limit) || d.limit < 0)
+  ) {
     return { kind: 'invalid', reason: 'query must be a string and limit a non-negative integer' };
   }
   const ids = hasIds ? (Array.isArray(d.user_ids) ? d.user_ids : [d.user_ids]) : [];
-  if (!ids.every(isSnowflake)) return { kind: 'invalid', reason: 'user_ids must be a snowflake or an array of snowflakes' };
+  if (!ids.every(isSnowflake))
+    return { kind: 'invalid', reason: 'user_ids must be a snowflake or an array of snowflakes' };
   if (!guild) return { kind: 'ignored', reason: `guild ${d.guild_id} is not served by this shard` };
   // "GUILD_MEMBERS intent is required to request the entire member list—(query='', limit=0<=n)". Discord
   // neither closes nor errors then: it just never answers (libraries wait forever, e.g. discordrb #51).

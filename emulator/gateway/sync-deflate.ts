@@ -7,7 +7,15 @@
 import { constants, createDeflate } from 'node:zlib';
 
 interface ZlibHandle {
-  writeSync(flush: number, input: Buffer, inOff: number, inLen: number, out: Buffer, outOff: number, outLen: number): void;
+  writeSync(
+    flush: number,
+    input: Buffer,
+    inOff: number,
+    inLen: number,
+    out: Buffer,
+    outOff: number,
+    outLen: number,
+  ): void;
   params(level: number, strategy: number): void;
 }
 

@@ -33,7 +33,8 @@ export function attachGateway(server: Server, hub: GatewayHub): GatewayServer {
       ws.once('close', () => connections.delete(conn));
       if (url.searchParams.get('v') !== '10') return conn.close(GatewayCloseCodes.InvalidAPIVersion);
       const encoding = url.searchParams.get('encoding');
-      if (encoding !== null && encoding !== 'json') return conn.close(GatewayCloseCodes.DecodeError, 'Only encoding=json is supported.');
+      if (encoding !== null && encoding !== 'json')
+        return conn.close(GatewayCloseCodes.DecodeError, 'Only encoding=json is supported.');
       conn.start();
     });
   };

@@ -23,7 +23,11 @@ export interface BuiltInteraction {
   guildId: string;
 }
 
-export function buildInteraction(core: EmulatorCore, input: InteractionInput, place: InteractionPlace = {}): BuiltInteraction {
+export function buildInteraction(
+  core: EmulatorCore,
+  input: InteractionInput,
+  place: InteractionPlace = {},
+): BuiltInteraction {
   const world = core.index.world;
   const guild = place.channelId ? core.index.channel(place.channelId)?.guild : world.guilds[0];
   const channel = place.channelId ? core.index.channel(place.channelId)?.channel : guild?.channels[0];
@@ -40,7 +44,15 @@ export function buildInteraction(core: EmulatorCore, input: InteractionInput, pl
     guild_id: guild.id,
     channel_id: channel.id,
     channel: { id: channel.id, type: 0, guild_id: guild.id, name: channel.name },
-    member: { user: apiUser(user), roles: [], joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0, permissions: '2248473465835073' },
+    member: {
+      user: apiUser(user),
+      roles: [],
+      joined_at: new Date(0).toISOString(),
+      deaf: false,
+      mute: false,
+      flags: 0,
+      permissions: '2248473465835073',
+    },
     app_permissions: '2248473465835073',
     locale: 'en-US',
     guild_locale: 'en-US',
@@ -54,27 +66,57 @@ export function buildInteraction(core: EmulatorCore, input: InteractionInput, pl
   let name: string;
   switch (input.type) {
     case 'ping':
-      return { interaction: { id: base.id, application_id: base.application_id, token: base.token, version: 1, type: 1 } as unknown as APIInteraction, name: 'ping', channelId: channel.id, guildId: guild.id };
+      return {
+        interaction: {
+          id: base.id,
+          application_id: base.application_id,
+          token: base.token,
+          version: 1,
+          type: 1,
+        } as unknown as APIInteraction,
+        name: 'ping',
+        channelId: channel.id,
+        guildId: guild.id,
+      };
     case 'command': {
       type = 2;
       name = input.name;
-      data = { id: core.ids.next(), name: input.name, type: 1, guild_id: guild.id, ...(input.options ? { options: input.options } : {}) };
+      data = {
+        id: core.ids.next(),
+        name: input.name,
+        type: 1,
+        guild_id: guild.id,
+        ...(input.options ? { options: input.options } : {}),
+      };
       break;
     }
     case 'component':
       type = 3;
       name = input.customId;
-      data = input.values ? { custom_id: input.customId, component_type: 3, values: input.values, resolved: {} } : { custom_id: input.customId, component_type: 2 };
+      data = input.values
+        ? { custom_id: input.customId, component_type: 3, values: input.values, resolved: {} }
+        : { custom_id: input.customId, component_type: 2 };
       break;
     case 'modal':
       type = 5;
       name = input.customId;
       data = {
         custom_id: input.customId,
-        components: Object.entries(input.fields ?? {}).map(([custom_id, value]) => ({ type: 1, components: [{ type: 4, custom_id, value }] })),
+        components: Object.entries(input.fields ?? {}).map(([custom_id, value]) => ({
+          type: 1,
+          components: [{ type: 4, custom_id, value }],
+        })),
       };
       break;
   }
-  const message = input.type === 'component' ? { message: { id: core.ids.next(), channel_id: channel.id, content: '', author: apiUser(world.bot) } } : {};
-  return { interaction: { ...base, type, data, ...message } as unknown as APIInteraction, name, channelId: channel.id, guildId: guild.id };
+  const message =
+    input.type === 'component'
+      ? { message: { id: core.ids.next(), channel_id: channel.id, content: '', author: apiUser(world.bot) } }
+      : {};
+  return {
+    interaction: { ...base, type, data, ...message } as unknown as APIInteraction,
+    name,
+    channelId: channel.id,
+    guildId: guild.id,
+  };
 }

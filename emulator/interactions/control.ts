@@ -13,12 +13,25 @@ function inputFrom(body: Body): InteractionInput {
   if (kind === 'ping') return { type: 'ping' };
   if (kind === 'command') {
     if (typeof body.name !== 'string') throw new RangeError('"name" (the command name) is required');
-    return { type: 'command', name: body.name, ...(Array.isArray(body.options) ? { options: body.options as never } : {}) };
+    return {
+      type: 'command',
+      name: body.name,
+      ...(Array.isArray(body.options) ? { options: body.options as never } : {}),
+    };
   }
   if (kind === 'component' || kind === 'modal') {
     if (typeof body.custom_id !== 'string') throw new RangeError('"custom_id" is required');
-    if (kind === 'component') return { type: 'component', customId: body.custom_id, ...(Array.isArray(body.values) ? { values: body.values as string[] } : {}) };
-    return { type: 'modal', customId: body.custom_id, ...(typeof body.fields === 'object' && body.fields ? { fields: body.fields as Record<string, string> } : {}) };
+    if (kind === 'component')
+      return {
+        type: 'component',
+        customId: body.custom_id,
+        ...(Array.isArray(body.values) ? { values: body.values as string[] } : {}),
+      };
+    return {
+      type: 'modal',
+      customId: body.custom_id,
+      ...(typeof body.fields === 'object' && body.fields ? { fields: body.fields as Record<string, string> } : {}),
+    };
   }
   throw new RangeError('"type" must be ping, command, component or modal');
 }
@@ -27,15 +40,28 @@ function inputFrom(body: Body): InteractionInput {
 export function createInteractionControl(deps: InteractionsDeps, target: WebhookTarget) {
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
     const route = `${req.method} ${path}`;
-    if (route !== 'POST /interactions' && route !== 'GET /interactions' && route !== 'GET /commands' && route !== 'POST /webhook-target') return false;
+    if (
+      route !== 'POST /interactions' &&
+      route !== 'GET /interactions' &&
+      route !== 'GET /commands' &&
+      route !== 'POST /webhook-target'
+    )
+      return false;
     try {
-      if (route === 'GET /interactions') return sendJson(res, 200, deps.store.records), true;
-      if (route === 'GET /commands') return sendJson(res, 200, { global: deps.store.globalCommands, guilds: Object.fromEntries(deps.store.guildCommands) }), true;
+      if (route === 'GET /interactions') return (sendJson(res, 200, deps.store.records), true);
+      if (route === 'GET /commands')
+        return (
+          sendJson(res, 200, {
+            global: deps.store.globalCommands,
+            guilds: Object.fromEntries(deps.store.guildCommands),
+          }),
+          true
+        );
       const body = ((await readJson(req)) ?? {}) as Body;
       if (route === 'POST /webhook-target') {
         if (typeof body.url !== 'string') throw new RangeError('"url" (the Worker base URL) is required');
         target.set(body.url);
-        return sendJson(res, 200, { ok: true, url: target.url }), true;
+        return (sendJson(res, 200, { ok: true, url: target.url }), true);
       }
       const place: InteractionPlace = {
         ...(typeof body.channel_id === 'string' ? { channelId: body.channel_id } : {}),

@@ -10,26 +10,42 @@ export interface Delivery {
 
 export class NoTargetError extends Error {
   constructor(what: string) {
-    super(`no Worker URL to send ${what} to: start the emulator with --worker-url, or POST /_emulator/webhook-target {"url": ...}`);
+    super(
+      `no Worker URL to send ${what} to: start the emulator with --worker-url, or POST /_emulator/webhook-target {"url": ...}`,
+    );
     this.name = 'NoTargetError';
   }
 }
 
 export class DeliveryError extends Error {
   constructor(url: string, cause: unknown) {
-    super(`could not reach the Worker at ${url}: ${cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause)}`, { cause });
+    super(
+      `could not reach the Worker at ${url}: ${cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause)}`,
+      { cause },
+    );
     this.name = 'DeliveryError';
   }
 }
 
-export async function deliverSigned(url: string, body: string, key: SigningKey, headers: Record<string, string> = {}, timeoutMs = 15_000): Promise<Delivery> {
+export async function deliverSigned(
+  url: string,
+  body: string,
+  key: SigningKey,
+  headers: Record<string, string> = {},
+  timeoutMs = 15_000,
+): Promise<Delivery> {
   const timestamp = String(Math.floor(Date.now() / 1000));
   let status: number;
   let text: string;
   try {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-signature-ed25519': key.sign(timestamp + body), 'x-signature-timestamp': timestamp, ...headers },
+      headers: {
+        'content-type': 'application/json',
+        'x-signature-ed25519': key.sign(timestamp + body),
+        'x-signature-timestamp': timestamp,
+        ...headers,
+      },
       body,
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -56,7 +72,8 @@ export class WebhookTarget {
   }
   set(url: string): void {
     const parsed = new URL(url);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new RangeError('the webhook target must be an http(s) URL');
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new RangeError('the webhook target must be an http(s) URL');
     this.#url = url.replace(/\/$/, '');
   }
   require(what: string): string {

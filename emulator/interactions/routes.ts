@@ -11,7 +11,10 @@ import { applyResponse, interactionMessage, type InteractionsDeps } from './send
 const GENEROUS = { limit: 100, windowMs: 1000 };
 // Interaction endpoints are not bound to the global rate limit (Discord docs, Receiving and Responding).
 const WEBHOOK = { limit: 30, windowMs: 1000, major: 'webhook_id' as const, global: false };
-const error = (status: number, code: number, message: string, extra: Record<string, unknown> = {}): RestResult => ({ status, body: { message, code, ...extra } });
+const error = (status: number, code: number, message: string, extra: Record<string, unknown> = {}): RestResult => ({
+  status,
+  body: { message, code, ...extra },
+});
 const unknownWebhook = () => error(404, 10015, 'Unknown Webhook');
 
 // Discord docs, Application Commands > Application Command Naming: 1-32 characters, lower case for slash commands.
@@ -22,8 +25,10 @@ function validateCommand(input: unknown, index: number): string | undefined {
   const type = c?.type ?? 1;
   if (typeof c?.name !== 'string') return `${index}.name: required string`;
   if (type === 1) {
-    if (!CHAT_INPUT_NAME.test(c.name) || c.name !== c.name.toLowerCase()) return `${index}.name: must be 1-32 lower-case letters, digits, - or _`;
-    if (typeof c.description !== 'string' || c.description.length < 1 || c.description.length > 100) return `${index}.description: must be 1-100 characters`;
+    if (!CHAT_INPUT_NAME.test(c.name) || c.name !== c.name.toLowerCase())
+      return `${index}.name: must be 1-32 lower-case letters, digits, - or _`;
+    if (typeof c.description !== 'string' || c.description.length < 1 || c.description.length > 100)
+      return `${index}.description: must be 1-100 characters`;
   } else if (c.name.length < 1 || c.name.length > 32) return `${index}.name: must be 1-32 characters`;
   return undefined;
 }
@@ -49,19 +54,27 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
     return row ? row.handle : () => unknownWebhook();
   };
   const appMatches = (core: EmulatorCore, id: string | undefined) => id === core.index.world.application.id;
-  const overwrite = (list: APIApplicationCommand[], guildId?: string): RouteDef['handle'] => async ({ core, params, body }) => {
-    if (!appMatches(core, params.application_id)) return error(404, 10002, 'Unknown Application');
-    const input = await body();
-    if (!Array.isArray(input)) return error(400, 50035, 'Invalid Form Body', { errors: { _errors: [{ code: 'BASE_TYPE_ARRAY', message: 'Must be an array' }] } });
-    if (input.length > 100) return error(400, 30032, 'Maximum number of application commands reached (100)');
-    for (let i = 0; i < input.length; i++) {
-      const problem = validateCommand(input[i], i);
-      if (problem) return error(400, 50035, 'Invalid Form Body', { errors: { _errors: [{ code: 'INVALID', message: problem }] } });
-    }
-    const commands = input.map((c) => toCommand(core, c as Record<string, unknown>, params.guild_id));
-    list.splice(0, list.length, ...commands);
-    return { status: 200, body: commands };
-  };
+  const overwrite =
+    (list: APIApplicationCommand[], guildId?: string): RouteDef['handle'] =>
+    async ({ core, params, body }) => {
+      if (!appMatches(core, params.application_id)) return error(404, 10002, 'Unknown Application');
+      const input = await body();
+      if (!Array.isArray(input))
+        return error(400, 50035, 'Invalid Form Body', {
+          errors: { _errors: [{ code: 'BASE_TYPE_ARRAY', message: 'Must be an array' }] },
+        });
+      if (input.length > 100) return error(400, 30032, 'Maximum number of application commands reached (100)');
+      for (let i = 0; i < input.length; i++) {
+        const problem = validateCommand(input[i], i);
+        if (problem)
+          return error(400, 50035, 'Invalid Form Body', {
+            errors: { _errors: [{ code: 'INVALID', message: problem }] },
+          });
+      }
+      const commands = input.map((c) => toCommand(core, c as Record<string, unknown>, params.guild_id));
+      list.splice(0, list.length, ...commands);
+      return { status: 200, body: commands };
+    };
   const guildList = (guildId: string) => {
     let list = store.guildCommands.get(guildId);
     if (!list) store.guildCommands.set(guildId, (list = []));
@@ -73,10 +86,27 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
       method: 'GET',
       path: '/applications/@me',
       bucket: () => GENEROUS,
-      handle: ({ core }) => ({ status: 200, body: { ...core.index.world.application, bot: { id: core.index.world.bot.id }, verify_key: deps.key.publicKeyHex } }),
+      handle: ({ core }) => ({
+        status: 200,
+        body: {
+          ...core.index.world.application,
+          bot: { id: core.index.world.bot.id },
+          verify_key: deps.key.publicKeyHex,
+        },
+      }),
     },
-    { method: 'GET', path: '/applications/:application_id/commands', bucket: () => GENEROUS, handle: () => ({ status: 200, body: store.globalCommands }) },
-    { method: 'PUT', path: '/applications/:application_id/commands', bucket: () => GENEROUS, handle: (ctx) => overwrite(store.globalCommands)(ctx) },
+    {
+      method: 'GET',
+      path: '/applications/:application_id/commands',
+      bucket: () => GENEROUS,
+      handle: () => ({ status: 200, body: store.globalCommands }),
+    },
+    {
+      method: 'PUT',
+      path: '/applications/:application_id/commands',
+      bucket: () => GENEROUS,
+      handle: (ctx) => overwrite(store.globalCommands)(ctx),
+    },
     {
       method: 'GET',
       path: '/applications/:application_id/guilds/:guild_id/commands',
@@ -103,9 +133,11 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
       handle: async (ctx) => {
         const { params, body } = ctx;
         const record = store.byId(params.interaction_id ?? '');
-        if (!record || record.token !== params.interaction_token) return passOn('POST', '/interactions/:interaction_id/:interaction_token/callback')(ctx);
+        if (!record || record.token !== params.interaction_token)
+          return passOn('POST', '/interactions/:interaction_id/:interaction_token/callback')(ctx);
         ctx.state.interactionCallbacks++;
-        if (record.callback !== undefined || record.status === 200) return error(400, 40060, 'Interaction has already been acknowledged.');
+        if (record.callback !== undefined || record.status === 200)
+          return error(400, 40060, 'Interaction has already been acknowledged.');
         record.callback = await body();
         applyResponse(deps, record, record.callback);
         return { status: 204, body: null };
@@ -120,7 +152,8 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
       handle: async (ctx) => {
         const { params, body } = ctx;
         const record = store.byToken(params.webhook_token ?? '');
-        if (!record || !appMatches(deps.core, params.webhook_id)) return passOn('POST', '/webhooks/:webhook_id/:webhook_token')(ctx);
+        if (!record || !appMatches(deps.core, params.webhook_id))
+          return passOn('POST', '/webhooks/:webhook_id/:webhook_token')(ctx);
         const input = ((await body()) ?? {}) as { content?: string; flags?: number };
         if (!input.content) return error(400, 50006, 'Cannot send an empty message');
         const message = interactionMessage(deps, record, input);
@@ -149,7 +182,8 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
       handle: async (ctx) => {
         const { params, body } = ctx;
         const record = store.byToken(params.webhook_token ?? '');
-        if (!record || !appMatches(deps.core, params.webhook_id)) return passOn('PATCH', '/webhooks/:webhook_id/:webhook_token/messages/:message_id')(ctx);
+        if (!record || !appMatches(deps.core, params.webhook_id))
+          return passOn('PATCH', '/webhooks/:webhook_id/:webhook_token/messages/:message_id')(ctx);
         const input = ((await body()) ?? {}) as { content?: string };
         const existing = store.message(record, params.message_id ?? '');
         if (params.message_id === '@original' && !existing) {
@@ -158,7 +192,11 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
           return { status: 200, body: record.original };
         }
         if (!existing) return error(404, 10008, 'Unknown Message');
-        const edited: APIMessage = { ...existing, ...(typeof input.content === 'string' ? { content: input.content } : {}), edited_timestamp: new Date().toISOString() };
+        const edited: APIMessage = {
+          ...existing,
+          ...(typeof input.content === 'string' ? { content: input.content } : {}),
+          edited_timestamp: new Date().toISOString(),
+        };
         if (existing === record.original) record.original = edited;
         else record.followUps[record.followUps.indexOf(existing)] = edited;
         record.edits++;

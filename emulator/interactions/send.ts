@@ -35,10 +35,23 @@ export function interactionMessage(deps: InteractionsDeps, record: InteractionRe
       channel_id: record.channelId,
       content,
       flags: EPHEMERAL,
-      author: { id: deps.core.index.world.bot.id, username: deps.core.index.world.bot.username, discriminator: '0', global_name: null, avatar: null, bot: true },
+      author: {
+        id: deps.core.index.world.bot.id,
+        username: deps.core.index.world.bot.username,
+        discriminator: '0',
+        global_name: null,
+        avatar: null,
+        bot: true,
+      },
     } as unknown as APIMessage;
   }
-  const message = publishMessage(deps.core, { channel: found.channel, guild: found.guild, author: deps.core.index.world.bot, content, embeds: [] });
+  const message = publishMessage(deps.core, {
+    channel: found.channel,
+    guild: found.guild,
+    author: deps.core.index.world.bot,
+    content,
+    embeds: [],
+  });
   deps.core.sentMessages.push(message);
   return message;
 }
@@ -48,7 +61,11 @@ export function applyResponse(deps: InteractionsDeps, record: InteractionRecord,
   if (r?.type === 4 && r.data) record.original = interactionMessage(deps, record, r.data);
 }
 
-export async function sendInteraction(deps: InteractionsDeps, input: InteractionInput, place: InteractionPlace = {}): Promise<InteractionRecord> {
+export async function sendInteraction(
+  deps: InteractionsDeps,
+  input: InteractionInput,
+  place: InteractionPlace = {},
+): Promise<InteractionRecord> {
   const url = `${deps.target.require('an interaction')}/interactions`;
   const built = buildInteraction(deps.core, input, place);
   const body = JSON.stringify(built.interaction);
@@ -70,7 +87,9 @@ export async function sendInteraction(deps: InteractionsDeps, input: Interaction
   // to a deferred interaction) find it.
   deps.store.add(record);
   // Discord gives the endpoint 3 seconds; the emulator is lenient (a loaded test machine), but records it.
-  const delivery = await deliverSigned(url, body, deps.key, { 'user-agent': 'Discord-Interactions/1.0 (+https://discord.com)' });
+  const delivery = await deliverSigned(url, body, deps.key, {
+    'user-agent': 'Discord-Interactions/1.0 (+https://discord.com)',
+  });
   record.status = delivery.status;
   record.response = delivery.body;
   if (delivery.status === 200) applyResponse(deps, record, delivery.body);

@@ -13,19 +13,31 @@ const REPLY_WINDOW_MS = { group: 5 * 60_000, c2c: 60 * 60_000, guild: 5 * 60_000
 const MAX_REPLIES = 5;
 
 type Result = [number, unknown];
-const fail = (status: number, code: number, message: string): Result => [status, { code, message, err_code: code, trace_id: randomBytes(8).toString('hex') }];
+const fail = (status: number, code: number, message: string): Result => [
+  status,
+  { code, message, err_code: code, trace_id: randomBytes(8).toString('hex') },
+];
 
-function reply(state: QQState, scene: QQSent['scene'], target: string, body: QQMessageBody & { msg_id?: string }): Result {
+function reply(
+  state: QQState,
+  scene: QQSent['scene'],
+  target: string,
+  body: QQMessageBody & { msg_id?: string },
+): Result {
   if (body.msg_type === undefined) return fail(400, 11255, 'invalid request: msg_type is required');
-  if (body.msg_type === 0 && !body.content) return fail(400, 11255, 'invalid request: content is required for msg_type 0');
-  if (!body.msg_id && !body.event_id) return fail(400, 11255, 'active messages are not offered: reply with the msg_id of a received message');
+  if (body.msg_type === 0 && !body.content)
+    return fail(400, 11255, 'invalid request: content is required for msg_type 0');
+  if (!body.msg_id && !body.event_id)
+    return fail(400, 11255, 'active messages are not offered: reply with the msg_id of a received message');
   const seq = body.msg_seq ?? 1;
   if (body.msg_id) {
     const origin = state.delivered.get(body.msg_id);
-    if (!origin || origin.target !== target) return fail(400, 40034024, `msg_id ${body.msg_id} is not a message this ${scene} sent to the bot`);
+    if (!origin || origin.target !== target)
+      return fail(400, 40034024, `msg_id ${body.msg_id} is not a message this ${scene} sent to the bot`);
     const window = REPLY_WINDOW_MS[origin.scene];
     if (Date.now() - origin.at > window) return fail(400, 40034025, 'the reply window of this message has passed');
-    if (origin.replies.has(seq)) return fail(400, 40054005, '消息被去重，请检查请求msgseq (same msg_id and msg_seq sent twice)');
+    if (origin.replies.has(seq))
+      return fail(400, 40054005, '消息被去重，请检查请求msgseq (same msg_id and msg_seq sent twice)');
     if (origin.replies.size >= MAX_REPLIES) return fail(400, 22009, 'msg limit exceed');
     origin.replies.add(seq);
   }
@@ -42,20 +54,43 @@ function reply(state: QQState, scene: QQSent['scene'], target: string, body: QQM
   return [200, { id: sent.id, timestamp: sent.timestamp }];
 }
 
-const ROUTES: { method: string; match: (p: string) => Record<string, string> | undefined; handle: (s: QQState, p: Record<string, string>, b: Record<string, unknown>) => Result }[] = [
+const ROUTES: {
+  method: string;
+  match: (p: string) => Record<string, string> | undefined;
+  handle: (s: QQState, p: Record<string, string>, b: Record<string, unknown>) => Result;
+}[] = [
   {
     method: 'POST',
     match: compileTemplate('/v2/groups/:group_openid/messages'),
-    handle: (s, p, b) => (s.group(p.group_openid ?? '') ? reply(s, 'group', p.group_openid ?? '', b as unknown as QQMessageBody) : fail(404, 11264, 'group not found')),
+    handle: (s, p, b) =>
+      s.group(p.group_openid ?? '')
+        ? reply(s, 'group', p.group_openid ?? '', b as unknown as QQMessageBody)
+        : fail(404, 11264, 'group not found'),
   },
   {
     method: 'POST',
     match: compileTemplate('/v2/users/:openid/messages'),
-    handle: (s, p, b) => (s.users.includes(p.openid ?? '') ? reply(s, 'c2c', p.openid ?? '', b as unknown as QQMessageBody) : fail(404, 11264, 'user not found')),
+    handle: (s, p, b) =>
+      s.users.includes(p.openid ?? '')
+        ? reply(s, 'c2c', p.openid ?? '', b as unknown as QQMessageBody)
+        : fail(404, 11264, 'user not found'),
   },
-  { method: 'POST', match: compileTemplate('/channels/:channel_id/messages'), handle: (s, p, b) => reply(s, 'guild', p.channel_id ?? '', { msg_type: 0, ...b } as QQMessageBody) },
-  { method: 'POST', match: compileTemplate('/dms/:guild_id/messages'), handle: (s, p, b) => reply(s, 'dm', p.guild_id ?? '', { msg_type: 0, ...b } as QQMessageBody) },
-  { method: 'PUT', match: compileTemplate('/interactions/:interaction_id'), handle: (_s, _p, b) => (typeof b.code === 'number' ? [200, {}] : fail(400, 11255, 'invalid request: code is required')) },
+  {
+    method: 'POST',
+    match: compileTemplate('/channels/:channel_id/messages'),
+    handle: (s, p, b) => reply(s, 'guild', p.channel_id ?? '', { msg_type: 0, ...b } as QQMessageBody),
+  },
+  {
+    method: 'POST',
+    match: compileTemplate('/dms/:guild_id/messages'),
+    handle: (s, p, b) => reply(s, 'dm', p.guild_id ?? '', { msg_type: 0, ...b } as QQMessageBody),
+  },
+  {
+    method: 'PUT',
+    match: compileTemplate('/interactions/:interaction_id'),
+    handle: (_s, _p, b) =>
+      typeof b.code === 'number' ? [200, {}] : fail(400, 11255, 'invalid request: code is required'),
+  },
 ];
 
 export function createQQApi(state: QQState) {

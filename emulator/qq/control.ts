@@ -13,7 +13,12 @@ export function createQQControl(deps: QQDeps) {
     try {
       switch (route) {
         case 'GET /qq/state':
-          sendJson(res, 200, { appId: state.appId, groups: state.groups, users: state.users, counters: state.counters });
+          sendJson(res, 200, {
+            appId: state.appId,
+            groups: state.groups,
+            users: state.users,
+            counters: state.counters,
+          });
           return true;
         case 'GET /qq/messages':
           sendJson(res, 200, state.sent);

@@ -61,10 +61,25 @@ export class QQState {
   readonly delivered = new Map<string, QQDelivered>();
   readonly sent: QQSent[] = [];
   readonly events: QQEventRecord[] = [];
-  readonly counters: QQCounters = { tokensIssued: 0, tokenRefusals: 0, apiRequests: 0, apiRefusals: 0, eventsSent: 0, eventsAcked: 0, validations: 0 };
+  readonly counters: QQCounters = {
+    tokensIssued: 0,
+    tokenRefusals: 0,
+    apiRequests: 0,
+    apiRefusals: 0,
+    eventsSent: 0,
+    eventsAcked: 0,
+    validations: 0,
+  };
   readonly tokenTtlSeconds: number;
 
-  constructor(opts: { appId?: string; appSecret?: string; seed: number; groups?: number; users?: number; tokenTtlSeconds?: number }) {
+  constructor(opts: {
+    appId?: string;
+    appSecret?: string;
+    seed: number;
+    groups?: number;
+    users?: number;
+    tokenTtlSeconds?: number;
+  }) {
     this.appId = opts.appId ?? '102000001';
     // QQ's AppSecrets are 32 characters; a fresh random one per run unless given.
     this.appSecret = opts.appSecret ?? randomBytes(24).toString('base64url').slice(0, 32);

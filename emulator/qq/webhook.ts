@@ -29,7 +29,10 @@ export async function sendEvent(deps: QQDeps, t: string, d: unknown): Promise<QQ
 }
 
 /** A user @-mentions the bot in a group (or writes to it one to one). */
-export async function say(deps: QQDeps, input: { content: string; scene?: 'group' | 'c2c'; groupOpenid?: string; memberIndex?: number }): Promise<{ event: QQEventRecord; message: QQGroupAtMessage | QQC2CMessage }> {
+export async function say(
+  deps: QQDeps,
+  input: { content: string; scene?: 'group' | 'c2c'; groupOpenid?: string; memberIndex?: number },
+): Promise<{ event: QQEventRecord; message: QQGroupAtMessage | QQC2CMessage }> {
   const { state } = deps;
   const id = `ROBOT1.0_${randomBytes(18).toString('base64url')}`;
   if (input.scene === 'c2c') {
@@ -42,22 +45,37 @@ export async function say(deps: QQDeps, input: { content: string; scene?: 'group
   if (!group) throw new RangeError(`unknown group_openid ${input.groupOpenid ?? ''}`);
   const member = group.member_openids[input.memberIndex ?? 0] ?? group.member_openids[0]!;
   // QQ strips the @-mention and keeps the space after it.
-  const message: QQGroupAtMessage = { id, author: { member_openid: member }, content: ` ${input.content}`, timestamp: timestamp(), group_openid: group.group_openid, group_id: group.group_openid };
+  const message: QQGroupAtMessage = {
+    id,
+    author: { member_openid: member },
+    content: ` ${input.content}`,
+    timestamp: timestamp(),
+    group_openid: group.group_openid,
+    group_id: group.group_openid,
+  };
   state.delivered.set(id, { scene: 'group', target: group.group_openid, at: Date.now(), replies: new Set() });
   return { event: await sendEvent(deps, 'GROUP_AT_MESSAGE_CREATE', message), message };
 }
 
 /** op 13: what QQ does when the callback URL is saved in the console; `ok` when the answer is right. */
-export async function validate(deps: QQDeps): Promise<{ ok: boolean; status: number; response: unknown; reason?: string }> {
+export async function validate(
+  deps: QQDeps,
+): Promise<{ ok: boolean; status: number; response: unknown; reason?: string }> {
   const url = `${deps.target.require('a QQ validation')}/webhooks/qq`;
   const plain_token = randomBytes(15).toString('base64url');
   const event_ts = String(Math.floor(Date.now() / 1000));
   deps.state.counters.validations++;
-  const delivery = await deliverSigned(url, JSON.stringify({ d: { plain_token, event_ts }, op: 13 }), deps.state.key, headers(deps.state));
+  const delivery = await deliverSigned(
+    url,
+    JSON.stringify({ d: { plain_token, event_ts }, op: 13 }),
+    deps.state.key,
+    headers(deps.state),
+  );
   const answer = delivery.body as Partial<QQValidationResponse> | null;
   let reason: string | undefined;
   if (delivery.status !== 200) reason = `answered ${delivery.status}`;
   else if (answer?.plain_token !== plain_token) reason = 'plain_token not echoed';
-  else if (typeof answer.signature !== 'string' || !deps.state.key.verify(event_ts + plain_token, answer.signature)) reason = 'signature does not verify with the app key';
+  else if (typeof answer.signature !== 'string' || !deps.state.key.verify(event_ts + plain_token, answer.signature))
+    reason = 'signature does not verify with the app key';
   return { ok: reason === undefined, status: delivery.status, response: delivery.body, ...(reason ? { reason } : {}) };
 }

@@ -14,7 +14,15 @@ export const GUILD_ROUTES: RouteDef[] = [
       if (!found) return error(404, 10003, 'Unknown Channel');
       const input = (await body()) as { name?: unknown; topic?: unknown } | undefined;
       const name = typeof input?.name === 'string' ? input.name : found.channel.name;
-      return { status: 200, body: { ...found.channel, name, guild_id: found.guild.id, ...(typeof input?.topic === 'string' ? { topic: input.topic } : {}) } };
+      return {
+        status: 200,
+        body: {
+          ...found.channel,
+          name,
+          guild_id: found.guild.id,
+          ...(typeof input?.topic === 'string' ? { topic: input.topic } : {}),
+        },
+      };
     },
   },
   {

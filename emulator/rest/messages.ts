@@ -12,7 +12,9 @@ function validateContent(input: { content?: unknown; embeds?: unknown } | undefi
   const content = typeof input?.content === 'string' ? input.content : '';
   const embeds = Array.isArray(input?.embeds) ? (input.embeds as APIEmbed[]) : [];
   if (content.length > 2000) {
-    return error(400, 50035, 'Invalid Form Body', { errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } });
+    return error(400, 50035, 'Invalid Form Body', {
+      errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } },
+    });
   }
   return { content, embeds };
 }
@@ -26,13 +28,17 @@ export const MESSAGE_ROUTES: RouteDef[] = [
     handle: async ({ core, params, body }) => {
       const found = core.index.channel(params.channel_id ?? '');
       if (!found) return error(404, 10003, 'Unknown Channel');
-      const input = (await body()) as { content?: unknown; embeds?: unknown; nonce?: unknown; message_reference?: { message_id?: unknown } } | undefined;
+      const input = (await body()) as
+        | { content?: unknown; embeds?: unknown; nonce?: unknown; message_reference?: { message_id?: unknown } }
+        | undefined;
       const checked = validateContent(input);
       if ('status' in checked) return checked;
-      if (checked.content.length === 0 && checked.embeds.length === 0) return error(400, 50006, 'Cannot send an empty message');
+      if (checked.content.length === 0 && checked.embeds.length === 0)
+        return error(400, 50006, 'Cannot send an empty message');
       const nonce = typeof input?.nonce === 'string' || typeof input?.nonce === 'number' ? input.nonce : undefined;
       // The referenced message's existence is not checked: the emulator keeps no message store.
-      const replyTo = typeof input?.message_reference?.message_id === 'string' ? input.message_reference.message_id : undefined;
+      const replyTo =
+        typeof input?.message_reference?.message_id === 'string' ? input.message_reference.message_id : undefined;
       const message = publishMessage(core, {
         ...(replyTo !== undefined ? { replyTo } : {}),
         channel: found.channel,
@@ -57,7 +63,11 @@ export const MESSAGE_ROUTES: RouteDef[] = [
       if (!original || state.deleted.has(original.id)) return error(404, 10008, 'Unknown Message');
       const checked = validateContent((await body()) as { content?: unknown; embeds?: unknown } | undefined);
       if ('status' in checked) return checked;
-      const edited: APIMessage = { ...original, content: checked.content || original.content, edited_timestamp: new Date().toISOString() };
+      const edited: APIMessage = {
+        ...original,
+        content: checked.content || original.content,
+        edited_timestamp: new Date().toISOString(),
+      };
       return { status: 200, body: edited };
     },
   },

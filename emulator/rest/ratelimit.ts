@@ -69,7 +69,11 @@ export class RateLimiter {
           allowed: false,
           scope: 'global',
           retryAfter,
-          headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfter))), 'X-RateLimit-Global': 'true', 'X-RateLimit-Scope': 'global' },
+          headers: {
+            'Retry-After': String(Math.max(1, Math.ceil(retryAfter))),
+            'X-RateLimit-Global': 'true',
+            'X-RateLimit-Scope': 'global',
+          },
         };
       }
       sent.push(now);
@@ -92,7 +96,11 @@ export class RateLimiter {
         allowed: false,
         scope,
         retryAfter,
-        headers: { ...headers(0), 'Retry-After': String(Math.max(1, Math.ceil(retryAfter))), 'X-RateLimit-Scope': scope },
+        headers: {
+          ...headers(0),
+          'Retry-After': String(Math.max(1, Math.ceil(retryAfter))),
+          'X-RateLimit-Scope': scope,
+        },
       };
     }
     if (spec.shared) {
@@ -104,7 +112,11 @@ export class RateLimiter {
           allowed: false,
           scope: 'shared',
           retryAfter,
-          headers: { ...headers(spec.limit - bucket.used), 'Retry-After': String(Math.max(1, Math.ceil(retryAfter))), 'X-RateLimit-Scope': 'shared' },
+          headers: {
+            ...headers(spec.limit - bucket.used),
+            'Retry-After': String(Math.max(1, Math.ceil(retryAfter))),
+            'X-RateLimit-Scope': 'shared',
+          },
         };
       }
       resource.used++;

@@ -46,7 +46,12 @@ export interface RouteDef {
 // the headers are present and stable without getting in a client's way.
 export const GENEROUS = { limit: 100, windowMs: 1000 };
 
-export const error = (status: number, code: number, message: string, extra: Record<string, unknown> = {}): RestResult => ({
+export const error = (
+  status: number,
+  code: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+): RestResult => ({
   status,
   body: { message, code, ...extra },
 });

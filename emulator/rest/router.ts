@@ -21,9 +21,19 @@ export function createRestHandler(core: EmulatorCore, routes: RouteDef[] = ROUTE
   const limiter = new RateLimiter(core.options.globalLimit);
   const invalid = new InvalidRequestCounter();
   const state = createRestState();
-  const compiled: CompiledRoute[] = routes.map((def) => ({ def, key: `${def.method} ${def.path}`, match: compileTemplate(def.path) }));
+  const compiled: CompiledRoute[] = routes.map((def) => ({
+    def,
+    key: `${def.method} ${def.path}`,
+    match: compileTemplate(def.path),
+  }));
 
-  const reply = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, scope?: string): void => {
+  const reply = (
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+    scope?: string,
+  ): void => {
     if (countsAsInvalid(status, scope)) {
       invalid.record();
       core.counters.rest.invalid++;
@@ -65,7 +75,9 @@ export function createRestHandler(core: EmulatorCore, routes: RouteDef[] = ROUTE
 
     const spec = route.def.bucket(core, params);
     const override = core.options.restLimits[route.key] ?? {};
-    const shared = spec.shared ? { limit: override.sharedLimit ?? spec.shared.limit, windowMs: override.sharedWindowMs ?? spec.shared.windowMs } : undefined;
+    const shared = spec.shared
+      ? { limit: override.sharedLimit ?? spec.shared.limit, windowMs: override.sharedWindowMs ?? spec.shared.windowMs }
+      : undefined;
     const decision = limiter.check(
       core.options.token,
       {
@@ -80,7 +92,11 @@ export function createRestHandler(core: EmulatorCore, routes: RouteDef[] = ROUTE
     if (!decision.allowed) {
       core.counters.rest.ratelimited[decision.scope]++;
       // Discord docs, Rate Limits > Exceeding A Rate Limit: the body carries retry_after in seconds.
-      const body = { message: 'You are being rate limited.', retry_after: Number(decision.retryAfter.toFixed(3)), global: decision.scope === 'global' };
+      const body = {
+        message: 'You are being rate limited.',
+        retry_after: Number(decision.retryAfter.toFixed(3)),
+        global: decision.scope === 'global',
+      };
       return reply(res, 429, body, decision.headers, decision.scope);
     }
     let cachedBody: Promise<unknown> | undefined;

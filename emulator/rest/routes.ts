@@ -22,7 +22,11 @@ const GATEWAY_ROUTES: RouteDef[] = [
     bucket: () => GENEROUS,
     handle: ({ core }) => ({
       status: 200,
-      body: { url: core.urls().gatewayUrl, shards: core.options.shards, session_start_limit: core.hub.gate.sessionStartLimit() },
+      body: {
+        url: core.urls().gatewayUrl,
+        shards: core.options.shards,
+        session_start_limit: core.hub.gate.sessionStartLimit(),
+      },
     }),
   },
   {

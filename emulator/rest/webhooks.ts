@@ -10,7 +10,12 @@ import { error, GENEROUS, NO_CONTENT, type RestResult, type RestState, type Rout
 
 const WEBHOOK_LIMIT = { limit: 5, windowMs: 2000, major: 'webhook_id' as const, global: false };
 
-function resolveWebhook(core: EmulatorCore, state: RestState, id: string, token: string): RestResult | { channelId: string } | 'interaction' {
+function resolveWebhook(
+  core: EmulatorCore,
+  state: RestState,
+  id: string,
+  token: string,
+): RestResult | { channelId: string } | 'interaction' {
   if (id === core.index.world.application.id) return 'interaction';
   const hook = state.webhooks.get(id);
   if (!hook) return error(404, 10015, 'Unknown Webhook');
@@ -29,7 +34,13 @@ export const WEBHOOK_ROUTES: RouteDef[] = [
       const input = (await body()) as { type?: unknown } | undefined;
       const types = Object.values(InteractionResponseType).filter((v) => typeof v === 'number');
       if (typeof input?.type !== 'number' || !types.includes(input.type)) {
-        return error(400, 50035, 'Invalid Form Body', { errors: { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: 'Value must be one of the interaction callback types.' }] } } });
+        return error(400, 50035, 'Invalid Form Body', {
+          errors: {
+            type: {
+              _errors: [{ code: 'BASE_TYPE_CHOICES', message: 'Value must be one of the interaction callback types.' }],
+            },
+          },
+        });
       }
       state.interactionCallbacks++;
       return NO_CONTENT;
@@ -47,7 +58,18 @@ export const WEBHOOK_ROUTES: RouteDef[] = [
       const id = core.ids.next();
       const token = `wh-${id}-${Math.random().toString(36).slice(2, 12)}`;
       state.webhooks.set(id, { id, token, channelId: found.channel.id, guildId: found.guild.id });
-      return { status: 200, body: { id, token, type: 1, channel_id: found.channel.id, guild_id: found.guild.id, name: typeof input?.name === 'string' ? input.name : 'webhook', application_id: null } };
+      return {
+        status: 200,
+        body: {
+          id,
+          token,
+          type: 1,
+          channel_id: found.channel.id,
+          guild_id: found.guild.id,
+          name: typeof input?.name === 'string' ? input.name : 'webhook',
+          application_id: null,
+        },
+      };
     },
   },
   {
@@ -78,7 +100,12 @@ export const WEBHOOK_ROUTES: RouteDef[] = [
       if (hook === 'interaction') return { status: 200, body: { id: core.ids.next(), content, type: 0 } };
       const found = core.index.channel(hook.channelId);
       if (!found) return error(404, 10003, 'Unknown Channel');
-      const message = publishMessage(core, { channel: found.channel, guild: found.guild, author: core.index.world.bot, content });
+      const message = publishMessage(core, {
+        channel: found.channel,
+        guild: found.guild,
+        author: core.index.world.bot,
+        content,
+      });
       return query.get('wait') === 'true' ? { status: 200, body: message } : NO_CONTENT;
     },
   },
@@ -92,7 +119,13 @@ export const WEBHOOK_ROUTES: RouteDef[] = [
       const hook = resolveWebhook(core, state, params.webhook_id ?? '', params.webhook_token ?? '');
       if (typeof hook === 'object' && 'status' in hook) return hook;
       const input = (await body()) as { content?: unknown } | undefined;
-      return { status: 200, body: { id: params.message_id === '@original' ? core.ids.next() : params.message_id, content: typeof input?.content === 'string' ? input.content : '' } };
+      return {
+        status: 200,
+        body: {
+          id: params.message_id === '@original' ? core.ids.next() : params.message_id,
+          content: typeof input?.content === 'string' ? input.content : '',
+        },
+      };
     },
   },
   {

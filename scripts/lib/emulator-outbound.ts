@@ -37,6 +37,14 @@ export async function emulatorOutbound(request: Request): Promise<Response> {
   const emulator = await emulatorFor(match[1]!);
   const target = new URL(url.pathname + url.search, emulator.url);
   const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
-  const res = await fetch(target, { method: request.method, headers: request.headers, ...(body ? { body } : {}), redirect: 'manual' });
-  return new Response(res.status === 204 ? null : await res.arrayBuffer(), { status: res.status, headers: res.headers });
+  const res = await fetch(target, {
+    method: request.method,
+    headers: request.headers,
+    ...(body ? { body } : {}),
+    redirect: 'manual',
+  });
+  return new Response(res.status === 204 ? null : await res.arrayBuffer(), {
+    status: res.status,
+    headers: res.headers,
+  });
 }

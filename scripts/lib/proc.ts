@@ -92,11 +92,17 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it returns a value, the process exits, or the deadline passes. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, options: { timeoutMs?: number; proc?: Managed; intervalMs?: number } = {}): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  options: { timeoutMs?: number; proc?: Managed; intervalMs?: number } = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     if (options.proc && options.proc.child.exitCode !== null) {
-      throw new Error(`${options.proc.name} exited with ${options.proc.child.exitCode} while waiting for ${what}:\n${options.proc.lines.slice(-30).join('\n')}`);
+      throw new Error(
+        `${options.proc.name} exited with ${options.proc.child.exitCode} while waiting for ${what}:\n${options.proc.lines.slice(-30).join('\n')}`,
+      );
     }
     try {
       const value = await check();
@@ -105,7 +111,9 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
       // not ready yet
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${options.proc ? `; last output of ${options.proc.name}:\n${options.proc.lines.slice(-30).join('\n')}` : ''}`);
+      throw new Error(
+        `timed out waiting for ${what}${options.proc ? `; last output of ${options.proc.name}:\n${options.proc.lines.slice(-30).join('\n')}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 100));
   }

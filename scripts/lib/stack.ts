@@ -40,7 +40,8 @@ export async function startEmulatorProcess(args: string[], options: SpawnOptions
   const proc = spawnManaged('emulator', NODE, [`${ROOT}emulator/bin.mjs`, ...args], {
     ...options,
     onLine: (line, stream) => {
-      if (stream === 'stdout' && line.startsWith('{') && line.includes('"ready"')) ready = JSON.parse(line) as typeof ready;
+      if (stream === 'stdout' && line.startsWith('{') && line.includes('"ready"'))
+        ready = JSON.parse(line) as typeof ready;
       options.onLine?.(line, stream);
     },
   });
@@ -59,28 +60,46 @@ export async function startWorkerProcess(
   const args = [
     `${ROOT}node_modules/wrangler/bin/wrangler.js`,
     'dev',
-    '--config', opts.config ?? `${ROOT}wrangler.toml`,
-    '--ip', '127.0.0.1',
-    '--port', String(opts.port),
-    '--persist-to', opts.persistTo,
+    '--config',
+    opts.config ?? `${ROOT}wrangler.toml`,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--persist-to',
+    opts.persistTo,
     '--show-interactive-dev-session=false',
-    '--log-level', 'info',
+    '--log-level',
+    'info',
   ];
   if (opts.inspectorPort !== undefined) args.push('--inspector-port', String(opts.inspectorPort));
   // Secrets go through an env file readable only by us, not the command line that `ps` shows.
   mkdirSync(opts.persistTo, { recursive: true });
   const envFile = join(opts.persistTo, 'worker.env');
-  writeFileSync(envFile, Object.entries(opts.vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
+  writeFileSync(
+    envFile,
+    Object.entries(opts.vars)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join('\n') + '\n',
+    { mode: 0o600 },
+  );
   args.push('--env-file', envFile);
   const proc = spawnManaged('worker', NODE, args, {
     ...options,
     env: { WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG: 'info', ...options.env },
   });
   const url = `http://127.0.0.1:${opts.port}`;
-  await waitFor('the Worker to answer', async () => ((await fetch(`${url}/`)).ok ? true : undefined), { proc, timeoutMs: 90_000, intervalMs: 250 });
+  await waitFor('the Worker to answer', async () => ((await fetch(`${url}/`)).ok ? true : undefined), {
+    proc,
+    timeoutMs: 90_000,
+    intervalMs: 250,
+  });
   return Object.assign(proc, { url });
 }
 
 export function startHostProcess(env: Record<string, string>, options: SpawnOptions = {}): Managed {
-  return spawnManaged('shard-host', NODE, [`${ROOT}shard-host/bin.mjs`], { ...options, env: { ...options.env, ...env } });
+  return spawnManaged('shard-host', NODE, [`${ROOT}shard-host/bin.mjs`], {
+    ...options,
+    env: { ...options.env, ...env },
+  });
 }

@@ -24,7 +24,10 @@ export function allowList(discordApiUrl: string, extraHosts: readonly string[] =
       }
       if (url.username || url.password) return 'URLs with credentials are refused';
       if (!hosts.has(url.host)) return `host ${url.host} is not on the egress allow-list (${[...hosts].join(', ')})`;
-      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && url.host === discord.host && discord.protocol === 'http:')) {
+      if (
+        url.protocol !== 'https:' &&
+        !(url.protocol === 'http:' && url.host === discord.host && discord.protocol === 'http:')
+      ) {
         return `only https is relayed (got ${url.protocol})`;
       }
       return undefined;

@@ -6,7 +6,16 @@
 // for `inject: 'discord-bot'` gets the host's own DISCORD_TOKEN, so it never crosses the wire.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EGRESS_MAX_REQUEST_BYTES, EGRESS_MAX_RESPONSE_BYTES, EGRESS_PATH, EGRESS_VERSION, fromBase64, toBase64, type EgressRequest, type EgressResponse } from '../../protocol/egress.ts';
+import {
+  EGRESS_MAX_REQUEST_BYTES,
+  EGRESS_MAX_RESPONSE_BYTES,
+  EGRESS_PATH,
+  EGRESS_VERSION,
+  fromBase64,
+  toBase64,
+  type EgressRequest,
+  type EgressResponse,
+} from '../../protocol/egress.ts';
 import { EdgeshardError, signedHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../protocol/index.ts';
 import type { Logger } from '../log.ts';
 import { allowList } from './allow.ts';
@@ -28,7 +37,14 @@ export interface EgressServer {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'content-encoding']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'host',
+  'content-encoding',
+]);
 
 function reply(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
@@ -54,7 +70,8 @@ function parseEnvelope(text: string): EgressRequest | string {
     return 'body is not JSON';
   }
   const e = value as Partial<EgressRequest>;
-  if (e.v !== EGRESS_VERSION) return `unsupported egress version ${String(e.v)} (this host speaks ${EGRESS_VERSION}): update the host and the Worker together`;
+  if (e.v !== EGRESS_VERSION)
+    return `unsupported egress version ${String(e.v)} (this host speaks ${EGRESS_VERSION}): update the host and the Worker together`;
   if (typeof e.id !== 'string' || e.id.length < 8) return 'id must be a random string';
   if (typeof e.method !== 'string' || !/^[A-Z]+$/.test(e.method)) return 'method must be an upper-case HTTP method';
   if (typeof e.url !== 'string') return 'url must be a string';
@@ -69,12 +86,23 @@ export async function startEgressServer(opts: EgressOptions): Promise<EgressServ
   const log = opts.logger;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (req.method !== 'POST' || req.url !== EGRESS_PATH) return reply(res, 404, JSON.stringify({ error: `POST ${EGRESS_PATH} only` }));
+    if (req.method !== 'POST' || req.url !== EGRESS_PATH)
+      return reply(res, 404, JSON.stringify({ error: `POST ${EGRESS_PATH} only` }));
     const text = await readLimited(req, EGRESS_MAX_REQUEST_BYTES);
     // The rest of an oversized body is not read: close the connection rather than leave it unusable.
-    if (text === undefined) return reply(res, 413, JSON.stringify({ error: `request larger than ${EGRESS_MAX_REQUEST_BYTES} bytes` }), { connection: 'close' });
+    if (text === undefined)
+      return reply(res, 413, JSON.stringify({ error: `request larger than ${EGRESS_MAX_REQUEST_BYTES} bytes` }), {
+        connection: 'close',
+      });
     try {
-      await verify(opts.secret, { timestamp: req.headers[TIMESTAMP_HEADER] as string | undefined, signature: req.headers[SIGNATURE_HEADER] as string | undefined }, text);
+      await verify(
+        opts.secret,
+        {
+          timestamp: req.headers[TIMESTAMP_HEADER] as string | undefined,
+          signature: req.headers[SIGNATURE_HEADER] as string | undefined,
+        },
+        text,
+      );
     } catch (err) {
       const message = err instanceof EdgeshardError ? err.message : 'bad signature';
       log.warn('egress request refused', { reason: message });
@@ -82,14 +110,17 @@ export async function startEgressServer(opts: EgressOptions): Promise<EgressServ
     }
     const envelope = parseEnvelope(text);
     if (typeof envelope === 'string') return reply(res, 400, JSON.stringify({ error: envelope }));
-    if (!replays.remember(envelope.id)) return reply(res, 401, JSON.stringify({ error: 'replayed request id: each request must carry a fresh id' }));
+    if (!replays.remember(envelope.id))
+      return reply(res, 401, JSON.stringify({ error: 'replayed request id: each request must carry a fresh id' }));
     const refused = allow.check(envelope.url);
     if (refused) return reply(res, 403, JSON.stringify({ error: refused }));
 
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(envelope.headers)) if (!HOP_BY_HOP.has(name.toLowerCase())) headers[name.toLowerCase()] = String(value);
+    for (const [name, value] of Object.entries(envelope.headers))
+      if (!HOP_BY_HOP.has(name.toLowerCase())) headers[name.toLowerCase()] = String(value);
     if (envelope.inject === 'discord-bot') {
-      if (!allow.mayInjectDiscordToken(envelope.url)) return reply(res, 403, JSON.stringify({ error: 'the bot token is only added for the Discord API' }));
+      if (!allow.mayInjectDiscordToken(envelope.url))
+        return reply(res, 403, JSON.stringify({ error: 'the bot token is only added for the Discord API' }));
       headers.authorization = `Bot ${opts.discordToken}`;
     }
     let upstream: Response;
@@ -103,15 +134,30 @@ export async function startEgressServer(opts: EgressOptions): Promise<EgressServ
       });
     } catch (err) {
       log.warn('egress upstream unreachable', { host: new URL(envelope.url).host, error: (err as Error).message });
-      return reply(res, 502, JSON.stringify({ error: `upstream ${new URL(envelope.url).host} unreachable: ${(err as Error).message}` }));
+      return reply(
+        res,
+        502,
+        JSON.stringify({ error: `upstream ${new URL(envelope.url).host} unreachable: ${(err as Error).message}` }),
+      );
     }
     const bytes = new Uint8Array(await upstream.arrayBuffer());
-    if (bytes.length > EGRESS_MAX_RESPONSE_BYTES) return reply(res, 502, JSON.stringify({ error: `upstream answer larger than ${EGRESS_MAX_RESPONSE_BYTES} bytes` }));
+    if (bytes.length > EGRESS_MAX_RESPONSE_BYTES)
+      return reply(
+        res,
+        502,
+        JSON.stringify({ error: `upstream answer larger than ${EGRESS_MAX_RESPONSE_BYTES} bytes` }),
+      );
     const answerHeaders: Record<string, string> = {};
     upstream.headers.forEach((value, name) => {
       if (!HOP_BY_HOP.has(name)) answerHeaders[name] = value;
     });
-    const answer: EgressResponse = { v: EGRESS_VERSION, id: envelope.id, status: upstream.status, headers: answerHeaders, body: toBase64(bytes) };
+    const answer: EgressResponse = {
+      v: EGRESS_VERSION,
+      id: envelope.id,
+      status: upstream.status,
+      headers: answerHeaders,
+      body: toBase64(bytes),
+    };
     const body = JSON.stringify(answer);
     reply(res, 200, body, await signedHeaders(opts.secret, body));
   };

@@ -61,7 +61,11 @@ export interface ForwarderStats {
   lastLatencyMs: number | null;
 }
 
-function allResults(entries: readonly SpoolEntry[], outcome: EventResult['outcome'], error: string): Map<string, EventResult> {
+function allResults(
+  entries: readonly SpoolEntry[],
+  outcome: EventResult['outcome'],
+  error: string,
+): Map<string, EventResult> {
   return new Map(entries.map((e) => [e.event.id, { id: e.event.id, outcome, error }]));
 }
 
@@ -79,16 +83,36 @@ export class Forwarder {
   /** Lowered after a 413 so the next batches fit the Worker's limit. */
   readonly #maxEvents = new Map<number, number>();
   #stopped = false;
-  readonly stats: ForwarderStats = { batchesSent: 0, eventsAcked: 0, retries: 0, retriedEvents: 0, deadLetters: 0, fenced: 0, lastLatencyMs: null };
+  readonly stats: ForwarderStats = {
+    batchesSent: 0,
+    eventsAcked: 0,
+    retries: 0,
+    retriedEvents: 0,
+    deadLetters: 0,
+    fenced: 0,
+    lastLatencyMs: null,
+  };
 
   constructor(options: ForwarderOptions) {
-    this.#o = { maxInFlight: 8, requestTimeoutMs: 30_000, epoch: () => 0, retryBackoff: { baseMs: 250, maxMs: 10_000 }, random: Math.random, ...options };
+    this.#o = {
+      maxInFlight: 8,
+      requestTimeoutMs: 30_000,
+      epoch: () => 0,
+      retryBackoff: { baseMs: 250, maxMs: 10_000 },
+      random: Math.random,
+      ...options,
+    };
     const url = new URL(options.workerUrl);
     this.#path = url.pathname.replace(/\/$/, '') + '/events';
     // Cloudflare closes an idle HTTP/1.1 client connection after 400 s (Fundamentals > Connection
     // limits). Keeping ours 300 s means a quiet bot still reuses its TLS connection between bursts, and we
     // always close an idle socket before Cloudflare does, so a request never races a closing socket.
-    this.#pool = new Pool(url.origin, { connections: this.#o.maxInFlight, keepAliveTimeout: KEEP_ALIVE_MS, keepAliveMaxTimeout: KEEP_ALIVE_MS, pipelining: 1 });
+    this.#pool = new Pool(url.origin, {
+      connections: this.#o.maxInFlight,
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      keepAliveMaxTimeout: KEEP_ALIVE_MS,
+      pipelining: 1,
+    });
   }
 
   /** Call after appending to the spool. */
@@ -179,12 +203,24 @@ export class Forwarder {
       retryAfter = typeof header === 'string' ? header : null;
       text = await res.body.text();
     } catch (err) {
-      this.#o.onBatch?.({ shard, events: entries.length, bytes: body.length, status: null, latencyMs: Date.now() - started });
+      this.#o.onBatch?.({
+        shard,
+        events: entries.length,
+        bytes: body.length,
+        status: null,
+        latencyMs: Date.now() - started,
+      });
       return this.#retry(shard, entries, `cannot reach the Worker at ${this.#o.workerUrl}: ${(err as Error).message}`);
     }
     this.stats.batchesSent++;
     this.stats.lastLatencyMs = Date.now() - started;
-    this.#o.onBatch?.({ shard, events: entries.length, bytes: body.length, status, latencyMs: this.stats.lastLatencyMs });
+    this.#o.onBatch?.({
+      shard,
+      events: entries.length,
+      bytes: body.length,
+      status,
+      latencyMs: this.stats.lastLatencyMs,
+    });
 
     const outcome = classifyResponse(status, retryAfter, text);
     switch (outcome.kind) {
@@ -192,14 +228,22 @@ export class Forwarder {
         return this.#retry(shard, entries, outcome.reason, outcome.retryAfterMs);
       case 'split':
         this.#maxEvents.set(shard, Math.max(1, Math.floor(entries.length / 2)));
-        if (entries.length === 1) return this.#finish(shard, entries, allResults(entries, 'dead-letter', outcome.reason));
+        if (entries.length === 1)
+          return this.#finish(shard, entries, allResults(entries, 'dead-letter', outcome.reason));
         return this.#retry(shard, entries, outcome.reason, 0);
       case 'dead-letter':
         return this.#finish(shard, entries, allResults(entries, 'dead-letter', outcome.reason));
       case 'fenced':
-        this.#o.spool.ack(shard, entries.map((e) => e.pos));
+        this.#o.spool.ack(
+          shard,
+          entries.map((e) => e.pos),
+        );
         this.stats.fenced += entries.length;
-        this.#o.logger.warn('batch fenced: another host owns this shard now and receives these events by replay', { shard, events: entries.length, reason: outcome.reason });
+        this.#o.logger.warn('batch fenced: another host owns this shard now and receives these events by replay', {
+          shard,
+          events: entries.length,
+          reason: outcome.reason,
+        });
         return;
       case 'per-event': {
         let parsed: BatchResponse;
@@ -224,7 +268,10 @@ export class Forwarder {
       if (result?.outcome === 'ack') {
         done.push(entry.pos);
         acked.push(entry.event);
-      } else if (result?.outcome === 'dead-letter' && this.#deadLetter(entry.event, result.error ?? 'dead-lettered by the Worker')) {
+      } else if (
+        result?.outcome === 'dead-letter' &&
+        this.#deadLetter(entry.event, result.error ?? 'dead-lettered by the Worker')
+      ) {
         done.push(entry.pos);
       } else {
         failed.push(entry);
@@ -245,14 +292,23 @@ export class Forwarder {
     try {
       this.#o.onDeadLetter?.(event, reason);
     } catch (err) {
-      this.#o.logger.error('cannot write a dead letter; the event stays in the spool', { eventId: event.id, error: err });
+      this.#o.logger.error('cannot write a dead letter; the event stays in the spool', {
+        eventId: event.id,
+        error: err,
+      });
       return false;
     }
     this.stats.deadLetters++;
     return true;
   }
 
-  #retry(shard: number, batch: readonly SpoolEntry[], reason: string, retryAfterMs?: number, failed = batch.length): void {
+  #retry(
+    shard: number,
+    batch: readonly SpoolEntry[],
+    reason: string,
+    retryAfterMs?: number,
+    failed = batch.length,
+  ): void {
     const attempt = (this.#attempts.get(shard) ?? 0) + 1;
     this.#attempts.set(shard, attempt);
     this.#through.set(shard, batch.at(-1)!.pos);
@@ -261,7 +317,13 @@ export class Forwarder {
     const delay = retryAfterMs ?? backoff(attempt - 1, { ...this.#o.retryBackoff, random: this.#o.random });
     this.#notBefore.set(shard, Date.now() + delay);
     this.#o.onRetry?.(shard, failed, reason);
-    this.#o.logger.warn('batch will be retried', { shard, events: failed, attempt, delayMs: Math.round(delay), reason });
+    this.#o.logger.warn('batch will be retried', {
+      shard,
+      events: failed,
+      attempt,
+      delayMs: Math.round(delay),
+      reason,
+    });
   }
 
   /** Resolves true once the spool is empty, false at the deadline. */

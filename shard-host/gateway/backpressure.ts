@@ -38,7 +38,10 @@ export class Backpressure {
 
   constructor(options: BackpressureOptions) {
     this.#o = options;
-    this.#low = options.low ?? { events: Math.floor(options.high.events / 2), bytes: Math.floor(options.high.bytes / 2) };
+    this.#low = options.low ?? {
+      events: Math.floor(options.high.events / 2),
+      bytes: Math.floor(options.high.bytes / 2),
+    };
     this.#clock = options.clock ?? systemClock;
   }
 

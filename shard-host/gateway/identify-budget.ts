@@ -87,13 +87,21 @@ export class IdentifyBudget implements IdentifyGate {
     const now = this.#clock.now();
     if (now >= this.#resetAt) {
       // Past the reset: the real numbers if we can ask, else the documented behaviour (back to total).
-      const limit = this.#o.refresh ? await this.#o.refresh() : { total: this.#total, remaining: this.#total, reset_after: DAY_MS };
+      const limit = this.#o.refresh
+        ? await this.#o.refresh()
+        : { total: this.#total, remaining: this.#total, reset_after: DAY_MS };
       this.#total = limit.total;
       this.#remaining = limit.remaining;
       this.#resetAt = this.#clock.now() + limit.reset_after;
       if (this.#remaining > this.#reserve) return void (this.#open = false);
     }
-    const error = new IdentifyBudgetExhausted(this.#remaining, this.#total, this.#reserve, Math.max(this.#resetAt, now + 1_000), now);
+    const error = new IdentifyBudgetExhausted(
+      this.#remaining,
+      this.#total,
+      this.#reserve,
+      Math.max(this.#resetAt, now + 1_000),
+      now,
+    );
     if (!this.#open) {
       this.#open = true;
       this.#o.onOpen?.(error);

@@ -132,7 +132,10 @@ export class LocalIdentifyGate implements IdentifyGate {
       bucket.nextAt = now + this.#windowMs + this.#marginMs;
       next.resolve();
       if (this.#byAnswer) {
-        bucket.awaiting = { shardId: next.shardId, timeout: this.#clock.setTimeout(() => this.#release(bucket, false), this.#answerTimeoutMs) };
+        bucket.awaiting = {
+          shardId: next.shardId,
+          timeout: this.#clock.setTimeout(() => this.#release(bucket, false), this.#answerTimeoutMs),
+        };
         return;
       }
       if (bucket.queue.length === 0) return;

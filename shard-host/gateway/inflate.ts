@@ -54,7 +54,10 @@ export function createDecoder(kind: Compression): Decoder {
     case 'zstd-stream': {
       // Each zstd-stream message holds whole, flushed payload bytes; there is no suffix to wait for.
       if (!zstdAvailable()) {
-        throw new EdgeshardError('not_available', 'compress=zstd-stream needs Node with zlib.createZstdDecompress (>= 22.15)');
+        throw new EdgeshardError(
+          'not_available',
+          'compress=zstd-stream needs Node with zlib.createZstdDecompress (>= 22.15)',
+        );
       }
       const z = zlib as unknown as { createZstdDecompress(): SyncEngine; constants: Record<string, number> };
       return new StreamDecoder(z.createZstdDecompress(), z.constants.ZSTD_e_flush ?? 1, null);
@@ -70,7 +73,10 @@ class StreamDecoder implements Decoder {
 
   constructor(engine: SyncEngine, flush: number, suffix: Buffer | null) {
     if (typeof engine._processChunk !== 'function' || typeof engine._handle?.close !== 'function') {
-      throw new EdgeshardError('not_available', 'this Node version lacks synchronous zlib streams; use compress "none"');
+      throw new EdgeshardError(
+        'not_available',
+        'this Node version lacks synchronous zlib streams; use compress "none"',
+      );
     }
     this.#engine = engine;
     this.#flush = flush;

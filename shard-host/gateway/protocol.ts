@@ -37,7 +37,8 @@ export function handle(payload: RawPayload, ctx: HandleContext): Action[] {
       return dispatch(payload);
     case GatewayOpcodes.Hello: {
       const interval = (payload.d as { heartbeat_interval?: unknown } | null)?.heartbeat_interval;
-      if (typeof interval !== 'number' || !(interval > 0)) return [{ type: 'ignore', reason: 'Hello without heartbeat_interval' }];
+      if (typeof interval !== 'number' || !(interval > 0))
+        return [{ type: 'ignore', reason: 'Hello without heartbeat_interval' }];
       return [{ type: 'hello', intervalMs: interval }];
     }
     case GatewayOpcodes.Heartbeat:
@@ -53,7 +54,15 @@ export function handle(payload: RawPayload, ctx: HandleContext): Action[] {
       // wait a random 1–5 s, then reconnect and identify. Closing with 1000 is fine: nothing to keep.
       return payload.d === true
         ? [reconnect('client-reconnect', RESUMABLE_CLOSE_CODE, 'resume', 0, 'op 9 Invalid Session (resumable)')]
-        : [reconnect('client-reconnect', 1000, 'reidentify', 1_000 + Math.floor(4_000 * ctx.random()), 'op 9 Invalid Session (not resumable)')];
+        : [
+            reconnect(
+              'client-reconnect',
+              1000,
+              'reidentify',
+              1_000 + Math.floor(4_000 * ctx.random()),
+              'op 9 Invalid Session (not resumable)',
+            ),
+          ];
     default:
       return [{ type: 'ignore', reason: `unhandled opcode ${String(payload.op)}` }];
   }

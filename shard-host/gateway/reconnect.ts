@@ -12,7 +12,12 @@ export type After =
   | { kind: 'fatal'; error: EdgeshardError };
 
 /** Delay before reconnect attempt `attempt` (0 = the first since the last READY/RESUMED). */
-export function reconnectDelay(attempt: number, floorMs: number, options: { baseMs: number; maxMs: number } | undefined, random: () => number): number {
+export function reconnectDelay(
+  attempt: number,
+  floorMs: number,
+  options: { baseMs: number; maxMs: number } | undefined,
+  random: () => number,
+): number {
   const jitter = attempt === 0 ? 0 : backoff(attempt - 1, { ...DEFAULT_BACKOFF, ...options, random });
   return Math.max(floorMs, jitter);
 }

@@ -56,7 +56,8 @@ export class Shard {
       clock: this.#clock,
       random: this.#random,
       beat: () => this.#sendNow(heartbeatPayload(this.#session?.seq ?? null), 'system'),
-      onZombie: () => this.#disconnect('client-zombie', RESUMABLE_CLOSE_CODE, 'no heartbeat ACK since the last beat', RESUME_NOW),
+      onZombie: () =>
+        this.#disconnect('client-zombie', RESUMABLE_CLOSE_CODE, 'no heartbeat ACK since the last beat', RESUME_NOW),
     });
   }
 
@@ -147,7 +148,11 @@ export class Shard {
     const url = gatewayUrlWithQuery(base, compressParam(this.#o.compress));
     this.#limiter.reset();
     this.#transition({ kind: 'connecting', attempt: this.#attempt, resume }, resume ? 'resume' : 'new session');
-    const conn: Connection = { transport: null as unknown as Transport, abort: new AbortController(), helloTimer: null };
+    const conn: Connection = {
+      transport: null as unknown as Transport,
+      abort: new AbortController(),
+      helloTimer: null,
+    };
     this.#conn = conn;
     const current = () => this.#conn === conn;
     conn.transport = (this.#o.connect ?? connectWebSocket)(url, this.#o.compress, {
@@ -196,9 +201,16 @@ export class Shard {
       case 'resumed':
         return this.#becomeReady(this.#session?.sessionId ?? '', 'RESUMED');
       case 'reconnect':
-        return void this.#disconnect(action.initiator, action.code, action.reason, { kind: 'reconnect', next: action.next, delayMs: action.delayMs });
+        return void this.#disconnect(action.initiator, action.code, action.reason, {
+          kind: 'reconnect',
+          next: action.next,
+          delayMs: action.delayMs,
+        });
       case 'fatal':
-        return void this.#disconnect('server', action.code, action.error.message, { kind: 'fatal', error: action.error });
+        return void this.#disconnect('server', action.code, action.error.message, {
+          kind: 'fatal',
+          error: action.error,
+        });
       case 'ignore':
         return this.#log.debug('ignored payload', { reason: action.reason });
     }
@@ -210,7 +222,14 @@ export class Shard {
       // A replay overlapping what we already delivered: each seq reaches onDispatch once per session.
       return this.#log.warn('duplicate dispatch dropped', { seq, type, lastSeq: session.seq });
     }
-    const record: DispatchRecord = { shard: this.id, session: session?.sessionId ?? '', seq, type, data, receivedAt: this.#clock.now() };
+    const record: DispatchRecord = {
+      shard: this.id,
+      session: session?.sessionId ?? '',
+      seq,
+      type,
+      data,
+      receivedAt: this.#clock.now(),
+    };
     if (payload !== undefined) record.payload = payload;
     try {
       this.#o.onDispatch(record);
@@ -247,7 +266,11 @@ export class Shard {
       (err: unknown) => {
         if (this.#conn !== conn) return;
         this.#log.warn('identify gate failed', { error: err });
-        this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'identify gate failed', { kind: 'reconnect', next: 'reidentify', delayMs: retryAfterOf(err) ?? 0 });
+        this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'identify gate failed', {
+          kind: 'reconnect',
+          next: 'reidentify',
+          delayMs: retryAfterOf(err) ?? 0,
+        });
       },
     );
   }
@@ -298,16 +321,23 @@ export class Shard {
     if (after.kind === 'reconnect') {
       if (after.next === 'reidentify') this.#setSession(null);
       const delayMs = reconnectDelay(this.#attempt++, after.delayMs, this.#o.backoff, this.#random);
-      this.#transition({ kind: 'disconnected', attempt: this.#attempt, delayMs, next: after.next, code }, `${initiator}: ${reason}`);
+      this.#transition(
+        { kind: 'disconnected', attempt: this.#attempt, delayMs, next: after.next, code },
+        `${initiator}: ${reason}`,
+      );
       this.#reconnectTimer = this.#clock.setTimeout(() => {
         this.#reconnectTimer = null;
         this.#open();
       }, delayMs);
       return closed;
     }
-    const error = after.kind === 'fatal' ? after.error : new EdgeshardError('not_available', `shard ${this.id} stopped`);
+    const error =
+      after.kind === 'fatal' ? after.error : new EdgeshardError('not_available', `shard ${this.id} stopped`);
     if (after.kind === 'fatal' || !after.resumable) this.#setSession(null);
-    this.#transition(after.kind === 'fatal' ? { kind: 'fatal', error } : { kind: 'stopped', resumable: after.resumable }, `${initiator}: ${reason}`);
+    this.#transition(
+      after.kind === 'fatal' ? { kind: 'fatal', error } : { kind: 'stopped', resumable: after.resumable },
+      `${initiator}: ${reason}`,
+    );
     this.#limiter.close(error);
     this.#waiters.rejectAll(error);
     if (after.kind === 'fatal') {

@@ -4,7 +4,14 @@
 // leaseTtlMs − margin (measured from when that renewal was SENT, on this host's clock), it stops every shard
 // before the coordinator could consider the lease expired and hand the shards to another host.
 // Sans-IO except for the injected link, runner and clock, so tests drive it with fakes.
-import { LEASE_PROTOCOL_VERSION as v, type CoordinatorMessage, type GatewayCommand, type GatewayLimits, type SessionInfo, type ShardReport } from '../../protocol/index.ts';
+import {
+  LEASE_PROTOCOL_VERSION as v,
+  type CoordinatorMessage,
+  type GatewayCommand,
+  type GatewayLimits,
+  type SessionInfo,
+  type ShardReport,
+} from '../../protocol/index.ts';
 import { backoff } from '../gateway/backoff.ts';
 import { sleep, systemClock, type Clock, type Timer } from '../gateway/clock.ts';
 import type { Logger } from '../log.ts';
@@ -205,7 +212,10 @@ export class LeaseClient {
         if (this.#closing) return;
         // Jittered, so hosts dropped together by a deploy do not reconnect together. The first retry comes
         // well within the fence margin, so a deploy costs no shard.
-        const delay = this.#attempt === 0 ? Math.floor(this.#random() * Math.min(1_000, fenceMarginMs(this.#ttl) / 2)) : backoff(this.#attempt, { baseMs: 500, maxMs: 10_000, random: this.#random });
+        const delay =
+          this.#attempt === 0
+            ? Math.floor(this.#random() * Math.min(1_000, fenceMarginMs(this.#ttl) / 2))
+            : backoff(this.#attempt, { baseMs: 500, maxMs: 10_000, random: this.#random });
         this.#attempt++;
         this.#log.warn('lease connection closed; reconnecting', { code, reason, delayMs: delay, holding: this.held() });
         this.#reconnectTimer = this.#clock.setTimeout(() => this.#connect(), delay);
@@ -220,7 +230,11 @@ export class LeaseClient {
         this.#ttl = msg.leaseTtlMs;
         this.#renewEvery = msg.renewEveryMs;
         this.#answers = msg.answers === true;
-        if (msg.shardCount !== this.#o.shardCount) this.#log.error('coordinator shard count differs from this host', { ours: this.#o.shardCount, coordinator: msg.shardCount });
+        if (msg.shardCount !== this.#o.shardCount)
+          this.#log.error('coordinator shard count differs from this host', {
+            ours: this.#o.shardCount,
+            coordinator: msg.shardCount,
+          });
         return this.#scheduleRenew();
       case 'renewed':
         return this.#confirmed(msg.id);
@@ -244,10 +258,25 @@ export class LeaseClient {
       }
       case 'command': {
         const held = this.#held.get(msg.shard);
-        if (!held || held.epoch !== msg.epoch || held.stopping) return this.#log.warn('gateway command for a shard this host does not run; dropped', { shard: msg.shard, op: msg.payload.op });
+        if (!held || held.epoch !== msg.epoch || held.stopping)
+          return this.#log.warn('gateway command for a shard this host does not run; dropped', {
+            shard: msg.shard,
+            op: msg.payload.op,
+          });
         return void this.#o.runner.command(msg.shard, msg.payload).then(
-          () => this.#log.info('gateway command sent', { host: this.#o.hostId, shard: msg.shard, epoch: msg.epoch, op: msg.payload.op }),
-          (err: unknown) => this.#log.warn('gateway command failed', { shard: msg.shard, op: msg.payload.op, error: (err as Error).message }),
+          () =>
+            this.#log.info('gateway command sent', {
+              host: this.#o.hostId,
+              shard: msg.shard,
+              epoch: msg.epoch,
+              op: msg.payload.op,
+            }),
+          (err: unknown) =>
+            this.#log.warn('gateway command failed', {
+              shard: msg.shard,
+              op: msg.payload.op,
+              error: (err as Error).message,
+            }),
         );
       }
       case 'error':
@@ -291,8 +320,14 @@ export class LeaseClient {
       if (!this.#open) return;
       const now = this.#clock.now();
       // A link that stopped answering is dead even if TCP says otherwise: reconnect.
-      if (now - this.#lastConfirmedAt > this.#ttl && this.#renewals.size > 0 && Math.min(...this.#renewals.values()) < now - this.#ttl) {
-        this.#log.warn('coordinator stopped answering renewals; reconnecting', { sinceMs: now - this.#lastConfirmedAt });
+      if (
+        now - this.#lastConfirmedAt > this.#ttl &&
+        this.#renewals.size > 0 &&
+        Math.min(...this.#renewals.values()) < now - this.#ttl
+      ) {
+        this.#log.warn('coordinator stopped answering renewals; reconnecting', {
+          sinceMs: now - this.#lastConfirmedAt,
+        });
         this.#renewals.clear();
         this.#link?.close(4408, 'renewals unanswered');
         return;
@@ -326,7 +361,10 @@ export class LeaseClient {
     const shards = this.held();
     if (shards.length === 0) return;
     this.stats.fenced++;
-    this.#log.warn('lease not renewed in time: stopping every shard before the coordinator can hand them to another host', { shards, ttlMs: this.#ttl });
+    this.#log.warn(
+      'lease not renewed in time: stopping every shard before the coordinator can hand them to another host',
+      { shards, ttlMs: this.#ttl },
+    );
     for (const shard of shards) void this.#release(shard, 'lease could expire (fenced)');
   }
 }

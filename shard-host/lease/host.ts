@@ -8,7 +8,10 @@ import { ShardPool, type ShardPoolDeps } from './pool.ts';
 import { webSocketLease } from './transport.ts';
 
 /** What the pool needs (shards, factory, sessions, spool, logger) plus the coordinator connection. */
-export interface CoordinatedHostOptions extends Pick<ShardPoolDeps, 'shards' | 'create' | 'sessions' | 'store' | 'spool' | 'logger'> {
+export interface CoordinatedHostOptions extends Pick<
+  ShardPoolDeps,
+  'shards' | 'create' | 'sessions' | 'store' | 'spool' | 'logger'
+> {
   coordinatorUrl: string;
   secret: string;
   hostId: string;
@@ -24,7 +27,14 @@ export interface CoordinatedHost {
 }
 
 export function createCoordinatedHost(o: CoordinatedHostOptions): CoordinatedHost {
-  const pool = new ShardPool({ shards: o.shards, create: o.create, sessions: o.sessions, store: o.store, spool: o.spool, logger: o.logger });
+  const pool = new ShardPool({
+    shards: o.shards,
+    create: o.create,
+    sessions: o.sessions,
+    store: o.store,
+    spool: o.spool,
+    logger: o.logger,
+  });
   const client = new LeaseClient({
     hostId: o.hostId,
     capacity: o.capacity,

@@ -65,7 +65,11 @@ export class ShardPool implements ShardRunner {
     const deadline = this.#clock.now() + (this.#d.drainMs ?? 2_000);
     while (this.#d.spool.depth(shard).events > 0 && this.#clock.now() < deadline) await sleep(this.#clock, 25);
     const left = this.#d.spool.pending(shard, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-    if (left.length > 0) this.#d.spool.ack(shard, left.map((e) => e.pos));
+    if (left.length > 0)
+      this.#d.spool.ack(
+        shard,
+        left.map((e) => e.pos),
+      );
     const session = this.#d.store.get(shard);
     this.#d.store.forget(shard);
     this.#extra.delete(shard);
@@ -81,7 +85,8 @@ export class ShardPool implements ShardRunner {
     const data = record.data as { id?: unknown; guilds?: { id: string }[]; unavailable?: boolean } | null;
     if (record.type === 'READY' && Array.isArray(data?.guilds)) x.guilds = new Set(data.guilds.map((g) => g.id));
     else if (record.type === 'GUILD_CREATE' && typeof data?.id === 'string') x.guilds?.add(data.id);
-    else if (record.type === 'GUILD_DELETE' && typeof data?.id === 'string' && data.unavailable !== true) x.guilds?.delete(data.id);
+    else if (record.type === 'GUILD_DELETE' && typeof data?.id === 'string' && data.unavailable !== true)
+      x.guilds?.delete(data.id);
   }
 
   report(shard: number): Omit<ShardReport, 'shard' | 'epoch'> {

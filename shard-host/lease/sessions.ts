@@ -13,7 +13,8 @@ export class LeaseSessionStore implements SessionStore {
   }
 
   save(shard: number, session: StoredSession | null): void {
-    if (session) this.#latest.set(shard, { sessionId: session.sessionId, resumeUrl: session.resumeUrl, seq: session.seq });
+    if (session)
+      this.#latest.set(shard, { sessionId: session.sessionId, resumeUrl: session.resumeUrl, seq: session.seq });
     else this.#latest.delete(shard);
   }
 

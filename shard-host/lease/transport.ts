@@ -2,7 +2,15 @@
 // host (no inbound port), authenticated with HMAC over a timestamp and the host id. Reconnecting is the
 // lease client's job (client.ts); this only opens one connection and reports what happens on it.
 import WebSocket from 'ws';
-import { connectSigningBody, HOST_HEADER, LEASE_CONNECT_PATH, parseCoordinatorMessage, signedHeaders, type CoordinatorMessage, type HostMessage } from '../../protocol/index.ts';
+import {
+  connectSigningBody,
+  HOST_HEADER,
+  LEASE_CONNECT_PATH,
+  parseCoordinatorMessage,
+  signedHeaders,
+  type CoordinatorMessage,
+  type HostMessage,
+} from '../../protocol/index.ts';
 
 export interface LeaseLink {
   /** False when the connection is not open (the message is not sent). */
@@ -46,7 +54,11 @@ export function webSocketLease(options: WebSocketLeaseOptions): LeaseConnect {
     // Headers are signed at connect time: the timestamp must be fresh for the Worker's replay window.
     void signedHeaders(options.secret, connectSigningBody(options.hostId)).then((headers) => {
       if (ended) return;
-      ws = new WebSocket(leaseUrl(options.url), { headers: { ...headers, [HOST_HEADER]: options.hostId }, handshakeTimeout: options.handshakeTimeoutMs ?? 5_000, perMessageDeflate: false });
+      ws = new WebSocket(leaseUrl(options.url), {
+        headers: { ...headers, [HOST_HEADER]: options.hostId },
+        handshakeTimeout: options.handshakeTimeoutMs ?? 5_000,
+        perMessageDeflate: false,
+      });
       ws.on('open', () => events.open());
       ws.on('message', (data) => {
         let msg: CoordinatorMessage;
@@ -63,7 +75,10 @@ export function webSocketLease(options: WebSocketLeaseOptions): LeaseConnect {
         res.on('data', (c: Buffer) => (body += c.toString()));
         res.on('end', () => {
           ws?.terminate();
-          end(4000 + Math.min(res.statusCode ?? 0, 999), `the Worker refused the lease connection (${res.statusCode}): ${body.slice(0, 300)}`);
+          end(
+            4000 + Math.min(res.statusCode ?? 0, 999),
+            `the Worker refused the lease connection (${res.statusCode}): ${body.slice(0, 300)}`,
+          );
         });
       });
       ws.on('error', (err) => end(1006, err.message));

@@ -14,10 +14,28 @@ export interface DeliveryMetrics {
 }
 
 /** `depth` is read at scrape time, so the spool may be created after the metrics. */
-export function deliveryMetrics(registry: Registry, depth: () => SpoolDepth, now: () => number = Date.now): DeliveryMetrics {
+export function deliveryMetrics(
+  registry: Registry,
+  depth: () => SpoolDepth,
+  now: () => number = Date.now,
+): DeliveryMetrics {
   const registers = [registry];
-  new Gauge({ name: 'edgeshard_spool_events', help: 'Events in the spool not yet acknowledged by the Worker', registers, collect() { this.set(depth().events); } });
-  new Gauge({ name: 'edgeshard_spool_bytes', help: 'Bytes of event JSON in the spool', registers, collect() { this.set(depth().bytes); } });
+  new Gauge({
+    name: 'edgeshard_spool_events',
+    help: 'Events in the spool not yet acknowledged by the Worker',
+    registers,
+    collect() {
+      this.set(depth().events);
+    },
+  });
+  new Gauge({
+    name: 'edgeshard_spool_bytes',
+    help: 'Bytes of event JSON in the spool',
+    registers,
+    collect() {
+      this.set(depth().bytes);
+    },
+  });
   new Gauge({
     name: 'edgeshard_spool_oldest_unacked_age_seconds',
     help: 'Age of the oldest unacknowledged event (0 when the spool is empty)',
@@ -27,15 +45,59 @@ export function deliveryMetrics(registry: Registry, depth: () => SpoolDepth, now
       this.set(oldestAt === null ? 0 : Math.max(0, now() - oldestAt) / 1000);
     },
   });
-  const batches = new Counter({ name: 'edgeshard_forward_batches_total', help: 'Batches POSTed to the Worker, by HTTP status (none = no response)', labelNames: ['shard', 'status'], registers });
-  const perBatch = new Histogram({ name: 'edgeshard_forward_events_per_batch', help: 'Events in each batch sent', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500], registers });
-  const latency = new Histogram({ name: 'edgeshard_forward_latency_seconds', help: 'Time from sending a batch to the Worker answering it', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
-  const delivery = new Histogram({ name: 'edgeshard_delivery_latency_seconds', help: 'Time from the host reading an event to the Worker acknowledging it', buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120, 600], registers });
-  const acked = new Counter({ name: 'edgeshard_events_acked_total', help: 'Events the Worker acknowledged', labelNames: ['shard'], registers });
-  const retries = new Counter({ name: 'edgeshard_forward_retried_events_total', help: 'Events scheduled to be sent again after a failure', labelNames: ['shard'], registers });
-  const dead = new Counter({ name: 'edgeshard_dead_letters_total', help: 'Events written to the dead-letter file', labelNames: ['shard'], registers });
-  const dropped = new Counter({ name: 'edgeshard_spool_dropped_total', help: 'Events dropped because the spool passed EDGESHARD_SPOOL_MAX_BYTES', labelNames: ['shard'], registers });
-  const corrupt = new Counter({ name: 'edgeshard_spool_corrupt_records_total', help: 'Torn or corrupt spool records found (and skipped) at start', registers });
+  const batches = new Counter({
+    name: 'edgeshard_forward_batches_total',
+    help: 'Batches POSTed to the Worker, by HTTP status (none = no response)',
+    labelNames: ['shard', 'status'],
+    registers,
+  });
+  const perBatch = new Histogram({
+    name: 'edgeshard_forward_events_per_batch',
+    help: 'Events in each batch sent',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers,
+  });
+  const latency = new Histogram({
+    name: 'edgeshard_forward_latency_seconds',
+    help: 'Time from sending a batch to the Worker answering it',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
+  const delivery = new Histogram({
+    name: 'edgeshard_delivery_latency_seconds',
+    help: 'Time from the host reading an event to the Worker acknowledging it',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120, 600],
+    registers,
+  });
+  const acked = new Counter({
+    name: 'edgeshard_events_acked_total',
+    help: 'Events the Worker acknowledged',
+    labelNames: ['shard'],
+    registers,
+  });
+  const retries = new Counter({
+    name: 'edgeshard_forward_retried_events_total',
+    help: 'Events scheduled to be sent again after a failure',
+    labelNames: ['shard'],
+    registers,
+  });
+  const dead = new Counter({
+    name: 'edgeshard_dead_letters_total',
+    help: 'Events written to the dead-letter file',
+    labelNames: ['shard'],
+    registers,
+  });
+  const dropped = new Counter({
+    name: 'edgeshard_spool_dropped_total',
+    help: 'Events dropped because the spool passed EDGESHARD_SPOOL_MAX_BYTES',
+    labelNames: ['shard'],
+    registers,
+  });
+  const corrupt = new Counter({
+    name: 'edgeshard_spool_corrupt_records_total',
+    help: 'Torn or corrupt spool records found (and skipped) at start',
+    registers,
+  });
 
   return {
     batch(sent) {

@@ -9,14 +9,29 @@ export interface ObservedShard {
   stats(): ShardStats;
 }
 
-const STATES: readonly ShardStateKind[] = ['idle', 'connecting', 'identifying', 'resuming', 'ready', 'disconnected', 'stopped', 'fatal'];
+const STATES: readonly ShardStateKind[] = [
+  'idle',
+  'connecting',
+  'identifying',
+  'resuming',
+  'ready',
+  'disconnected',
+  'stopped',
+  'fatal',
+];
 
 type StatCounter = Exclude<keyof ShardStats, 'latencyMs'>;
 const COUNTERS: Record<StatCounter, { name: string; help: string }> = {
-  eventsReceived: { name: 'edgeshard_gateway_events_received_total', help: 'Dispatches received and handed to the spool, per shard.' },
+  eventsReceived: {
+    name: 'edgeshard_gateway_events_received_total',
+    help: 'Dispatches received and handed to the spool, per shard.',
+  },
   reconnects: { name: 'edgeshard_gateway_reconnects_total', help: 'Connections opened after the first, per shard.' },
   resumes: { name: 'edgeshard_gateway_resumes_total', help: 'Resume payloads sent, per shard.' },
-  identifies: { name: 'edgeshard_gateway_identifies_total', help: 'Identify payloads sent (each spends a daily session start), per shard.' },
+  identifies: {
+    name: 'edgeshard_gateway_identifies_total',
+    help: 'Identify payloads sent (each spends a daily session start), per shard.',
+  },
   bytesIn: { name: 'edgeshard_gateway_bytes_in_total', help: 'Bytes received on the wire (compressed), per shard.' },
 };
 
@@ -37,7 +52,8 @@ export function registerGatewayMetrics(registry: Registry, sources: GatewayMetri
     registers,
     collect() {
       this.reset();
-      for (const s of sources.shards()) for (const state of STATES) this.set({ shard: String(s.id), state }, s.state.kind === state ? 1 : 0);
+      for (const s of sources.shards())
+        for (const state of STATES) this.set({ shard: String(s.id), state }, s.state.kind === state ? 1 : 0);
     },
   });
   new Gauge({

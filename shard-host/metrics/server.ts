@@ -13,7 +13,12 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(options: { port: number; host?: string; registry: Registry; health: () => Health }): Promise<MetricsServer> {
+export async function startMetricsServer(options: {
+  port: number;
+  host?: string;
+  registry: Registry;
+  health: () => Health;
+}): Promise<MetricsServer> {
   const server: Server = createServer(async (req, res) => {
     if (req.url === '/metrics') {
       res.setHeader('content-type', options.registry.contentType);

@@ -51,7 +51,11 @@ export class FileSessionStore implements SessionStore {
       // Keep the bad file for inspection; start without sessions (shards identify) rather than not at all.
       const aside = `${this.#path}.corrupt-${Date.now()}`;
       await rename(this.#path, aside);
-      this.#log.error('session file unreadable; moved aside, shards will identify', { path: this.#path, movedTo: aside, reason: parsed.reason });
+      this.#log.error('session file unreadable; moved aside, shards will identify', {
+        path: this.#path,
+        movedTo: aside,
+        reason: parsed.reason,
+      });
       return new Map();
     }
     if (this.#bot !== null && parsed.bot !== this.#bot) {
@@ -92,7 +96,15 @@ export class FileSessionStore implements SessionStore {
     this.#writing = this.#writing.then(async () => {
       if (!this.#dirty) return;
       this.#dirty = false;
-      const body = JSON.stringify({ v: SESSION_FILE_VERSION, ...(this.#bot === null ? {} : { bot: this.#bot }), sessions: Object.fromEntries(this.#sessions) }, null, 1);
+      const body = JSON.stringify(
+        {
+          v: SESSION_FILE_VERSION,
+          ...(this.#bot === null ? {} : { bot: this.#bot }),
+          sessions: Object.fromEntries(this.#sessions),
+        },
+        null,
+        1,
+      );
       const tmp = `${this.#path}.tmp-${process.pid}`;
       try {
         const file = await open(tmp, 'w', 0o600);
@@ -105,7 +117,10 @@ export class FileSessionStore implements SessionStore {
         await rename(tmp, this.#path);
       } catch (err) {
         this.#dirty = true; // try again with the next save or flush
-        this.#log.error('cannot write the session file; a restart may identify instead of resuming', { path: this.#path, error: err });
+        this.#log.error('cannot write the session file; a restart may identify instead of resuming', {
+          path: this.#path,
+          error: err,
+        });
       }
     });
     return this.#writing;

@@ -43,7 +43,14 @@ export class SessionTracker {
       this.#shards.delete(shard);
       return this.#store.save(shard, null);
     }
-    this.#shards.set(shard, { sessionId: session.sessionId, resumeUrl: session.resumeUrl, watermark: session.seq, pending: [], head: 0, settled: new Set() });
+    this.#shards.set(shard, {
+      sessionId: session.sessionId,
+      resumeUrl: session.resumeUrl,
+      watermark: session.seq,
+      pending: [],
+      head: 0,
+      settled: new Set(),
+    });
     this.#save(shard);
   }
 
@@ -78,6 +85,12 @@ export class SessionTracker {
   #save(shard: number): void {
     const t = this.#shards.get(shard);
     if (!t) return;
-    this.#store.save(shard, { sessionId: t.sessionId, resumeUrl: t.resumeUrl, seq: t.watermark, shardCount: this.#shardCount, updatedAt: this.#now() });
+    this.#store.save(shard, {
+      sessionId: t.sessionId,
+      resumeUrl: t.resumeUrl,
+      seq: t.watermark,
+      shardCount: this.#shardCount,
+      updatedAt: this.#now(),
+    });
   }
 }

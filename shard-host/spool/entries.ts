@@ -73,7 +73,8 @@ export class Entries {
   }
 
   depth(shard?: number): SpoolDepth {
-    const list = shard === undefined ? [...this.#shards.values()] : [this.#shards.get(shard)].filter((s) => s !== undefined);
+    const list =
+      shard === undefined ? [...this.#shards.values()] : [this.#shards.get(shard)].filter((s) => s !== undefined);
     let events = 0;
     let bytes = 0;
     let oldestAt: number | null = null;
@@ -81,7 +82,8 @@ export class Entries {
       events += s.byPos.size;
       bytes += s.bytes;
       const first = s.byPos.values().next();
-      if (!first.done && (oldestAt === null || first.value.event.receivedAt < oldestAt)) oldestAt = first.value.event.receivedAt;
+      if (!first.done && (oldestAt === null || first.value.event.receivedAt < oldestAt))
+        oldestAt = first.value.event.receivedAt;
     }
     return { events, bytes, oldestAt };
   }

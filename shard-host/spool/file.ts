@@ -2,7 +2,17 @@
 // and acknowledgements are records in the same log (record.ts); a restart replays the log and re-sends
 // what was never acknowledged. A segment is deleted once every event in it and in every older segment
 // left the spool, so the log's size follows the backlog, not the history.
-import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  truncateSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { EventEnvelope } from '../../protocol/index.ts';
@@ -90,7 +100,10 @@ export class FileSpool implements Spool {
     spool.#recover();
     const { durability } = spool.#o;
     if (durability.mode === 'interval') {
-      spool.#timer = setInterval(() => void spool.#syncNow().catch((err: unknown) => options.logger.error('spool fsync failed', { error: err })), durability.intervalMs);
+      spool.#timer = setInterval(
+        () => void spool.#syncNow().catch((err: unknown) => options.logger.error('spool fsync failed', { error: err })),
+        durability.intervalMs,
+      );
       spool.#timer.unref();
     }
     return spool;
@@ -102,20 +115,39 @@ export class FileSpool implements Spool {
       for (const s of scan.segments) {
         if (!s.bad) continue;
         // Everything before the bad record is intact; cut the file there so new records follow good ones.
-        const report: CorruptRecord = { shard: scan.shard, file: s.path, offset: s.bad.offset, reason: s.bad.reason, discardedBytes: s.fileBytes - s.validBytes };
+        const report: CorruptRecord = {
+          shard: scan.shard,
+          file: s.path,
+          offset: s.bad.offset,
+          reason: s.bad.reason,
+          discardedBytes: s.fileBytes - s.validBytes,
+        };
         this.recovery.corrupt.push(report);
-        this.#o.logger.error('spool: corrupt or torn record found; skipped it and everything after it in that segment, kept every record before it', { ...report });
+        this.#o.logger.error(
+          'spool: corrupt or torn record found; skipped it and everything after it in that segment, kept every record before it',
+          { ...report },
+        );
         truncateSync(s.path, s.validBytes);
       }
       const { unacked, nextPos } = unackedRecords(scan);
-      const segments = scan.segments.map((s): Segment => ({ no: s.no, path: s.path, fd: null, size: s.validBytes, unacked: 0 }));
+      const segments = scan.segments.map((s): Segment => ({
+        no: s.no,
+        path: s.path,
+        fd: null,
+        size: s.validBytes,
+        unacked: 0,
+      }));
       const log: ShardLog = { dir: scan.dir, segments, nextPos, segmentOf: new Map() };
       this.#logs.set(scan.shard, log);
       for (const record of unacked) {
         const segment = segments.find((s) => s.no === record.segment)!;
         segment.unacked++;
         log.segmentOf.set(record.pos, segment);
-        this.#entries.add(scan.shard, { pos: record.pos, event: JSON.parse(record.json) as EventEnvelope, json: record.json });
+        this.#entries.add(scan.shard, {
+          pos: record.pos,
+          event: JSON.parse(record.json) as EventEnvelope,
+          json: record.json,
+        });
       }
       const last = segments.at(-1);
       if (last) last.fd = openSync(last.path, 'a');
@@ -172,7 +204,11 @@ export class FileSpool implements Spool {
 
   ack(shard: number, positions: readonly number[]): void {
     const removed = this.#entries.remove(shard, positions);
-    if (removed.length > 0) this.#forget(shard, removed.map((e) => e.pos));
+    if (removed.length > 0)
+      this.#forget(
+        shard,
+        removed.map((e) => e.pos),
+      );
   }
 
   /** Records that positions left the spool, then deletes segments nothing unacknowledged needs. */
@@ -182,7 +218,11 @@ export class FileSpool implements Spool {
       this.#write(log, ackRecord(positions));
     } catch (err) {
       // Losing an ack record costs a duplicate after a restart, never an event.
-      this.#o.logger.warn('spool: could not record an acknowledgement; those events will be re-sent after a restart', { shard, events: positions.length, error: err });
+      this.#o.logger.warn('spool: could not record an acknowledgement; those events will be re-sent after a restart', {
+        shard,
+        events: positions.length,
+        error: err,
+      });
     }
     for (const pos of positions) {
       const segment = log.segmentOf.get(pos);
@@ -197,7 +237,10 @@ export class FileSpool implements Spool {
     const dropped = new Map<number, number[]>();
     enforceCap(this.#entries, this.#o.maxBytes, (shard, entry) => {
       dropped.set(shard, [...(dropped.get(shard) ?? []), entry.pos]);
-      this.#o.onDrop?.({ entry, reason: `spool over its cap of ${this.#o.maxBytes} bytes (EDGESHARD_SPOOL_MAX_BYTES)` });
+      this.#o.onDrop?.({
+        entry,
+        reason: `spool over its cap of ${this.#o.maxBytes} bytes (EDGESHARD_SPOOL_MAX_BYTES)`,
+      });
     });
     for (const [shard, positions] of dropped) this.#forget(shard, positions);
   }
@@ -247,9 +290,9 @@ export class FileSpool implements Spool {
             },
           )
           .finally(() => {
-          this.#syncing = null;
-          this.#closeRetired();
-        });
+            this.#syncing = null;
+            this.#closeRetired();
+          });
       }
       await this.#syncing;
     }

@@ -55,12 +55,14 @@ export function parseLog(buf: Buffer): ParsedLog {
   let offset = 0;
   const stop = (reason: string): ParsedLog => ({ records, validBytes: offset, bad: { offset, reason } });
   while (offset < buf.length) {
-    if (buf.length - offset < HEADER_BYTES) return stop(`torn record: ${buf.length - offset} bytes where an ${HEADER_BYTES}-byte header was expected`);
+    if (buf.length - offset < HEADER_BYTES)
+      return stop(`torn record: ${buf.length - offset} bytes where an ${HEADER_BYTES}-byte header was expected`);
     const length = buf.readUInt32LE(offset);
     const crc = buf.readUInt32LE(offset + 4);
     if (length > MAX_PAYLOAD_BYTES) return stop(`record length ${length} is not plausible (corrupt header)`);
     const end = offset + HEADER_BYTES + length;
-    if (end > buf.length) return stop(`torn record: header says ${length} bytes, ${buf.length - offset - HEADER_BYTES} present`);
+    if (end > buf.length)
+      return stop(`torn record: header says ${length} bytes, ${buf.length - offset - HEADER_BYTES} present`);
     const payload = buf.subarray(offset + HEADER_BYTES, end);
     if (crc32(payload) !== crc) return stop('checksum mismatch');
     const record = parsePayload(payload.toString('utf8'));

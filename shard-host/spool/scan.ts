@@ -31,10 +31,12 @@ export const shardDirName = (shard: number): string => `shard-${shard}`;
 export const segmentName = (no: number): string => `${String(no).padStart(10, '0')}.log`;
 
 const numbered = (names: string[], pattern: RegExp): number[] =>
-  names.flatMap((n) => {
-    const m = pattern.exec(n);
-    return m ? [Number(m[1])] : [];
-  }).sort((a, b) => a - b);
+  names
+    .flatMap((n) => {
+      const m = pattern.exec(n);
+      return m ? [Number(m[1])] : [];
+    })
+    .sort((a, b) => a - b);
 
 export function scanSpoolDir(dir: string): ShardScan[] {
   if (!existsSync(dir)) return [];
@@ -44,7 +46,14 @@ export function scanSpoolDir(dir: string): ShardScan[] {
       const path = join(shardDir, segmentName(no));
       const buf = readFileSync(path);
       const parsed = parseLog(buf);
-      return { no, path, records: parsed.records, validBytes: parsed.validBytes, fileBytes: buf.length, bad: parsed.bad };
+      return {
+        no,
+        path,
+        records: parsed.records,
+        validBytes: parsed.validBytes,
+        fileBytes: buf.length,
+        bad: parsed.bad,
+      };
     });
     return { shard, dir: shardDir, segments };
   });

@@ -46,13 +46,23 @@ describe('coordinator: gateway commands from handlers reach the owning shard', (
   const guildOn = (shard: number) => world.guilds.find((g) => shardForGuild(g.id, SHARDS) === shard)!;
   const host = (id: string) => cluster.hosts.find((h) => h.id === id)!;
   const say = (channelId: string, content: string) =>
-    cluster.emu<{ id: string }>('/_emulator/say', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel_id: channelId, content }) });
+    cluster.emu<{ id: string }>('/_emulator/say', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channel_id: channelId, content }),
+    });
   const reported = (messageId: string) =>
-    waitFor(`the handler to report ${messageId}`, () => (cluster.ledger.entries as unknown as Report[]).find((e) => e.messageId === messageId), { timeoutMs: 30_000, intervalMs: 100 });
+    waitFor(
+      `the handler to report ${messageId}`,
+      () => (cluster.ledger.entries as unknown as Report[]).find((e) => e.messageId === messageId),
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
   const commands = (query: string) => cluster.emu<CommandRecord[]>(`/_emulator/gateway-commands?${query}`);
 
   beforeAll(async () => {
-    cluster = await startCluster(['--shards', String(SHARDS), '--guilds', '6', '--identify-window-ms', '300'], { EDGESHARD_IDENTIFY_WINDOW_MS: '500' });
+    cluster = await startCluster(['--shards', String(SHARDS), '--guilds', '6', '--identify-window-ms', '300'], {
+      EDGESHARD_IDENTIFY_WINDOW_MS: '500',
+    });
     world = await cluster.emu<World>('/_emulator/world');
     cluster.startHost('host-a', { EDGESHARD_CAPACITY: '1' });
     cluster.startHost('host-b', { EDGESHARD_CAPACITY: '1' });
@@ -61,7 +71,9 @@ describe('coordinator: gateway commands from handlers reach the owning shard', (
       async () => {
         const s = await cluster.status();
         const ready = s.shards.filter((sh) => sh.state === 'ready' && sh.owner !== null);
-        return ready.length === 2 && new Set(ready.map((sh) => sh.owner)).size === 2 && s.shards.length === SHARDS ? s : undefined;
+        return ready.length === 2 && new Set(ready.map((sh) => sh.owner)).size === 2 && s.shards.length === SHARDS
+          ? s
+          : undefined;
       },
       { timeoutMs: 80_000, intervalMs: 200 },
     );
@@ -86,7 +98,14 @@ describe('coordinator: gateway commands from handlers reach the owning shard', (
     expect(chunk.members).toContain(name);
 
     const op8 = await commands('op=8');
-    expect(op8).toEqual([expect.objectContaining({ shard, op: 8, outcome: 'answered', d: expect.objectContaining({ guild_id: guild.id, query: name, nonce: `whois:${channel}` }) })]);
+    expect(op8).toEqual([
+      expect.objectContaining({
+        shard,
+        op: 8,
+        outcome: 'answered',
+        d: expect.objectContaining({ guild_id: guild.id, query: name, nonce: `whois:${channel}` }),
+      }),
+    ]);
     expect(sentBy(host(owner))).toContainEqual({ shard, op: 8 });
     expect(sentBy(host(other)).filter((c) => c.op === 8)).toEqual([]);
     const c = await cluster.counters();
@@ -97,7 +116,9 @@ describe('coordinator: gateway commands from handlers reach the owning shard', (
       'the !whois reply',
       async () => {
         const sent = await cluster.emu<{ channel_id: string; content: string }[]>('/_emulator/messages');
-        return sent.find((m) => m.channel_id === channel && m.content.startsWith('Members:') && m.content.includes(name));
+        return sent.find(
+          (m) => m.channel_id === channel && m.content.startsWith('Members:') && m.content.includes(name),
+        );
       },
       { timeoutMs: 30_000, intervalMs: 200 },
     );
@@ -106,13 +127,20 @@ describe('coordinator: gateway commands from handlers reach the owning shard', (
   it('routes by the guild in the command, not by the shard the handler runs for; presence arrives once', async () => {
     const [from, to] = [...owners.keys()];
     const target = guildOn(to!);
-    const presence = { op: 3, d: { since: null, activities: [{ name: 'edgeshard e2e', type: 0 }], status: 'idle', afk: false } };
+    const presence = {
+      op: 3,
+      d: { since: null, activities: [{ name: 'edgeshard e2e', type: 0 }], status: 'idle', afk: false },
+    };
     const said = await say(guildOn(from!).channels[0]!.id, `e2e:gateway ${target.id} ${JSON.stringify(presence)}`);
     expect((await reported(`gateway:${said.id}`)).outcome).toBe('sent');
-    const received = await waitFor('the presence update at the emulator', async () => {
-      const r = await commands('op=3');
-      return r.length > 0 ? r : undefined;
-    }, { timeoutMs: 15_000 });
+    const received = await waitFor(
+      'the presence update at the emulator',
+      async () => {
+        const r = await commands('op=3');
+        return r.length > 0 ? r : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
     expect(received).toEqual([expect.objectContaining({ shard: to, op: 3, d: presence.d })]);
     expect(sentBy(host(owners.get(to!)!))).toContainEqual({ shard: to, op: 3 });
     expect(sentBy(host(owners.get(from!)!)).filter((c) => c.op === 3)).toEqual([]);
@@ -122,7 +150,10 @@ describe('coordinator: gateway commands from handlers reach the owning shard', (
     const unowned = [0, 1, 2].find((s) => !owners.has(s))!;
     const from = [...owners.keys()][0]!;
     const command = { op: 3, d: { since: null, activities: [], status: 'online', afk: false } };
-    const said = await say(guildOn(from).channels[0]!.id, `e2e:gateway ${guildOn(unowned).id} ${JSON.stringify(command)}`);
+    const said = await say(
+      guildOn(from).channels[0]!.id,
+      `e2e:gateway ${guildOn(unowned).id} ${JSON.stringify(command)}`,
+    );
     expect((await reported(`gateway:${said.id}`)).outcome).toBe('not_available');
     expect(await commands(`shard=${unowned}`)).toEqual([]);
   });

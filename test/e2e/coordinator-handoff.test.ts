@@ -12,7 +12,21 @@ describe('coordinator: rebalance by handoff, fencing of a partitioned host', () 
   let relay: Relay;
 
   beforeAll(async () => {
-    cluster = await startCluster(['--shards', String(SHARDS), '--max-concurrency', '4', '--guilds', '24', '--rate', '15', '--identify-window-ms', '1000'], { EDGESHARD_IDENTIFY_WINDOW_MS: '1500' });
+    cluster = await startCluster(
+      [
+        '--shards',
+        String(SHARDS),
+        '--max-concurrency',
+        '4',
+        '--guilds',
+        '24',
+        '--rate',
+        '15',
+        '--identify-window-ms',
+        '1000',
+      ],
+      { EDGESHARD_IDENTIFY_WINDOW_MS: '1500' },
+    );
     relay = await startRelay(cluster.worker.url);
     cluster.startHost('host-a');
     cluster.startHost('host-b');
@@ -49,7 +63,11 @@ describe('coordinator: rebalance by handoff, fencing of a partitioned host', () 
     expect((c as unknown as { clientCloses: Record<string, number> }).clientCloses['1000'] ?? 0).toBe(0);
     const moved = status.shards.filter((s) => s.owner === 'host-d');
     expect(moved.every((s) => s.epoch >= 2)).toBe(true);
-    await cluster.emu('/_emulator/traffic', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rate: 15 }) });
+    await cluster.emu('/_emulator/traffic', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rate: 15 }),
+    });
   });
 
   it('stops the shards of a host whose renewals are blocked before a new owner connects', async () => {
@@ -59,7 +77,11 @@ describe('coordinator: rebalance by handoff, fencing of a partitioned host', () 
     const hostC = cluster.hosts.find((h) => h.id === 'host-c')!;
     const counters = await cluster.counters();
     relay.block();
-    await waitFor('host-c to fence itself', () => (hostC.lines.some((l) => l.includes('lease not renewed in time')) ? true : undefined), { timeoutMs: 15_000 });
+    await waitFor(
+      'host-c to fence itself',
+      () => (hostC.lines.some((l) => l.includes('lease not renewed in time')) ? true : undefined),
+      { timeoutMs: 15_000 },
+    );
     await waitFor(
       'host-c shards resumed by other hosts',
       async () => {
@@ -78,6 +100,8 @@ describe('coordinator: rebalance by handoff, fencing of a partitioned host', () 
     for (let s = 0; s < SHARDS; s++) expect(c.maxConcurrentConnections[String(s)], `shard ${s}`).toBe(1);
     expect(c.identifies - counters.identifies).toBe(0);
     const delivery = await cluster.everyMessageHandled();
-    console.log(JSON.stringify({ figure: 'fencing+rebalance', events: delivery.sent.length, duplicates: delivery.duplicates }));
+    console.log(
+      JSON.stringify({ figure: 'fencing+rebalance', events: delivery.sent.length, duplicates: delivery.duplicates }),
+    );
   });
 });

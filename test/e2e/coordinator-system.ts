@@ -5,7 +5,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor, type Managed } from '../../scripts/lib/proc.ts';
-import { localSecret, ROOT, startEmulatorProcess, startHostProcess, startWorkerProcess, type EmulatorProcess, type WorkerProcess } from '../../scripts/lib/stack.ts';
+import {
+  localSecret,
+  ROOT,
+  startEmulatorProcess,
+  startHostProcess,
+  startWorkerProcess,
+  type EmulatorProcess,
+  type WorkerProcess,
+} from '../../scripts/lib/stack.ts';
 import type { CoordinatorStatus } from '../../workers/coordinator/status.ts';
 import { startLedger, type Ledger } from './ledger.ts';
 import { emulatorCall } from './emu.ts';
@@ -101,14 +109,22 @@ export async function startCluster(emulatorArgs: string[], workerVars: Record<st
         async () => {
           const s = await status();
           const live = new Set(s.hosts.filter((h) => h.live).map((h) => h.id));
-          const ok = s.shards.length === shardCount && s.shards.every((sh) => sh.state === 'ready' && sh.phase === 'assigned' && sh.owner !== null && live.has(sh.owner));
+          const ok =
+            s.shards.length === shardCount &&
+            s.shards.every(
+              (sh) => sh.state === 'ready' && sh.phase === 'assigned' && sh.owner !== null && live.has(sh.owner),
+            );
           return ok ? s : undefined;
         },
         { timeoutMs, intervalMs: 200 },
       );
     },
     async everyMessageHandled(timeoutMs = 45_000) {
-      await emu('/_emulator/traffic', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rate: 0 }) });
+      await emu('/_emulator/traffic', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rate: 0 }),
+      });
       const sent = await waitFor(
         'every MESSAGE_CREATE to reach a handler',
         async () => {

@@ -12,7 +12,21 @@ describe('coordinator: three hosts, one identify queue, failover by resume', () 
   beforeAll(async () => {
     // Emulator window 1 s per bucket; the coordinator spaces identifies by its own 1.5 s window (+ margin),
     // so the emulator's violation counter checks the spacing across hosts.
-    cluster = await startCluster(['--shards', String(SHARDS), '--max-concurrency', '2', '--guilds', '24', '--rate', '15', '--identify-window-ms', '1000'], { EDGESHARD_IDENTIFY_WINDOW_MS: '1500' });
+    cluster = await startCluster(
+      [
+        '--shards',
+        String(SHARDS),
+        '--max-concurrency',
+        '2',
+        '--guilds',
+        '24',
+        '--rate',
+        '15',
+        '--identify-window-ms',
+        '1000',
+      ],
+      { EDGESHARD_IDENTIFY_WINDOW_MS: '1500' },
+    );
     for (const id of ['host-a', 'host-b', 'host-c']) cluster.startHost(id);
   });
 
@@ -46,7 +60,9 @@ describe('coordinator: three hosts, one identify queue, failover by resume', () 
       'the victim shards to be resumed elsewhere',
       async () => {
         const c = await cluster.counters();
-        return moved.every((s) => (c.resumesByShard[String(s)] ?? 0) > (before.resumesByShard[String(s)] ?? 0)) ? true : undefined;
+        return moved.every((s) => (c.resumesByShard[String(s)] ?? 0) > (before.resumesByShard[String(s)] ?? 0))
+          ? true
+          : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 50 },
     );
@@ -57,7 +73,17 @@ describe('coordinator: three hosts, one identify queue, failover by resume', () 
     expect(c.identifies - before.identifies).toBe(0); // resumed, not identified
     for (let s = 0; s < SHARDS; s++) expect(c.maxConcurrentConnections[String(s)], `shard ${s}`).toBe(1);
     const delivery = await cluster.everyMessageHandled();
-    console.log(JSON.stringify({ figure: 'failover', failoverMs, moved, identifiesDuringFailover: c.identifies - before.identifies, events: delivery.sent.length, duplicates: delivery.duplicates, resumes: sumOver(c.resumesByShard, moved) - sumOver(before.resumesByShard, moved) }));
+    console.log(
+      JSON.stringify({
+        figure: 'failover',
+        failoverMs,
+        moved,
+        identifiesDuringFailover: c.identifies - before.identifies,
+        events: delivery.sent.length,
+        duplicates: delivery.duplicates,
+        resumes: sumOver(c.resumesByShard, moved) - sumOver(before.resumesByShard, moved),
+      }),
+    );
     expect(failoverMs).toBeLessThan(LEASE_TTL_MS + 2_000 + 1_500); // TTL + 2 s, plus polling and load slack
   });
 });

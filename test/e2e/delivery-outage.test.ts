@@ -11,7 +11,16 @@ describe('a Worker outage of 30 s', () => {
   let host: Managed;
 
   beforeAll(async () => {
-    system = await startDeliverySystem(['--shards', '2', '--guilds', '6', '--rate', '20', '--identify-window-ms', '1000']);
+    system = await startDeliverySystem([
+      '--shards',
+      '2',
+      '--guilds',
+      '6',
+      '--rate',
+      '20',
+      '--identify-window-ms',
+      '1000',
+    ]);
     host = await system.startHost(join(system.dir, 'spool'));
   });
 
@@ -47,6 +56,10 @@ describe('a Worker outage of 30 s', () => {
     expect(retried).toBeGreaterThan(0);
     expect(duplicates).toBeLessThanOrEqual(retried);
     expect(metricValue(metrics, 'edgeshard_dead_letters_total')).toBe(0);
-    await waitFor('the spool to drain', async () => (metricValue(await hostMetrics(host), 'edgeshard_spool_events') === 0 ? true : undefined), { timeoutMs: 20_000 });
+    await waitFor(
+      'the spool to drain',
+      async () => (metricValue(await hostMetrics(host), 'edgeshard_spool_events') === 0 ? true : undefined),
+      { timeoutMs: 20_000 },
+    );
   });
 });

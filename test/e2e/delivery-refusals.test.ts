@@ -15,7 +15,16 @@ describe('failures the Worker answers per event, and refusals', () => {
   let system: DeliverySystem;
 
   beforeAll(async () => {
-    system = await startDeliverySystem(['--shards', '1', '--guilds', '2', '--rate', '0', '--identify-window-ms', '500']);
+    system = await startDeliverySystem([
+      '--shards',
+      '1',
+      '--guilds',
+      '2',
+      '--rate',
+      '0',
+      '--identify-window-ms',
+      '500',
+    ]);
     await system.startHost(join(system.dir, 'spool'));
   });
 
@@ -29,11 +38,17 @@ describe('failures the Worker answers per event, and refusals', () => {
     system.gate.failNext = 1;
     const said = await Promise.all(
       [1, 2, 3, 4, 5].map((n) =>
-        system.emu<APIMessage>('/_emulator/say', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel_id: channel, content: `hello ${n}` }) }),
+        system.emu<APIMessage>('/_emulator/say', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ channel_id: channel, content: `hello ${n}` }),
+        }),
       ),
     );
     const ids = said.map((m) => m.id);
-    await waitFor('all five handled', () => (ids.every((id) => system.handledCounts().has(id)) ? true : undefined), { timeoutMs: 30_000 });
+    await waitFor('all five handled', () => (ids.every((id) => system.handledCounts().has(id)) ? true : undefined), {
+      timeoutMs: 30_000,
+    });
     await new Promise((r) => setTimeout(r, 1_000)); // time for a wrong duplicate to show
     expect(system.gate.failed).toHaveLength(1);
     const victim = system.gate.failed[0]!;
@@ -43,7 +58,12 @@ describe('failures the Worker answers per event, and refusals', () => {
     expect(ids.map((id) => counts.get(id))).toEqual([1, 1, 1, 1, 1]);
   });
 
-  const message = (id: string) => ({ id, channel_id: '1', content: 'x', author: { id: '2', username: 'u', bot: false } });
+  const message = (id: string) => ({
+    id,
+    channel_id: '1',
+    content: 'x',
+    author: { id: '2', username: 'u', bot: false },
+  });
   const envelope = (id: string, data: unknown = message(id)): EventEnvelope => ({
     id: `discord:0:test:${id}`,
     platform: 'discord',
@@ -56,43 +76,76 @@ describe('failures the Worker answers per event, and refusals', () => {
   });
   const body = (events: EventEnvelope[]) => JSON.stringify({ v: 1, host: 'e2e', epoch: 0, events });
   const post = async (text: string, headers: Record<string, string>) =>
-    fetch(`${system.worker.url}/events`, { method: 'POST', body: text, headers: { 'content-type': 'application/json', ...headers } });
+    fetch(`${system.worker.url}/events`, {
+      method: 'POST',
+      body: text,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
 
-  it('refuses forged, replayed, oversized and malformed batches, and dispatches none of them', { timeout: 60_000 }, async () => {
-    const cases: [string, () => Promise<Response>, number, string][] = [
-      ['forged', async () => post(body([envelope('forged')]), await signedHeaders('not-the-secret-0123456789', body([envelope('forged')]))), 401, 'bad_signature'],
-      ['replayed', async () => post(body([envelope('replayed')]), await signedHeaders(system.secret, body([envelope('replayed')]), Date.now() - 6 * 60_000)), 401, 'stale_timestamp'],
-      [
-        'oversized',
-        async () => {
-          const text = body([envelope('oversized', { ...message('oversized'), pad: 'x'.repeat(1_100_000) })]);
-          return post(text, await signedHeaders(system.secret, text));
-        },
-        413,
-        'body_too_large',
-      ],
-      [
-        'malformed',
-        async () => {
-          const text = JSON.stringify({ v: 1, host: 'e2e', epoch: 0, events: [{ ...envelope('malformed'), seq: 'one' }] });
-          return post(text, await signedHeaders(system.secret, text));
-        },
-        400,
-        'malformed_batch',
-      ],
-    ];
-    for (const [name, send, status, code] of cases) {
-      const res = await send();
-      expect({ name, status: res.status }).toEqual({ name, status });
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
-    }
-    // A correctly signed batch is handled: the check above is not vacuous.
-    const good = body([envelope('control')]);
-    const ok = await post(good, await signedHeaders(system.secret, good));
-    expect(ok.status).toBe(200);
-    await waitFor('the control event', () => (system.handledCounts().has('control') ? true : undefined), { timeoutMs: 10_000 });
-    await new Promise((r) => setTimeout(r, 500));
-    const handled = system.handledCounts();
-    for (const id of ['forged', 'replayed', 'oversized', 'malformed']) expect(handled.has(id)).toBe(false);
-  });
+  it(
+    'refuses forged, replayed, oversized and malformed batches, and dispatches none of them',
+    { timeout: 60_000 },
+    async () => {
+      const cases: [string, () => Promise<Response>, number, string][] = [
+        [
+          'forged',
+          async () =>
+            post(
+              body([envelope('forged')]),
+              await signedHeaders('not-the-secret-0123456789', body([envelope('forged')])),
+            ),
+          401,
+          'bad_signature',
+        ],
+        [
+          'replayed',
+          async () =>
+            post(
+              body([envelope('replayed')]),
+              await signedHeaders(system.secret, body([envelope('replayed')]), Date.now() - 6 * 60_000),
+            ),
+          401,
+          'stale_timestamp',
+        ],
+        [
+          'oversized',
+          async () => {
+            const text = body([envelope('oversized', { ...message('oversized'), pad: 'x'.repeat(1_100_000) })]);
+            return post(text, await signedHeaders(system.secret, text));
+          },
+          413,
+          'body_too_large',
+        ],
+        [
+          'malformed',
+          async () => {
+            const text = JSON.stringify({
+              v: 1,
+              host: 'e2e',
+              epoch: 0,
+              events: [{ ...envelope('malformed'), seq: 'one' }],
+            });
+            return post(text, await signedHeaders(system.secret, text));
+          },
+          400,
+          'malformed_batch',
+        ],
+      ];
+      for (const [name, send, status, code] of cases) {
+        const res = await send();
+        expect({ name, status: res.status }).toEqual({ name, status });
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+      }
+      // A correctly signed batch is handled: the check above is not vacuous.
+      const good = body([envelope('control')]);
+      const ok = await post(good, await signedHeaders(system.secret, good));
+      expect(ok.status).toBe(200);
+      await waitFor('the control event', () => (system.handledCounts().has('control') ? true : undefined), {
+        timeoutMs: 10_000,
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      const handled = system.handledCounts();
+      for (const id of ['forged', 'replayed', 'oversized', 'malformed']) expect(handled.has(id)).toBe(false);
+    },
+  );
 });

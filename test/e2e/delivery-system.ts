@@ -7,7 +7,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor, type Managed } from '../../scripts/lib/proc.ts';
-import { localSecret, ROOT, startEmulatorProcess, startHostProcess, startWorkerProcess, type EmulatorProcess, type WorkerProcess } from '../../scripts/lib/stack.ts';
+import {
+  localSecret,
+  ROOT,
+  startEmulatorProcess,
+  startHostProcess,
+  startWorkerProcess,
+  type EmulatorProcess,
+  type WorkerProcess,
+} from '../../scripts/lib/stack.ts';
 import { scanSpoolDir, unackedRecords } from '../../shard-host/spool/scan.ts';
 import type { LedgerEntry } from './ledger.ts';
 import { emulatorCall } from './emu.ts';
@@ -75,10 +83,16 @@ async function startGate(): Promise<Gate & { url: string; close(): Promise<void>
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  return Object.assign(gate, { url: `http://127.0.0.1:${port}/`, close: () => new Promise<void>((r) => server.close(() => r())) });
+  return Object.assign(gate, {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  });
 }
 
-export async function startDeliverySystem(emulatorArgs: string[], workerConfig = 'test/e2e/wrangler.e2e.toml'): Promise<DeliverySystem> {
+export async function startDeliverySystem(
+  emulatorArgs: string[],
+  workerConfig = 'test/e2e/wrangler.e2e.toml',
+): Promise<DeliverySystem> {
   const dir = mkdtempSync(join(tmpdir(), 'edgeshard-delivery-'));
   const secret = localSecret();
   const gate = await startGate();
@@ -88,7 +102,12 @@ export async function startDeliverySystem(emulatorArgs: string[], workerConfig =
     inspectorPort: await freePort(),
     persistTo: join(dir, 'wrangler'),
     config: `${ROOT}${workerConfig}`,
-    vars: { EDGESHARD_SECRET: secret, DISCORD_TOKEN: emulator.token, DISCORD_API_URL: emulator.apiUrl, LEDGER_URL: gate.url },
+    vars: {
+      EDGESHARD_SECRET: secret,
+      DISCORD_TOKEN: emulator.token,
+      DISCORD_API_URL: emulator.apiUrl,
+      LEDGER_URL: gate.url,
+    },
   };
   const hosts: Managed[] = [];
   const system: DeliverySystem = {
@@ -99,7 +118,11 @@ export async function startDeliverySystem(emulatorArgs: string[], workerConfig =
     dir,
     emu: emulatorCall(emulator.url),
     async traffic(rate) {
-      await system.emu('/_emulator/traffic', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rate }) });
+      await system.emu('/_emulator/traffic', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rate }),
+      });
     },
     async stopWorker() {
       await system.worker.stop('SIGINT');
@@ -118,7 +141,11 @@ export async function startDeliverySystem(emulatorArgs: string[], workerConfig =
         ...env,
       });
       hosts.push(host);
-      await waitFor('the shards to be READY', () => (host.lines.some((l) => l.includes('all shards ready')) ? true : undefined), { proc: host, timeoutMs: 45_000 });
+      await waitFor(
+        'the shards to be READY',
+        () => (host.lines.some((l) => l.includes('all shards ready')) ? true : undefined),
+        { proc: host, timeoutMs: 45_000 },
+      );
       return host;
     },
     async dispatchedIds() {

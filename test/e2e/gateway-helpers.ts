@@ -18,12 +18,20 @@ export interface Counters {
 }
 
 export const post = (system: System, path: string, body: unknown = {}) =>
-  system.emu(`/_emulator${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  system.emu(`/_emulator${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 export const counters = (system: System) => system.emu<Counters>('/_emulator/state');
 
 export async function hostReady(host: Managed, times = 1): Promise<void> {
-  await waitFor('the host to report all shards ready', () => (host.lines.filter((l) => l.includes('all shards ready')).length >= times ? true : undefined), { proc: host, timeoutMs: 45_000 });
+  await waitFor(
+    'the host to report all shards ready',
+    () => (host.lines.filter((l) => l.includes('all shards ready')).length >= times ? true : undefined),
+    { proc: host, timeoutMs: 45_000 },
+  );
 }
 
 /** Ledger entries for a message id, once every MESSAGE_CREATE the emulator sent has been handled. */
@@ -47,10 +55,14 @@ export function duplicates(handled: Map<string, number>): { ids: string[]; extra
 }
 
 export async function waitCounters(system: System, what: string, check: (c: Counters) => boolean): Promise<Counters> {
-  return waitFor(what, async () => {
-    const c = await counters(system);
-    return check(c) ? c : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 100 });
+  return waitFor(
+    what,
+    async () => {
+      const c = await counters(system);
+      return check(c) ? c : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

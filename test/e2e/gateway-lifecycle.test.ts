@@ -40,12 +40,24 @@ describe('gateway: identify spacing and fatal close codes', () => {
 
   it('4004 stops one shard with the fix in the error; the host keeps serving the others', async () => {
     await post(system, '/shards/0/close', { code: 4004 });
-    await waitFor('the fatal error', () => (host.lines.some((l) => l.includes('4004') && l.includes('DISCORD_TOKEN')) ? true : undefined), { proc: host, timeoutMs: 15_000 });
+    await waitFor(
+      'the fatal error',
+      () => (host.lines.some((l) => l.includes('4004') && l.includes('DISCORD_TOKEN')) ? true : undefined),
+      { proc: host, timeoutMs: 15_000 },
+    );
     // A message on another shard still reaches the Worker.
     const world = await system.emu<World>('/_emulator/world');
     const guild = world.guilds.find((g) => shardOf(g.id, 4) === 1)!;
-    const said = await system.emu<{ id: string }>('/_emulator/say', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel_id: guild.channels[0]!.id, content: 'still here' }) });
-    await waitFor('the message on shard 1 to be handled', () => (system.ledger.entries.some((e) => e.messageId === said.id) ? true : undefined), { proc: host, timeoutMs: 20_000 });
+    const said = await system.emu<{ id: string }>('/_emulator/say', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channel_id: guild.channels[0]!.id, content: 'still here' }),
+    });
+    await waitFor(
+      'the message on shard 1 to be handled',
+      () => (system.ledger.entries.some((e) => e.messageId === said.id) ? true : undefined),
+      { proc: host, timeoutMs: 20_000 },
+    );
     expect(host.child.exitCode).toBeNull();
     const c = await counters(system);
     expect(c.identifies).toBe(4); // the fatal shard did not try again

@@ -13,7 +13,10 @@ describe('gateway: restart the shard host mid-stream', () => {
   beforeAll(async () => {
     system = await startSystem(['--shards', '2', '--guilds', '6', '--rate', '40', '--identify-window-ms', '1000']);
     // The same session file (and spool directory) across restarts, as on a real host.
-    env = { EDGESHARD_SPOOL_DIR: join(system.dir, 'spool'), EDGESHARD_SESSION_FILE: join(system.dir, 'state', 'sessions.json') };
+    env = {
+      EDGESHARD_SPOOL_DIR: join(system.dir, 'spool'),
+      EDGESHARD_SESSION_FILE: join(system.dir, 'state', 'sessions.json'),
+    };
   });
 
   afterAll(async () => {

@@ -11,7 +11,18 @@ describe('gateway: resume mid-stream, exactly once at the Worker', () => {
 
   beforeAll(async () => {
     // Heartbeats every second, so the zombie case takes seconds, not minutes.
-    system = await startSystem(['--shards', '2', '--guilds', '6', '--rate', '40', '--identify-window-ms', '1000', '--heartbeat-interval-ms', '1000']);
+    system = await startSystem([
+      '--shards',
+      '2',
+      '--guilds',
+      '6',
+      '--rate',
+      '40',
+      '--identify-window-ms',
+      '1000',
+      '--heartbeat-interval-ms',
+      '1000',
+    ]);
     host = system.startHost();
     await hostReady(host);
   });
@@ -30,7 +41,9 @@ describe('gateway: resume mid-stream, exactly once at the Worker', () => {
     };
     await step('a dropped connection', () => Promise.all([0, 1].map((s) => post(system, `/shards/${s}/drop`))));
     await step('op 7 Reconnect', () => Promise.all([0, 1].map((s) => post(system, `/shards/${s}/reconnect`))));
-    await step('op 9 Invalid Session (resumable)', () => Promise.all([0, 1].map((s) => post(system, `/shards/${s}/invalid-session`, { resumable: true }))));
+    await step('op 9 Invalid Session (resumable)', () =>
+      Promise.all([0, 1].map((s) => post(system, `/shards/${s}/invalid-session`, { resumable: true }))),
+    );
     await step('heartbeat ACKs stopping (zombie)', async () => {
       // A zombie is a connection where nothing arrives: stop the traffic too, or dispatches prove it alive.
       await post(system, '/traffic', { rate: 0 });
@@ -56,8 +69,12 @@ describe('gateway: resume mid-stream, exactly once at the Worker', () => {
     expect(url).toBeDefined();
     const text = await (await fetch(url!)).text();
     for (const shard of [0, 1]) {
-      expect(Number(new RegExp(`edgeshard_gateway_resumes_total\\{[^}]*shard="${shard}"[^}]*\\} (\\d+)`).exec(text)?.[1])).toBeGreaterThanOrEqual(4);
-      expect(Number(new RegExp(`edgeshard_gateway_identifies_total\\{[^}]*shard="${shard}"[^}]*\\} (\\d+)`).exec(text)?.[1])).toBe(1);
+      expect(
+        Number(new RegExp(`edgeshard_gateway_resumes_total\\{[^}]*shard="${shard}"[^}]*\\} (\\d+)`).exec(text)?.[1]),
+      ).toBeGreaterThanOrEqual(4);
+      expect(
+        Number(new RegExp(`edgeshard_gateway_identifies_total\\{[^}]*shard="${shard}"[^}]*\\} (\\d+)`).exec(text)?.[1]),
+      ).toBe(1);
       expect(text).toMatch(new RegExp(`edgeshard_shard_state\\{[^}]*shard="${shard}"[^}]*state="ready"[^}]*\\} 1`));
     }
   });

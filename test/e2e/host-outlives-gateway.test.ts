@@ -28,10 +28,17 @@ describe('a shard host whose gateway goes away', () => {
       EDGESHARD_METRICS_PORT: '0',
     });
     const h = host;
-    await waitFor('both shards READY', () => (h.lines.some((l) => l.includes('all shards ready')) ? true : undefined), { proc: h, timeoutMs: 30_000 });
+    await waitFor('both shards READY', () => (h.lines.some((l) => l.includes('all shards ready')) ? true : undefined), {
+      proc: h,
+      timeoutMs: 30_000,
+    });
 
     await emulator.stop('SIGKILL');
-    await waitFor('reconnect attempts to fail', () => (h.lines.filter((l) => l.includes('ECONNREFUSED')).length >= 4 ? true : undefined), { proc: h, timeoutMs: 30_000 });
+    await waitFor(
+      'reconnect attempts to fail',
+      () => (h.lines.filter((l) => l.includes('ECONNREFUSED')).length >= 4 ? true : undefined),
+      { proc: h, timeoutMs: 30_000 },
+    );
     await new Promise((r) => setTimeout(r, 3000));
     expect(h.child.exitCode).toBeNull();
 

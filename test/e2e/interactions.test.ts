@@ -14,7 +14,11 @@ interface InteractionRecord {
   followUps: { content: string }[];
 }
 
-const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 describe('Discord interactions and QQ callbacks through the emulator', () => {
   let system: System;
@@ -42,7 +46,10 @@ describe('Discord interactions and QQ callbacks through the emulator', () => {
   });
 
   it('defers, then edits the original reply and sends a follow-up through the interaction webhook', async () => {
-    const record = await system.emu<InteractionRecord & { id: string }>('/_emulator/interactions', json({ name: 'e2e-defer' }));
+    const record = await system.emu<InteractionRecord & { id: string }>(
+      '/_emulator/interactions',
+      json({ name: 'e2e-defer' }),
+    );
     expect(record.response).toEqual({ type: 5 });
     const done = await waitFor(
       'the deferred reply to be edited and followed up',
@@ -61,7 +68,11 @@ describe('Discord interactions and QQ callbacks through the emulator', () => {
     const body = JSON.stringify({ type: 1, id: '1', token: 't', application_id: '2', version: 1 });
     const res = await fetch(`${system.worker.url}/interactions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-signature-ed25519': 'ab'.repeat(64), 'x-signature-timestamp': String(Math.floor(Date.now() / 1000)) },
+      headers: {
+        'content-type': 'application/json',
+        'x-signature-ed25519': 'ab'.repeat(64),
+        'x-signature-timestamp': String(Math.floor(Date.now() / 1000)),
+      },
       body,
     });
     expect(res.status).toBe(401);
@@ -72,11 +83,17 @@ describe('Discord interactions and QQ callbacks through the emulator', () => {
     const world = await system.emu<{ guilds: { id: string }[] }>('/_emulator/world');
     const env = { ...process.env, DISCORD_TOKEN: system.emulator.token, DISCORD_API_URL: system.emulator.apiUrl };
     for (const args of [[], ['--guild', world.guilds[0]!.id]]) {
-      const run = spawnSync(process.execPath, [`${ROOT}scripts/register.ts`, ...args], { env, encoding: 'utf8', timeout: 30_000 });
+      const run = spawnSync(process.execPath, [`${ROOT}scripts/register.ts`, ...args], {
+        env,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       expect(run.status, run.stderr).toBe(0);
       expect(run.stdout).toMatch(/registered 1 command\(s\).*\/ping/);
     }
-    const commands = await system.emu<{ global: { name: string }[]; guilds: Record<string, { name: string }[]> }>('/_emulator/commands');
+    const commands = await system.emu<{ global: { name: string }[]; guilds: Record<string, { name: string }[]> }>(
+      '/_emulator/commands',
+    );
     expect(commands.global.map((c) => c.name)).toEqual(['ping']);
     expect(commands.guilds[world.guilds[0]!.id]?.map((c) => c.name)).toEqual(['ping']);
   });
@@ -87,10 +104,26 @@ describe('Discord interactions and QQ callbacks through the emulator', () => {
   });
 
   it('answers a signed QQ group @-message through the QQ OpenAPI, as a reply to that message', async () => {
-    const said = await system.emu<{ event: { acked: boolean; status: number }; message: { id: string; group_openid: string } }>('/_emulator/qq/say', json({ content: 'ping' }));
+    const said = await system.emu<{
+      event: { acked: boolean; status: number };
+      message: { id: string; group_openid: string };
+    }>('/_emulator/qq/say', json({ content: 'ping' }));
     expect(said.event).toMatchObject({ status: 200, acked: true });
-    const sent = await system.emu<{ scene: string; target: string; content: string; msg_id?: string; msg_seq?: number }[]>('/_emulator/qq/messages');
-    expect(sent).toEqual([{ id: expect.any(String), scene: 'group', target: said.message.group_openid, content: 'pong', msg_id: said.message.id, msg_seq: 1, timestamp: expect.any(Number) }]);
+    const sent =
+      await system.emu<{ scene: string; target: string; content: string; msg_id?: string; msg_seq?: number }[]>(
+        '/_emulator/qq/messages',
+      );
+    expect(sent).toEqual([
+      {
+        id: expect.any(String),
+        scene: 'group',
+        target: said.message.group_openid,
+        content: 'pong',
+        msg_id: said.message.id,
+        msg_seq: 1,
+        timestamp: expect.any(Number),
+      },
+    ]);
     const state = await system.emu<{ counters: { tokensIssued: number; apiRefusals: number } }>('/_emulator/qq/state');
     expect(state.counters).toMatchObject({ tokensIssued: 1, apiRefusals: 0 });
   });

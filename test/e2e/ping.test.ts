@@ -22,7 +22,11 @@ describe('the whole flow on one machine', () => {
   beforeAll(async () => {
     system = await startSystem(['--shards', '2', '--guilds', '6', '--rate', '20', '--identify-window-ms', '1000']);
     const host = system.startHost();
-    await waitFor('both shards to be READY', () => (host.lines.some((l) => l.includes('all shards ready')) ? true : undefined), { proc: host, timeoutMs: 30_000 });
+    await waitFor(
+      'both shards to be READY',
+      () => (host.lines.some((l) => l.includes('all shards ready')) ? true : undefined),
+      { proc: host, timeoutMs: 30_000 },
+    );
   });
 
   afterAll(async () => {
@@ -42,7 +46,11 @@ describe('the whole flow on one machine', () => {
 
     const pings = await Promise.all(
       channels.map((channel_id) =>
-        system.emu<APIMessage>('/_emulator/say', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel_id, content: '!ping' }) }),
+        system.emu<APIMessage>('/_emulator/say', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ channel_id, content: '!ping' }),
+        }),
       ),
     );
 
@@ -56,7 +64,11 @@ describe('the whole flow on one machine', () => {
     );
 
     // Stop the background traffic, then wait until the ledger holds every MESSAGE_CREATE the emulator sent.
-    await system.emu('/_emulator/traffic', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rate: 0 }) });
+    await system.emu('/_emulator/traffic', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rate: 0 }),
+    });
     const sentIds = await waitFor(
       'every MESSAGE_CREATE to reach the handler',
       async () => {

@@ -30,7 +30,10 @@ export function prepareReloadableWorker(handlerSource: string): ReloadableWorker
       '',
     ].join('\n'),
   );
-  const toml = readFileSync(join(ROOT, 'test/e2e/wrangler.e2e.toml'), 'utf8').replace(/^main = .*$/m, 'main = "entry.ts"');
+  const toml = readFileSync(join(ROOT, 'test/e2e/wrangler.e2e.toml'), 'utf8').replace(
+    /^main = .*$/m,
+    'main = "entry.ts"',
+  );
   const config = join(dir, 'wrangler.toml');
   writeFileSync(config, toml);
   return {

@@ -21,9 +21,15 @@ describe('reloading handler code mid-stream', () => {
 
   beforeAll(async () => {
     reloadable = prepareReloadableWorker(versionedHandler(1));
-    system = await startSystem(['--shards', '2', '--guilds', '4', '--rate', '10', '--identify-window-ms', '1000'], { workerConfig: reloadable.config });
+    system = await startSystem(['--shards', '2', '--guilds', '4', '--rate', '10', '--identify-window-ms', '1000'], {
+      workerConfig: reloadable.config,
+    });
     const host = system.startHost();
-    await waitFor('both shards to be READY', () => (host.lines.some((l) => l.includes('all shards ready')) ? true : undefined), { proc: host, timeoutMs: 30_000 });
+    await waitFor(
+      'both shards to be READY',
+      () => (host.lines.some((l) => l.includes('all shards ready')) ? true : undefined),
+      { proc: host, timeoutMs: 30_000 },
+    );
   });
 
   afterAll(async () => {
@@ -33,20 +39,37 @@ describe('reloading handler code mid-stream', () => {
 
   it('keeps every connection and loses no event while the Worker reloads', async () => {
     const entries = () => system.ledger.entries as Entry[];
-    await waitFor('version 1 to handle traffic', () => (entries().some((e) => e.version === 1) ? true : undefined), { timeoutMs: 30_000, proc: system.worker });
+    await waitFor('version 1 to handle traffic', () => (entries().some((e) => e.version === 1) ? true : undefined), {
+      timeoutMs: 30_000,
+      proc: system.worker,
+    });
     const before = await system.emu<Counters>('/_emulator/state');
 
     reloadable.rewrite(versionedHandler(2));
-    await waitFor('the reloaded version 2 to handle traffic', () => (entries().some((e) => e.version === 2) ? true : undefined), { timeoutMs: 60_000, proc: system.worker });
+    await waitFor(
+      'the reloaded version 2 to handle traffic',
+      () => (entries().some((e) => e.version === 2) ? true : undefined),
+      { timeoutMs: 60_000, proc: system.worker },
+    );
     // Let traffic flow on the new code for a moment, then stop it and account for every message.
     await new Promise((r) => setTimeout(r, 2000));
-    await system.emu('/_emulator/traffic', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rate: 0 }) });
+    await system.emu('/_emulator/traffic', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rate: 0 }),
+    });
 
     const dispatched = await waitFor(
       'every dispatched MESSAGE_CREATE to reach the handlers',
       async () => {
-        const ids = (await system.emu<{ id?: string }[]>('/_emulator/dispatched?type=MESSAGE_CREATE')).map((d) => d.id!);
-        const handled = new Set(entries().filter((e) => e.version === undefined).map((e) => e.messageId));
+        const ids = (await system.emu<{ id?: string }[]>('/_emulator/dispatched?type=MESSAGE_CREATE')).map(
+          (d) => d.id!,
+        );
+        const handled = new Set(
+          entries()
+            .filter((e) => e.version === undefined)
+            .map((e) => e.messageId),
+        );
         return ids.length > 0 && ids.every((id) => handled.has(id)) ? ids : undefined;
       },
       { timeoutMs: 60_000 },

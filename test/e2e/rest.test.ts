@@ -25,7 +25,13 @@ describe('REST proxy through wrangler dev', () => {
       inspectorPort: await freePort(),
       persistTo: join(mkdtempSync(join(tmpdir(), 'edgeshard-rest-e2e-')), 'wrangler'),
       config: `${ROOT}test/e2e/wrangler.e2e.toml`,
-      vars: { EDGESHARD_SECRET: localSecret(), DISCORD_TOKEN: emulator.token, DISCORD_API_URL: emulator.apiUrl, EDGESHARD_REST_PROXY_KEY: PROXY_KEY, LEDGER_URL: 'http://127.0.0.1:1/' },
+      vars: {
+        EDGESHARD_SECRET: localSecret(),
+        DISCORD_TOKEN: emulator.token,
+        DISCORD_API_URL: emulator.apiUrl,
+        EDGESHARD_REST_PROXY_KEY: PROXY_KEY,
+        LEDGER_URL: 'http://127.0.0.1:1/',
+      },
     });
   });
 
@@ -39,7 +45,11 @@ describe('REST proxy through wrangler dev', () => {
     const me = (await rest.get(Routes.user('@me'))) as APIUser;
     expect(me.bot).toBe(true);
     const channel = emulator.world.guilds[0]!.channels[0]!.id;
-    const sent = (await Promise.all(Array.from({ length: 12 }, (_, i) => rest.post(Routes.channelMessages(channel), { body: { content: `djs ${i}` } })))) as APIMessage[];
+    const sent = (await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        rest.post(Routes.channelMessages(channel), { body: { content: `djs ${i}` } }),
+      ),
+    )) as APIMessage[];
     expect(sent.map((m) => m.content).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `djs ${i}`).sort());
     await rest.put(Routes.channelMessageOwnReaction(channel, sent[0]!.id, '👍'));
     expect(emulator.counters().rest.ratelimited).toEqual({ user: 0, global: 0, shared: 0 });
@@ -57,15 +67,36 @@ describe('REST proxy through wrangler dev', () => {
     const call = (method: string, path: string, body?: unknown) =>
       fetch(`${worker.url}/api/v10${path}`, {
         method,
-        headers: { authorization: `Bot ${emulator.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bot ${emulator.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     const seed = (await (await call('POST', `/channels/${hot}/messages`, { content: 'seed' })).json()) as APIMessage;
     const requests = [
       ...Array.from({ length: 60 }, (_, i) => ['POST', `/channels/${hot}/messages`, { content: `hot ${i}` }] as const),
-      ...others.flatMap((c) => Array.from({ length: 25 }, (_, i) => ['POST', `/channels/${c}/messages`, { content: `m ${i}` }] as const)),
-      ...Array.from({ length: 12 }, (_, i) => ['PUT', `/channels/${hot}/messages/${seed.id}/reactions/${encodeURIComponent(String.fromCodePoint(0x1f600 + i))}/@me`, undefined] as const),
-      ...Array.from({ length: 40 }, (_, i) => ['POST', `/interactions/${1100000000000000000n + BigInt(i)}/t${i}/callback`, { type: 4, data: { content: 'ok' } }] as const),
+      ...others.flatMap((c) =>
+        Array.from({ length: 25 }, (_, i) => ['POST', `/channels/${c}/messages`, { content: `m ${i}` }] as const),
+      ),
+      ...Array.from(
+        { length: 12 },
+        (_, i) =>
+          [
+            'PUT',
+            `/channels/${hot}/messages/${seed.id}/reactions/${encodeURIComponent(String.fromCodePoint(0x1f600 + i))}/@me`,
+            undefined,
+          ] as const,
+      ),
+      ...Array.from(
+        { length: 40 },
+        (_, i) =>
+          [
+            'POST',
+            `/interactions/${1100000000000000000n + BigInt(i)}/t${i}/callback`,
+            { type: 4, data: { content: 'ok' } },
+          ] as const,
+      ),
     ];
     const statuses = await Promise.all(requests.map(async ([m, p, b]) => (await call(m, p, b)).status));
     expect(statuses.filter((s) => s >= 300)).toEqual([]);

@@ -18,7 +18,18 @@ describe('status page', () => {
   let cluster: Cluster;
 
   beforeAll(async () => {
-    cluster = await startCluster(['--shards', '4', '--max-concurrency', '4', '--guilds', '24', '--rate', '5', '--identify-window-ms', '500']);
+    cluster = await startCluster([
+      '--shards',
+      '4',
+      '--max-concurrency',
+      '4',
+      '--guilds',
+      '24',
+      '--rate',
+      '5',
+      '--identify-window-ms',
+      '500',
+    ]);
     cluster.startHost('host-a', { EDGESHARD_CAPACITY: '3' });
     cluster.startHost('host-b', { EDGESHARD_CAPACITY: '3' });
     await cluster.allReady(4, 60_000);
@@ -36,7 +47,15 @@ describe('status page', () => {
     expect(wrong.status).toBe(401);
     // The lease connection: an upgrade without a valid HMAC never reaches the coordinator.
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${cluster.worker.url}/coordinator/connect`, { headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'x-edgeshard-host': 'intruder' } });
+      const req = request(`${cluster.worker.url}/coordinator/connect`, {
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          'x-edgeshard-host': 'intruder',
+        },
+      });
       req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0)));
       req.on('upgrade', () => resolve(101));
       req.on('error', reject);
@@ -47,10 +66,14 @@ describe('status page', () => {
 
   it('serves the lease table as JSON: shards with owner, latency, guilds, hosts with load, identify budget', async () => {
     // Guild counts travel with renewals: wait for the one after READY.
-    const s = await waitFor('every guild counted', async () => {
-      const st = await cluster.status();
-      return st.shards.reduce((n, sh) => n + sh.guilds, 0) === 24 ? st : undefined;
-    }, { timeoutMs: 10_000 }).catch(() => cluster.status());
+    const s = await waitFor(
+      'every guild counted',
+      async () => {
+        const st = await cluster.status();
+        return st.shards.reduce((n, sh) => n + sh.guilds, 0) === 24 ? st : undefined;
+      },
+      { timeoutMs: 10_000 },
+    ).catch(() => cluster.status());
     expect(s.shards).toHaveLength(4);
     for (const shard of s.shards) {
       expect(shard.state).toBe('ready');
@@ -58,7 +81,10 @@ describe('status page', () => {
       expect(shard.epoch).toBeGreaterThan(0);
     }
     expect(s.shards.reduce((n, sh) => n + sh.guilds, 0)).toBe(24);
-    expect(s.hosts.map((h) => [h.id, h.capacity, h.live])).toEqual([['host-a', 3, true], ['host-b', 3, true]]);
+    expect(s.hosts.map((h) => [h.id, h.capacity, h.live])).toEqual([
+      ['host-a', 3, true],
+      ['host-b', 3, true],
+    ]);
     expect(s.hosts.reduce((n, h) => n + h.shards, 0)).toBe(4);
     expect(s.identify.sessionStartRemaining).toBe(s.identify.sessionStartTotal! - 4);
   });
@@ -66,9 +92,22 @@ describe('status page', () => {
   it.skipIf(!CHROMIUM)('renders a grid of ready shards in headless Chromium', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgeshard-status-'));
     const png = join(dir, 'status.png');
-    const args = ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1200,800', `--user-data-dir=${join(dir, 'profile')}`];
-    execFileSync(CHROMIUM!, [...args, `--screenshot=${png}`, `${cluster.worker.url}/status?token=${STATUS_TOKEN}`], { stdio: 'ignore', timeout: 60_000 });
-    const dom = execFileSync(CHROMIUM!, [...args, '--dump-dom', `${cluster.worker.url}/status?token=${STATUS_TOKEN}`], { encoding: 'utf8', timeout: 60_000 });
+    const args = [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--hide-scrollbars',
+      '--window-size=1200,800',
+      `--user-data-dir=${join(dir, 'profile')}`,
+    ];
+    execFileSync(CHROMIUM!, [...args, `--screenshot=${png}`, `${cluster.worker.url}/status?token=${STATUS_TOKEN}`], {
+      stdio: 'ignore',
+      timeout: 60_000,
+    });
+    const dom = execFileSync(CHROMIUM!, [...args, '--dump-dom', `${cluster.worker.url}/status?token=${STATUS_TOKEN}`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(dom).toContain('4 / 4 shards ready');
     expect(dom.match(/class="cell ok"/g)).toHaveLength(4);
     const image = decodePng(readFileSync(png));

@@ -3,7 +3,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, type Managed } from '../../scripts/lib/proc.ts';
-import { emulatorWebhookVars, localSecret, ROOT, startEmulatorProcess, startHostProcess, startWorkerProcess, type EmulatorProcess, type WorkerProcess } from '../../scripts/lib/stack.ts';
+import {
+  emulatorWebhookVars,
+  localSecret,
+  ROOT,
+  startEmulatorProcess,
+  startHostProcess,
+  startWorkerProcess,
+  type EmulatorProcess,
+  type WorkerProcess,
+} from '../../scripts/lib/stack.ts';
 import { startLedger, type Ledger } from './ledger.ts';
 import { emulatorCall } from './emu.ts';
 
@@ -26,13 +35,25 @@ export async function startSystem(emulatorArgs: string[], opts: { workerConfig?:
   const ledger = await startLedger();
   // The Worker's port is chosen first, so the emulator knows where to send interactions and QQ callbacks.
   const workerPort = await freePort();
-  const emulator = await startEmulatorProcess(['--port', '0', '--worker-url', `http://127.0.0.1:${workerPort}`, ...emulatorArgs]);
+  const emulator = await startEmulatorProcess([
+    '--port',
+    '0',
+    '--worker-url',
+    `http://127.0.0.1:${workerPort}`,
+    ...emulatorArgs,
+  ]);
   const worker = await startWorkerProcess({
     port: workerPort,
     inspectorPort: await freePort(),
     persistTo: join(dir, 'wrangler'),
     config: opts.workerConfig ?? `${ROOT}test/e2e/wrangler.e2e.toml`,
-    vars: { EDGESHARD_SECRET: secret, DISCORD_TOKEN: emulator.token, DISCORD_API_URL: emulator.apiUrl, LEDGER_URL: ledger.url, ...emulatorWebhookVars(emulator) },
+    vars: {
+      EDGESHARD_SECRET: secret,
+      DISCORD_TOKEN: emulator.token,
+      DISCORD_API_URL: emulator.apiUrl,
+      LEDGER_URL: ledger.url,
+      ...emulatorWebhookVars(emulator),
+    },
   });
   const hosts: Managed[] = [];
   const system: System = {

@@ -11,7 +11,10 @@ export { RestProxy } from '../../workers/durable-objects/rest-proxy.ts';
 
 const ledger = onDiscord('MESSAGE_CREATE', async (message, ctx) => {
   const url = (ctx.env as unknown as { LEDGER_URL: string }).LEDGER_URL;
-  const res = await fetch(url, { method: 'POST', body: JSON.stringify({ eventId: ctx.event.id, messageId: message.id, shard: ctx.event.shard }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    body: JSON.stringify({ eventId: ctx.event.id, messageId: message.id, shard: ctx.event.shard }),
+  });
   if (!res.ok) throw new Error(`ledger answered ${res.status}`);
 });
 
@@ -35,14 +38,22 @@ const gatewayCommand = onDiscord('MESSAGE_CREATE', async (message, ctx) => {
 });
 
 const membersChunk = onDiscord('GUILD_MEMBERS_CHUNK', (chunk, ctx) =>
-  report(ctx.env, { eventId: ctx.event.id, messageId: `chunk:${chunk.nonce ?? ''}`, shard: ctx.event.shard, guildId: chunk.guild_id, members: chunk.members.map((m) => m.user.username) }),
+  report(ctx.env, {
+    eventId: ctx.event.id,
+    messageId: `chunk:${chunk.nonce ?? ''}`,
+    shard: ctx.event.shard,
+    guildId: chunk.guild_id,
+    members: chunk.members.map((m) => m.user.username),
+  }),
 );
 
-const deferred = onCommand({ name: 'e2e-defer', description: 'deferred reply, edit and follow-up' }, (_interaction, ctx) =>
-  ctx.defer(async () => {
-    await ctx.editReply('deferred done');
-    await ctx.followUp('follow-up');
-  }),
+const deferred = onCommand(
+  { name: 'e2e-defer', description: 'deferred reply, edit and follow-up' },
+  (_interaction, ctx) =>
+    ctx.defer(async () => {
+      await ctx.editReply('deferred done');
+      await ctx.followUp('follow-up');
+    }),
 );
 
 export function buildApp(extra: HandlerDefinition[] = []) {

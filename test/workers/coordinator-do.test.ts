@@ -2,15 +2,40 @@
 // hibernating WebSocket, assignments pushed, fencing at /events, state surviving eviction, the alarm.
 import { env, evictDurableObject, runInDurableObject, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { connectSigningBody, HOST_HEADER, LEASE_PROTOCOL_VERSION as v, signedHeaders, type CoordinatorMessage, type HostMessage } from '../../protocol/index.ts';
+import {
+  connectSigningBody,
+  HOST_HEADER,
+  LEASE_PROTOCOL_VERSION as v,
+  signedHeaders,
+  type CoordinatorMessage,
+  type HostMessage,
+} from '../../protocol/index.ts';
 import { coordinatorStub } from '../../workers/coordinator/stub.ts';
 import type { ShardCoordinator } from '../../workers/durable-objects/coordinator.ts';
 import { batch, envelope, SECRET, signedRequest } from './helpers.ts';
 
-const gateway = { maxConcurrency: 1, sessionStartTotal: 1000, sessionStartRemaining: 1000, sessionStartResetAfterMs: 0 };
+const gateway = {
+  maxConcurrency: 1,
+  sessionStartTotal: 1000,
+  sessionStartRemaining: 1000,
+  sessionStartResetAfterMs: 0,
+};
 
-async function connect(hostId: string, secret = SECRET): Promise<{ res: Response; ws: WebSocket | null; inbox: CoordinatorMessage[]; next(type: string): Promise<CoordinatorMessage>; send(m: HostMessage): void }> {
-  const headers = { ...(await signedHeaders(secret, connectSigningBody(hostId))), [HOST_HEADER]: hostId, upgrade: 'websocket' };
+async function connect(
+  hostId: string,
+  secret = SECRET,
+): Promise<{
+  res: Response;
+  ws: WebSocket | null;
+  inbox: CoordinatorMessage[];
+  next(type: string): Promise<CoordinatorMessage>;
+  send(m: HostMessage): void;
+}> {
+  const headers = {
+    ...(await signedHeaders(secret, connectSigningBody(hostId))),
+    [HOST_HEADER]: hostId,
+    upgrade: 'websocket',
+  };
   const res = await SELF.fetch('http://worker/coordinator/connect', { headers });
   const ws = res.webSocket;
   const inbox: CoordinatorMessage[] = [];
@@ -48,22 +73,50 @@ describe('ShardCoordinator DO', () => {
     host.send({ v, type: 'hello', id: 1, capacity: 4, shardCount: 2, gateway, shards: [] });
     expect(await host.next('welcome')).toMatchObject({ leaseTtlMs: 15_000, renewEveryMs: 5_000, shardCount: 2 });
     expect(await host.next('renewed')).toEqual({ v, type: 'renewed', id: 1 });
-    const assigns = [await host.next('assign'), await host.next('assign')] as Extract<CoordinatorMessage, { type: 'assign' }>[];
-    expect(assigns.map((a) => [a.shard, a.epoch])).toEqual([[0, 1], [1, 1]]);
+    const assigns = [await host.next('assign'), await host.next('assign')] as Extract<
+      CoordinatorMessage,
+      { type: 'assign' }
+    >[];
+    expect(assigns.map((a) => [a.shard, a.epoch])).toEqual([
+      [0, 1],
+      [1, 1],
+    ]);
 
     // A batch from epoch 0 (a host that never held the lease) is refused; epoch 1 passes.
     const stale = await SELF.fetch('http://worker/events', await signedRequest(JSON.stringify(batch([envelope(1)]))));
     expect(stale.status).toBe(409);
-    expect(((await stale.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'stale_epoch', message: expect.stringContaining('no longer owns this shard') });
-    const current = await SELF.fetch('http://worker/events', await signedRequest(JSON.stringify({ ...batch([envelope(2)]), epoch: 1 })));
+    expect(((await stale.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'stale_epoch',
+      message: expect.stringContaining('no longer owns this shard'),
+    });
+    const current = await SELF.fetch(
+      'http://worker/events',
+      await signedRequest(JSON.stringify({ ...batch([envelope(2)]), epoch: 1 })),
+    );
     expect(current.status).toBe(200);
 
-    host.send({ v, type: 'renew', id: 2, shards: assigns.map((a) => ({ shard: a.shard, epoch: 1, state: 'ready', session: { sessionId: `s${a.shard}`, resumeUrl: 'wss://r', seq: 7 }, latencyMs: 30, guilds: 2, lastEventAgeMs: 0 })) });
+    host.send({
+      v,
+      type: 'renew',
+      id: 2,
+      shards: assigns.map((a) => ({
+        shard: a.shard,
+        epoch: 1,
+        state: 'ready',
+        session: { sessionId: `s${a.shard}`, resumeUrl: 'wss://r', seq: 7 },
+        latencyMs: 30,
+        guilds: 2,
+        lastEventAgeMs: 0,
+      })),
+    });
     await host.next('renewed');
 
     const stub = coordinatorStub(env);
     const before = await stub.status();
-    expect(before.shards.map((s) => [s.owner, s.epoch, s.state, s.seq])).toEqual([['host-a', 1, 'ready', 7], ['host-a', 1, 'ready', 7]]);
+    expect(before.shards.map((s) => [s.owner, s.epoch, s.state, s.seq])).toEqual([
+      ['host-a', 1, 'ready', 7],
+      ['host-a', 1, 'ready', 7],
+    ]);
     const alarm = await runInDurableObject(stub, (_o: ShardCoordinator, state) => state.storage.getAlarm());
     expect(alarm).toBe(before.now + before.hosts[0]!.leaseExpiresInMs); // the earliest deadline: host-a's lease
 
@@ -75,7 +128,13 @@ describe('ShardCoordinator DO', () => {
     // A handler's gateway command reaches the owning host over its lease connection.
     const guild = String((1n << 22n) | 5n); // (id >> 22) % 2 = 1
     expect(await stub.command(guild, { op: 3, d: { status: 'idle' } })).toEqual({ shard: 1, host: 'host-a' });
-    expect(await host.next('command')).toEqual({ v, type: 'command', shard: 1, epoch: 1, payload: { op: 3, d: { status: 'idle' } } });
+    expect(await host.next('command')).toEqual({
+      v,
+      type: 'command',
+      shard: 1,
+      epoch: 1,
+      payload: { op: 3, d: { status: 'idle' } },
+    });
     host.ws!.close(1000, 'done');
   });
 

@@ -4,7 +4,10 @@ import { EpochCache, type EpochSource } from '../../workers/fencing/epochs.ts';
 
 function source(epochs: Record<number, number>): EpochSource & { calls: number[][] } {
   const calls: number[][] = [];
-  return { calls, epochs: async (shards) => (calls.push(shards), Object.fromEntries(shards.map((s) => [s, epochs[s] ?? 0]))) };
+  return {
+    calls,
+    epochs: async (shards) => (calls.push(shards), Object.fromEntries(shards.map((s) => [s, epochs[s] ?? 0]))),
+  };
 }
 
 describe('EpochCache', () => {

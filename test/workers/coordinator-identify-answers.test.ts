@@ -2,25 +2,55 @@
 // for the previous one's answer and a window from then; overdue answers, disconnects and releases free the
 // bucket; hosts that do not report answers keep grant-spaced slots. Also: commands during a handoff fail.
 import { describe, expect, it } from 'vitest';
-import { EdgeshardError, LEASE_PROTOCOL_VERSION as v, type CoordinatorMessage, type HostMessage } from '../../protocol/index.ts';
+import {
+  EdgeshardError,
+  LEASE_PROTOCOL_VERSION as v,
+  type CoordinatorMessage,
+  type HostMessage,
+} from '../../protocol/index.ts';
 import { emptyState } from '../../workers/coordinator/model.ts';
 import { LeaseTable, type Outgoing } from '../../workers/coordinator/table.ts';
 
-const CONFIG = { leaseTtlMs: 60_000, renewEveryMs: 20_000, identifySpacingMs: 5_000, identifyWindowMs: 4_000, identifyAnswerTimeoutMs: 15_000, maxHandoffs: 8 };
-const gateway = { maxConcurrency: 1, sessionStartTotal: 1000, sessionStartRemaining: 1000, sessionStartResetAfterMs: 0 };
+const CONFIG = {
+  leaseTtlMs: 60_000,
+  renewEveryMs: 20_000,
+  identifySpacingMs: 5_000,
+  identifyWindowMs: 4_000,
+  identifyAnswerTimeoutMs: 15_000,
+  maxHandoffs: 8,
+};
+const gateway = {
+  maxConcurrency: 1,
+  sessionStartTotal: 1000,
+  sessionStartRemaining: 1000,
+  sessionStartResetAfterMs: 0,
+};
 
 const of = <T extends CoordinatorMessage['type']>(out: Outgoing[], type: T, host?: string) =>
-  out.filter((o) => o.message.type === type && (host === undefined || o.host === host)).map((o) => o.message as Extract<CoordinatorMessage, { type: T }>);
+  out
+    .filter((o) => o.message.type === type && (host === undefined || o.host === host))
+    .map((o) => o.message as Extract<CoordinatorMessage, { type: T }>);
 
 /** Two hosts (capacity 2 each) over 4 shards, one bucket; `answers` says whether they report answers. */
 function setup(answers = true) {
   const table = new LeaseTable(emptyState(), CONFIG);
-  const hello = (capacity: number): HostMessage => ({ v, type: 'hello', id: 1, capacity, shardCount: 4, gateway, shards: [], ...(answers ? { answers: true } : {}) });
+  const hello = (capacity: number): HostMessage => ({
+    v,
+    type: 'hello',
+    id: 1,
+    capacity,
+    shardCount: 4,
+    gateway,
+    shards: [],
+    ...(answers ? { answers: true } : {}),
+  });
   const welcome = of(table.handle('a', hello(2), 0), 'welcome')[0]!;
   table.handle('b', hello(2), 0);
   const row = (shard: number) => table.state.shards.get(shard)!;
-  const ask = (shard: number, now: number, id = shard) => table.handle(row(shard).owner!, { v, type: 'identify', id, shard, epoch: row(shard).epoch }, now);
-  const answer = (shard: number, now: number) => table.handle(row(shard).owner!, { v, type: 'answered', shard, epoch: row(shard).epoch }, now);
+  const ask = (shard: number, now: number, id = shard) =>
+    table.handle(row(shard).owner!, { v, type: 'identify', id, shard, epoch: row(shard).epoch }, now);
+  const answer = (shard: number, now: number) =>
+    table.handle(row(shard).owner!, { v, type: 'answered', shard, epoch: row(shard).epoch }, now);
   const onA = [...table.state.shards.values()].filter((r) => r.owner === 'a').map((r) => r.shard);
   const onB = [...table.state.shards.values()].filter((r) => r.owner === 'b').map((r) => r.shard);
   return { table, welcome, row, ask, answer, a: onA[0]!, b: onB[0]!, b2: onB[1]! };
@@ -70,7 +100,11 @@ describe('identify queue with answers', () => {
     const t = setup();
     t.ask(t.a, 0);
     t.ask(t.b, 0);
-    const released = t.table.handle('a', { v, type: 'released', shard: t.a, epoch: t.row(t.a).epoch, session: null, reason: 'test' }, 2_000);
+    const released = t.table.handle(
+      'a',
+      { v, type: 'released', shard: t.a, epoch: t.row(t.a).epoch, session: null, reason: 'test' },
+      2_000,
+    );
     expect(of(released, 'identify-grant', 'b')[0]!.waitMs).toBe(5_000);
   });
 

@@ -1,5 +1,11 @@
 // /events beyond the basics: the handler budget, queue mode intake, and the queue consumer.
-import { createExecutionContext, createMessageBatch, env, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  createMessageBatch,
+  env,
+  getQueueResult,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../protocol/index.ts';
 import { createApp } from '../../workers/app.ts';
@@ -43,7 +49,9 @@ describe('the handler budget', () => {
         }),
       ]),
     );
-    const body = JSON.stringify(batch([envelope(1, 'MESSAGE_CREATE', { id: 'slow' }), envelope(2, 'MESSAGE_CREATE', { id: 'fast' })]));
+    const body = JSON.stringify(
+      batch([envelope(1, 'MESSAGE_CREATE', { id: 'slow' }), envelope(2, 'MESSAGE_CREATE', { id: 'fast' })]),
+    );
     const { res, ctx } = await post(app, body, { EDGESHARD_HANDLER_BUDGET_MS: '20' });
     expect(((await res.json()) as Results).results).toEqual([
       { id: 'discord:0:s1:1', outcome: 'ack' },
@@ -80,16 +88,24 @@ describe('queue mode intake', () => {
 
   it('answers retry for every event when the queue refuses them', async () => {
     const { queue } = fakeQueue(true);
-    const { res } = await post(app, JSON.stringify(batch([envelope(1)])), { EDGESHARD_DELIVERY: 'queue', EVENTS_QUEUE: queue });
+    const { res } = await post(app, JSON.stringify(batch([envelope(1)])), {
+      EDGESHARD_DELIVERY: 'queue',
+      EVENTS_QUEUE: queue,
+    });
     const results = ((await res.json()) as Results).results;
-    expect(results).toEqual([{ id: 'discord:0:s1:1', outcome: 'retry', error: 'queue refused the events: queue unavailable' }]);
+    expect(results).toEqual([
+      { id: 'discord:0:s1:1', outcome: 'retry', error: 'queue refused the events: queue unavailable' },
+    ]);
   });
 
   it('dispatches an event too large for a queue message directly', async () => {
     seen.length = 0;
     const { queue, sent } = fakeQueue();
     const big = envelope(1, 'MESSAGE_CREATE', { id: 'big', content: 'x'.repeat(MAX_MESSAGE_BYTES) });
-    const { res } = await post(app, JSON.stringify(batch([big, envelope(2)])), { EDGESHARD_DELIVERY: 'queue', EVENTS_QUEUE: queue });
+    const { res } = await post(app, JSON.stringify(batch([big, envelope(2)])), {
+      EDGESHARD_DELIVERY: 'queue',
+      EVENTS_QUEUE: queue,
+    });
     expect(((await res.json()) as Results).results.map((r) => r.outcome)).toEqual(['ack', 'ack']);
     expect(seen).toEqual(['discord:0:s1:1']);
     expect(sent.flat().map((e) => e.id)).toEqual(['discord:0:s1:2']);
@@ -133,7 +149,13 @@ describe('the queue consumer', () => {
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(['m2', 'm3']);
   });
 
-  const delays: [number, number][] = [[1, 2], [2, 4], [5, 32], [9, 300], [40, 300]];
+  const delays: [number, number][] = [
+    [1, 2],
+    [2, 4],
+    [5, 32],
+    [9, 300],
+    [40, 300],
+  ];
   for (const [attempts, seconds] of delays) {
     it(`waits ${seconds} s before retrying a message on attempt ${attempts}`, () => {
       expect(retryDelaySeconds(attempts)).toBe(seconds);

@@ -12,7 +12,10 @@ export { RestProxy } from '../../workers/durable-objects/rest-proxy.ts';
 
 const ledger = onDiscord('MESSAGE_CREATE', async (message, ctx) => {
   const url = (ctx.env as unknown as { LEDGER_URL: string }).LEDGER_URL;
-  const res = await fetch(url, { method: 'POST', body: JSON.stringify({ eventId: ctx.event.id, messageId: message.id, shard: ctx.event.shard }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    body: JSON.stringify({ eventId: ctx.event.id, messageId: message.id, shard: ctx.event.shard }),
+  });
   if (!res.ok) throw new Error(`ledger answered ${res.status}`);
 });
 

@@ -25,7 +25,13 @@ async function post(app: ReturnType<typeof createApp>, init: RequestInit) {
 describe('POST /events', () => {
   it('dispatches every event of a signed batch and acknowledges each', async () => {
     const seen: string[] = [];
-    const body = JSON.stringify(batch([envelope(1, 'MESSAGE_CREATE', { id: '1' }), envelope(2, 'TYPING_START'), envelope(3, 'MESSAGE_CREATE', { id: '3' })]));
+    const body = JSON.stringify(
+      batch([
+        envelope(1, 'MESSAGE_CREATE', { id: '1' }),
+        envelope(2, 'TYPING_START'),
+        envelope(3, 'MESSAGE_CREATE', { id: '3' }),
+      ]),
+    );
     const res = await post(appWith(seen), await signedRequest(body));
     expect(res.status).toBe(200);
     const json = await res.json();
@@ -42,7 +48,9 @@ describe('POST /events', () => {
 
   it('fails only the event whose handler threw, without leaking its message', async () => {
     const seen: string[] = [];
-    const body = JSON.stringify(batch([envelope(1, 'MESSAGE_CREATE', { id: '1' }), envelope(2, 'MESSAGE_CREATE', { id: '2' })]));
+    const body = JSON.stringify(
+      batch([envelope(1, 'MESSAGE_CREATE', { id: '1' }), envelope(2, 'MESSAGE_CREATE', { id: '2' })]),
+    );
     const res = await post(appWith(seen, 2), await signedRequest(body));
     const json = (await res.json()) as { results: { id: string; outcome: string; error?: string }[] };
     expect(json.results[0]).toEqual({ id: 'discord:0:s1:1', outcome: 'ack' });
@@ -51,13 +59,43 @@ describe('POST /events', () => {
   });
 
   const rejections: [string, () => Promise<RequestInit>, number, string][] = [
-    ['a forged signature', async () => ({ ...(await signedRequest(JSON.stringify(batch([envelope(1)])), { secret: 'wrong' })) }), 401, 'bad_signature'],
-    ['a replayed old timestamp', async () => signedRequest(JSON.stringify(batch([envelope(1)])), { now: Date.now() - 6 * 60_000 }), 401, 'stale_timestamp'],
-    ['no signature headers', async () => ({ method: 'POST', body: JSON.stringify(batch([envelope(1)])) }), 401, 'missing_auth'],
+    [
+      'a forged signature',
+      async () => ({ ...(await signedRequest(JSON.stringify(batch([envelope(1)])), { secret: 'wrong' })) }),
+      401,
+      'bad_signature',
+    ],
+    [
+      'a replayed old timestamp',
+      async () => signedRequest(JSON.stringify(batch([envelope(1)])), { now: Date.now() - 6 * 60_000 }),
+      401,
+      'stale_timestamp',
+    ],
+    [
+      'no signature headers',
+      async () => ({ method: 'POST', body: JSON.stringify(batch([envelope(1)])) }),
+      401,
+      'missing_auth',
+    ],
     ['a body that is not JSON', async () => signedRequest('{"v":1,'), 400, 'malformed_batch'],
-    ['a batch with a bad field', async () => signedRequest(JSON.stringify({ v: 1, host: 'h', epoch: 0, events: [{ id: 'x' }] })), 400, 'malformed_batch'],
-    ['an unsupported version', async () => signedRequest(JSON.stringify({ v: 2, host: 'h', epoch: 0, events: [] })), 400, 'malformed_batch'],
-    ['a body over the limit', async () => signedRequest(JSON.stringify(batch([envelope(1, 'MESSAGE_CREATE', { pad: 'x'.repeat(1_100_000) })]))), 413, 'body_too_large'],
+    [
+      'a batch with a bad field',
+      async () => signedRequest(JSON.stringify({ v: 1, host: 'h', epoch: 0, events: [{ id: 'x' }] })),
+      400,
+      'malformed_batch',
+    ],
+    [
+      'an unsupported version',
+      async () => signedRequest(JSON.stringify({ v: 2, host: 'h', epoch: 0, events: [] })),
+      400,
+      'malformed_batch',
+    ],
+    [
+      'a body over the limit',
+      async () => signedRequest(JSON.stringify(batch([envelope(1, 'MESSAGE_CREATE', { pad: 'x'.repeat(1_100_000) })]))),
+      413,
+      'body_too_large',
+    ],
   ];
 
   for (const [what, init, status, code] of rejections) {
@@ -74,7 +112,11 @@ describe('POST /events', () => {
 
   it('is wired into the deployed entry point', async () => {
     const { default: worker } = await import('../../workers/index.ts');
-    const res = await worker.fetch(new Request('http://worker.test/events', { method: 'POST', body: '{}' }), env, createExecutionContext());
+    const res = await worker.fetch(
+      new Request('http://worker.test/events', { method: 'POST', body: '{}' }),
+      env,
+      createExecutionContext(),
+    );
     expect(res.status).toBe(401);
   });
 });

@@ -3,7 +3,16 @@ import { PROTOCOL_VERSION, signedHeaders, type EventBatch, type EventEnvelope } 
 export const SECRET = 'test-secret';
 
 export function envelope(seq: number, type = 'MESSAGE_CREATE', data: unknown = {}): EventEnvelope {
-  return { id: `discord:0:s1:${seq}`, platform: 'discord', shard: 0, session: 's1', seq, type, data, receivedAt: Date.now() };
+  return {
+    id: `discord:0:s1:${seq}`,
+    platform: 'discord',
+    shard: 0,
+    session: 's1',
+    seq,
+    type,
+    data,
+    receivedAt: Date.now(),
+  };
 }
 
 export function batch(events: EventEnvelope[]): EventBatch {

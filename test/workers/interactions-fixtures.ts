@@ -10,7 +10,8 @@ export const RFC8032_TEST2 = {
   seed: '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb',
   publicKey: '3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c',
   message: 'r',
-  signature: '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00',
+  signature:
+    '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00',
 };
 
 const PKCS8_PREFIX = '302e020100300506032b657004220420';
@@ -18,11 +19,15 @@ const PKCS8_PREFIX = '302e020100300506032b657004220420';
 export async function signerFromSeed(seedHex: string): Promise<(message: string) => Promise<string>> {
   const der = new Uint8Array((PKCS8_PREFIX + seedHex).match(/../g)!.map((h) => parseInt(h, 16)));
   const key = await crypto.subtle.importKey('pkcs8', der, { name: 'Ed25519' }, false, ['sign']);
-  return async (message) => toHex(await crypto.subtle.sign({ name: 'Ed25519' }, key, new TextEncoder().encode(message)));
+  return async (message) =>
+    toHex(await crypto.subtle.sign({ name: 'Ed25519' }, key, new TextEncoder().encode(message)));
 }
 
 /** A request Discord would send: signed over timestamp + body. */
-export async function signedInteraction(body: unknown, opts: { seed?: string; tamper?: (body: string) => string } = {}): Promise<RequestInit> {
+export async function signedInteraction(
+  body: unknown,
+  opts: { seed?: string; tamper?: (body: string) => string } = {},
+): Promise<RequestInit> {
   const sign = await signerFromSeed(opts.seed ?? RFC8032_TEST2.seed);
   const text = JSON.stringify(body);
   const timestamp = String(Math.floor(Date.now() / 1000));
@@ -30,7 +35,11 @@ export async function signedInteraction(body: unknown, opts: { seed?: string; ta
   return {
     method: 'POST',
     body: opts.tamper ? opts.tamper(text) : text,
-    headers: { 'content-type': 'application/json', 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp },
+    headers: {
+      'content-type': 'application/json',
+      'x-signature-ed25519': signature,
+      'x-signature-timestamp': timestamp,
+    },
   };
 }
 
@@ -41,7 +50,9 @@ export interface Recorded {
 }
 
 /** A handler context with recording REST; `respond` decides each REST answer. */
-export function fakeContext(respond: (req: RestRequest) => { status: number; body: string } = () => ({ status: 200, body: '{"id":"1"}' })): Recorded {
+export function fakeContext(
+  respond: (req: RestRequest) => { status: number; body: string } = () => ({ status: 200, body: '{"id":"1"}' }),
+): Recorded {
   const requests: RestRequest[] = [];
   const waited: Promise<unknown>[] = [];
   const rest = new DiscordRest({
@@ -76,7 +87,15 @@ export function commandInteraction(name: string, extra: Record<string, unknown> 
     channel_id: '700000000000000001',
     guild_id: '600000000000000001',
     data: { id: '500000000000000001', name, type: 1 },
-    member: { user: { id: '400000000000000001', username: 'u', discriminator: '0', global_name: 'u', avatar: null }, roles: [], joined_at: '2024-01-01T00:00:00.000Z', deaf: false, mute: false, flags: 0, permissions: '0' },
+    member: {
+      user: { id: '400000000000000001', username: 'u', discriminator: '0', global_name: 'u', avatar: null },
+      roles: [],
+      joined_at: '2024-01-01T00:00:00.000Z',
+      deaf: false,
+      mute: false,
+      flags: 0,
+      permissions: '0',
+    },
     app_permissions: '0',
     locale: 'en-US',
     entitlements: [],

@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../workers/app.ts';
 import { onCommand, onComponent, onModal, Registry } from '../../workers/dispatch/registry.ts';
 import { fromHex, importPublicKey, verifySignedRequest } from '../../workers/interactions/ed25519.ts';
-import { commandInteraction, componentInteraction, fakeContext, RFC8032_TEST2, signedInteraction, signerFromSeed } from './interactions-fixtures.ts';
+import {
+  commandInteraction,
+  componentInteraction,
+  fakeContext,
+  RFC8032_TEST2,
+  signedInteraction,
+  signerFromSeed,
+} from './interactions-fixtures.ts';
 
 const testEnv = { ...env, DISCORD_PUBLIC_KEY: RFC8032_TEST2.publicKey };
 const headerNames = { headers: 'X-Signature-*', fix: 'fix the key' };
@@ -19,7 +26,13 @@ async function post(registry: Registry, init: RequestInit, bindings: object = te
 describe('Ed25519 verification (WebCrypto)', () => {
   it('accepts the RFC 8032 TEST 2 vector (timestamp "" + body "r")', async () => {
     const key = await importPublicKey(RFC8032_TEST2.publicKey, 'KEY');
-    await expect(verifySignedRequest(key, { signature: RFC8032_TEST2.signature, timestamp: '', body: RFC8032_TEST2.message }, headerNames)).resolves.toBeUndefined();
+    await expect(
+      verifySignedRequest(
+        key,
+        { signature: RFC8032_TEST2.signature, timestamp: '', body: RFC8032_TEST2.message },
+        headerNames,
+      ),
+    ).resolves.toBeUndefined();
   });
 
   const tampered: [string, { signature: string; timestamp: string; body: string }][] = [
@@ -46,7 +59,10 @@ describe('POST /interactions', () => {
   const pingBot = () => new Registry([onCommand({ name: 'ping', description: 'p' }, (_i, ctx) => ctx.reply('pong'))]);
 
   it('answers PING with PONG', async () => {
-    const res = await post(pingBot(), await signedInteraction({ id: '1', application_id: '2', token: 't', type: 1, version: 1 }));
+    const res = await post(
+      pingBot(),
+      await signedInteraction({ id: '1', application_id: '2', token: 't', type: 1, version: 1 }),
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ type: 1 });
   });
@@ -57,15 +73,32 @@ describe('POST /interactions', () => {
   });
 
   const refused: [string, () => Promise<RequestInit>, number, string][] = [
-    ['a tampered body', () => signedInteraction(commandInteraction('ping'), { tamper: (b) => b.replace('ping', 'pong') }), 401, 'bad_signature'],
-    ['a body signed by another key', async () => signedInteraction(commandInteraction('ping'), { seed: '11'.repeat(32) }), 401, 'bad_signature'],
-    ['no signature headers', async () => ({ method: 'POST', body: JSON.stringify(commandInteraction('ping')) }), 401, 'missing_auth'],
+    [
+      'a tampered body',
+      () => signedInteraction(commandInteraction('ping'), { tamper: (b) => b.replace('ping', 'pong') }),
+      401,
+      'bad_signature',
+    ],
+    [
+      'a body signed by another key',
+      async () => signedInteraction(commandInteraction('ping'), { seed: '11'.repeat(32) }),
+      401,
+      'bad_signature',
+    ],
+    [
+      'no signature headers',
+      async () => ({ method: 'POST', body: JSON.stringify(commandInteraction('ping')) }),
+      401,
+      'missing_auth',
+    ],
     ['a signed body that is not an interaction', () => signedInteraction({ hello: 'world' }), 400, 'malformed_payload'],
   ];
   for (const [what, init, status, code] of refused) {
     it(`refuses ${what} with ${status} ${code} and runs no handler`, async () => {
       let ran = false;
-      const registry = new Registry([onCommand({ name: 'ping', description: 'p' }, (_i, ctx) => ((ran = true), ctx.reply('pong')))]);
+      const registry = new Registry([
+        onCommand({ name: 'ping', description: 'p' }, (_i, ctx) => ((ran = true), ctx.reply('pong'))),
+      ]);
       const res = await post(registry, await init());
       expect(res.status).toBe(status);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
@@ -76,7 +109,9 @@ describe('POST /interactions', () => {
   it('refuses everything with a clear 500 while DISCORD_PUBLIC_KEY is unset', async () => {
     const res = await post(pingBot(), await signedInteraction(commandInteraction('ping')), { ...env });
     expect(res.status).toBe(500);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/DISCORD_PUBLIC_KEY is not set/);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /DISCORD_PUBLIC_KEY is not set/,
+    );
   });
 
   it('answers an unknown command with an ephemeral notice and counts it', async () => {
@@ -102,7 +137,11 @@ describe('POST /interactions', () => {
 
   it('is wired into the deployed entry point (bad signature → 401 before parsing)', async () => {
     const { default: worker } = await import('../../workers/index.ts');
-    const req = new Request('http://worker/interactions', { method: 'POST', body: 'not json', headers: { 'x-signature-ed25519': '00'.repeat(64), 'x-signature-timestamp': '1' } });
+    const req = new Request('http://worker/interactions', {
+      method: 'POST',
+      body: 'not json',
+      headers: { 'x-signature-ed25519': '00'.repeat(64), 'x-signature-timestamp': '1' },
+    });
     const res = await worker.fetch(req, testEnv, createExecutionContext());
     expect(res.status).toBe(401);
   });
@@ -119,7 +158,10 @@ describe('interaction helpers', () => {
         }),
       ),
     ]);
-    const outcome = await registry.interactions.route(commandInteraction('slow') as unknown as APIChatInputApplicationCommandInteraction, ctx);
+    const outcome = await registry.interactions.route(
+      commandInteraction('slow') as unknown as APIChatInputApplicationCommandInteraction,
+      ctx,
+    );
     expect(outcome.response).toEqual({ type: 5 });
     await Promise.all(waited);
     expect(requests.map((r) => `${r.method} ${r.path} ${r.body}`)).toEqual([
@@ -130,8 +172,15 @@ describe('interaction helpers', () => {
 
   it('replaces "thinking…" with a notice when deferred work fails', async () => {
     const { ctx, requests, waited } = fakeContext();
-    const registry = new Registry([onCommand({ name: 'slow', description: 's' }, (_i, c) => c.defer(async () => Promise.reject(new Error('x')), { ephemeral: true }))]);
-    const outcome = await registry.interactions.route(commandInteraction('slow') as unknown as APIChatInputApplicationCommandInteraction, ctx);
+    const registry = new Registry([
+      onCommand({ name: 'slow', description: 's' }, (_i, c) =>
+        c.defer(async () => Promise.reject(new Error('x')), { ephemeral: true }),
+      ),
+    ]);
+    const outcome = await registry.interactions.route(
+      commandInteraction('slow') as unknown as APIChatInputApplicationCommandInteraction,
+      ctx,
+    );
     expect(outcome.response).toEqual({ type: 5, data: { flags: 64 } });
     await Promise.all(waited);
     expect(requests).toHaveLength(1);
@@ -144,9 +193,14 @@ describe('interaction helpers', () => {
     const registry = new Registry([
       onComponent('vote', (i, c) => (seen.push(i.data.custom_id), c.update({ content: 'voted' }))),
       onModal('form', (i, c) => (seen.push(i.data.custom_id), c.reply('thanks', { ephemeral: true }))),
-      onCommand({ name: 'ask', description: 'a' }, (_i, c) => c.showModal({ custom_id: 'form', title: 'Ask', components: [] })),
+      onCommand({ name: 'ask', description: 'a' }, (_i, c) =>
+        c.showModal({ custom_id: 'form', title: 'Ask', components: [] }),
+      ),
     ]);
-    const vote = await registry.interactions.route(componentInteraction('vote:42') as unknown as APIMessageComponentInteraction, ctx);
+    const vote = await registry.interactions.route(
+      componentInteraction('vote:42') as unknown as APIMessageComponentInteraction,
+      ctx,
+    );
     expect(vote.response).toEqual({ type: 7, data: { content: 'voted' } });
     const modal = await registry.interactions.route(componentInteraction('form', 5) as never, ctx);
     expect(modal.response).toEqual({ type: 4, data: { content: 'thanks', flags: 64 } });
@@ -163,7 +217,10 @@ describe('interaction helpers', () => {
   it('answers an interaction that came over the gateway through the callback route', async () => {
     const { ctx, requests } = fakeContext();
     const registry = new Registry([onCommand({ name: 'ping', description: 'p' }, (_i, c) => c.reply('pong'))]);
-    const outcome = await registry.dispatch({ platform: 'discord', type: 'INTERACTION_CREATE', data: commandInteraction('ping') }, ctx);
+    const outcome = await registry.dispatch(
+      { platform: 'discord', type: 'INTERACTION_CREATE', data: commandInteraction('ping') },
+      ctx,
+    );
     expect(outcome).toEqual({ handled: 1, errors: [] });
     expect(requests.map((r) => `${r.method} ${r.path} ${r.body}`)).toEqual([
       'POST /interactions/900000000000000001/interaction-token/callback {"type":4,"data":{"content":"pong"}}',

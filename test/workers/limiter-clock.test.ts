@@ -23,7 +23,10 @@ function prng(seed: number): () => number {
  * A platform whose clock is `skewMs` ahead of ours: fixed-window buckets per channel and a sliding-second
  * global limit, both checked at arrival, like the emulator. Records arrivals and every excess.
  */
-function platform(clock: FakeClock, opts: { skewMs: number; limit: number; windowMs: number; global: number; latency: (i: number) => [number, number] }) {
+function platform(
+  clock: FakeClock,
+  opts: { skewMs: number; limit: number; windowMs: number; global: number; latency: (i: number) => [number, number] },
+) {
   const windows = new Map<string, { resetAt: number; used: number }>();
   const arrivals: number[] = [];
   const byChannel = new Map<string, number[]>();
@@ -84,8 +87,20 @@ describe('RateLimiter on the server clock', () => {
       const clock = new FakeClock();
       const limiter = new RateLimiter({ globalPerSecond: 50, now: clock.time, setTimer: clock.setTimer });
       // One quick answer in five, the rest 150 ms on the way back.
-      const p = platform(clock, { skewMs, limit: 5, windowMs: 1000, global: 50, latency: (i) => [2, i % 5 === 1 ? 1 : 150] });
-      await clock.run(Promise.all(Array.from({ length: 30 }, () => limiter.schedule('POST', `/channels/${channel(1)}/messages`, p.send(channel(1))))));
+      const p = platform(clock, {
+        skewMs,
+        limit: 5,
+        windowMs: 1000,
+        global: 50,
+        latency: (i) => [2, i % 5 === 1 ? 1 : 150],
+      });
+      await clock.run(
+        Promise.all(
+          Array.from({ length: 30 }, () =>
+            limiter.schedule('POST', `/channels/${channel(1)}/messages`, p.send(channel(1))),
+          ),
+        ),
+      );
       expect(p.over).toEqual([]);
       const at = p.byChannel.get(channel(1))!;
       // Six windows; each of the last five opens within a few ms of the previous reset, far less than the
@@ -98,12 +113,24 @@ describe('RateLimiter on the server clock', () => {
   it('gives global slots back one second after the server answered, not after the slow answer came back', async () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ globalPerSecond: 10, now: clock.time, setTimer: clock.setTimer });
-    const p = platform(clock, { skewMs: 2_500, limit: 50, windowMs: 60_000, global: 10, latency: (i) => [1, i === 0 ? 1 : 200] });
+    const p = platform(clock, {
+      skewMs: 2_500,
+      limit: 50,
+      windowMs: 60_000,
+      global: 10,
+      latency: (i) => [1, i === 0 ? 1 : 200],
+    });
     // A first call learns the offset; then 30 calls over 30 channels are paced by the global limit alone.
     await clock.run(limiter.schedule('POST', `/channels/${channel(0)}/messages`, p.send(channel(0))));
     await clock.run(clock.sleep(1500));
     const start = p.arrivals.length;
-    await clock.run(Promise.all(Array.from({ length: 30 }, (_, i) => limiter.schedule('POST', `/channels/${channel(i + 1)}/messages`, p.send(channel(i + 1))))));
+    await clock.run(
+      Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          limiter.schedule('POST', `/channels/${channel(i + 1)}/messages`, p.send(channel(i + 1))),
+        ),
+      ),
+    );
     expect(p.over).toEqual([]);
     const burst = p.arrivals.slice(start);
     // Three rounds of ten: receipt-based release would put the third round at ≥ 2 × 1201 ms.
@@ -116,7 +143,13 @@ describe('RateLimiter on the server clock', () => {
       const clock = new FakeClock();
       const limiter = new RateLimiter({ globalPerSecond: 8, now: clock.time, setTimer: clock.setTimer });
       const skewMs = Math.round((rnd() - 0.5) * 20_000);
-      const p = platform(clock, { skewMs, limit: 3, windowMs: 700, global: 8, latency: () => [Math.floor(rnd() * 120), Math.floor(rnd() * 250)] });
+      const p = platform(clock, {
+        skewMs,
+        limit: 3,
+        windowMs: 700,
+        global: 8,
+        latency: () => [Math.floor(rnd() * 120), Math.floor(rnd() * 250)],
+      });
       const calls = Array.from({ length: 60 }, (_, i) => {
         const c = channel(i % 5);
         return limiter.schedule('POST', `/channels/${c}/messages`, p.send(c));
@@ -132,7 +165,9 @@ describe('RateLimiter on the server clock', () => {
     const limiter = new RateLimiter({ globalPerSecond: 50, now: clock.time, setTimer: clock.setTimer });
     const p = platform(clock, { skewMs: 0, limit: 5, windowMs: 1000, global: 50, latency: () => [20, 20] });
     await clock.run(limiter.schedule('POST', `/channels/${channel(1)}/messages`, p.send(channel(1))));
-    const calls = Array.from({ length: 12 }, () => limiter.schedule('POST', `/channels/${channel(2)}/messages`, p.send(channel(2))));
+    const calls = Array.from({ length: 12 }, () =>
+      limiter.schedule('POST', `/channels/${channel(2)}/messages`, p.send(channel(2))),
+    );
     await clock.run(Promise.all(calls));
     expect(p.over).toEqual([]);
     const at = p.byChannel.get(channel(2))!;
@@ -165,7 +200,9 @@ describe('RateLimiter on the server clock', () => {
       return { status: 200, header: (n) => headers[n.toLowerCase()] ?? null, body: '' };
     };
     await clock.run(limiter.schedule('POST', `/interactions/${channel(1)}/tok1/callback`, send));
-    await clock.run(Promise.all([2, 2, 2].map((i) => limiter.schedule('POST', `/interactions/${channel(i)}/tok${i}/callback`, send))));
+    await clock.run(
+      Promise.all([2, 2, 2].map((i) => limiter.schedule('POST', `/interactions/${channel(i)}/tok${i}/callback`, send))),
+    );
     expect(over).toEqual([]);
   });
 });
@@ -179,8 +216,18 @@ describe('RateLimiter sharing scarce global slots', () => {
     const long = platform(clock, { skewMs: 0, limit: 1, windowMs: 250, global: 10, latency: () => [2, 30] });
     const short = platform(clock, { skewMs: 0, limit: 5, windowMs: 1000, global: 10, latency: () => [2, 2] });
     const calls = [
-      ...Array.from({ length: 8 }, () => limiter.schedule('PUT', `/channels/${channel(9)}/messages/${channel(8)}/reactions/x/@me`, long.send(channel(9)))),
-      ...[1, 2, 3].flatMap((c) => Array.from({ length: 5 }, () => limiter.schedule('POST', `/channels/${channel(c)}/messages`, short.send(channel(c))))),
+      ...Array.from({ length: 8 }, () =>
+        limiter.schedule(
+          'PUT',
+          `/channels/${channel(9)}/messages/${channel(8)}/reactions/x/@me`,
+          long.send(channel(9)),
+        ),
+      ),
+      ...[1, 2, 3].flatMap((c) =>
+        Array.from({ length: 5 }, () =>
+          limiter.schedule('POST', `/channels/${channel(c)}/messages`, short.send(channel(c))),
+        ),
+      ),
     ];
     await clock.run(Promise.all(calls));
     expect([...long.over, ...short.over]).toEqual([]);

@@ -5,7 +5,11 @@ import { RateLimiter } from '../../workers/rest/limiter.ts';
 import { MAX_SERVER_ERROR_RETRIES, retryServerError, serverErrorBackoffMs } from '../../workers/rest/retry.ts';
 import { FakeClock } from './rest-clock.ts';
 
-const answer = (status: number): LimitedResponse => ({ status, header: () => null, body: status >= 500 ? '{"message":"500: Internal Server Error","code":0}' : '{}' });
+const answer = (status: number): LimitedResponse => ({
+  status,
+  header: () => null,
+  body: status >= 500 ? '{"message":"500: Internal Server Error","code":0}' : '{}',
+});
 
 describe('retryServerError', () => {
   const rows: [method: string, status: number, retried: boolean][] = [
@@ -37,10 +41,14 @@ describe('RateLimiter and 5xx', () => {
     const limiter = new RateLimiter({ globalPerSecond: 50, now: clock.time, setTimer: clock.setTimer });
     const sentAt: number[] = [];
     const outcome = await clock.run(
-      limiter.schedule('PUT', '/channels/111111111111111111/messages/222222222222222222/reactions/%F0%9F%91%8D/@me', async () => {
-        sentAt.push(clock.now);
-        return answer(sentAt.length < 3 ? 502 : 204);
-      }),
+      limiter.schedule(
+        'PUT',
+        '/channels/111111111111111111/messages/222222222222222222/reactions/%F0%9F%91%8D/@me',
+        async () => {
+          sentAt.push(clock.now);
+          return answer(sentAt.length < 3 ? 502 : 204);
+        },
+      ),
     );
     expect(outcome.kind === 'response' && outcome.response.status).toBe(204);
     expect(sentAt.map((t) => t - sentAt[0]!)).toEqual([0, 250, 1250]);
@@ -55,7 +63,9 @@ describe('RateLimiter and 5xx', () => {
     expect(get.kind === 'response' && get.response.status).toBe(500);
     expect(gets).toBe(1 + MAX_SERVER_ERROR_RETRIES);
     let posts = 0;
-    const post = await clock.run(limiter.schedule('POST', '/channels/111111111111111111/messages', async () => (posts++, answer(500))));
+    const post = await clock.run(
+      limiter.schedule('POST', '/channels/111111111111111111/messages', async () => (posts++, answer(500))),
+    );
     expect(post.kind === 'response' && post.response.status).toBe(500);
     expect(posts).toBe(1);
   });

@@ -11,7 +11,10 @@ function response(status: number, headers: Record<string, string>, body = ''): L
  * The arithmetic of one Discord bucket as its headers describe it (a fixed window starting with the first
  * request), with latency on both legs, so the limiter is tested against when requests *arrive*.
  */
-function modelBucket(clock: FakeClock, opts: { limit: number; windowMs: number; hash?: string; latency?: (i: number) => [number, number] }) {
+function modelBucket(
+  clock: FakeClock,
+  opts: { limit: number; windowMs: number; hash?: string; latency?: (i: number) => [number, number] },
+) {
   let resetAt = 0;
   let used = 0;
   const arrivals: number[] = [];
@@ -31,7 +34,7 @@ function modelBucket(clock: FakeClock, opts: { limit: number; windowMs: number; 
     const headers = {
       'x-ratelimit-limit': String(opts.limit),
       'x-ratelimit-remaining': String(Math.max(0, opts.limit - used)),
-      'x-ratelimit-reset': ((resetAt) / 1000).toFixed(3),
+      'x-ratelimit-reset': (resetAt / 1000).toFixed(3),
       'x-ratelimit-reset-after': ((resetAt - now) / 1000).toFixed(3),
       'x-ratelimit-bucket': opts.hash ?? 'abc',
     };
@@ -51,13 +54,43 @@ describe('routeKey', () => {
     ['PATCH', `/channels/${CHANNEL}/messages/1449570000000000000`, 'PATCH /channels/:id/messages/:id', CHANNEL],
     // A message from 2021 is older than two weeks: its own bucket.
     ['DELETE', `/channels/${CHANNEL}/messages/900000000000000000`, 'DELETE /channels/:id/messages/:id (old)', CHANNEL],
-    ['PUT', `/channels/${CHANNEL}/messages/222222222222222222/reactions/%F0%9F%91%8D/@me`, 'PUT /channels/:id/messages/:id/reactions/:emoji/@me', CHANNEL],
-    ['PUT', `/channels/${CHANNEL}/messages/222222222222222222/reactions/name:333333333333333333/@me`, 'PUT /channels/:id/messages/:id/reactions/:emoji/@me', CHANNEL],
-    ['GET', '/guilds/333333333333333333/members/444444444444444444', 'GET /guilds/:id/members/:id', '333333333333333333'],
-    ['PATCH', '/guilds/333333333333333333/emojis/555555555555555555', 'PATCH /guilds/:id/emojis/:id', '333333333333333333'],
+    [
+      'PUT',
+      `/channels/${CHANNEL}/messages/222222222222222222/reactions/%F0%9F%91%8D/@me`,
+      'PUT /channels/:id/messages/:id/reactions/:emoji/@me',
+      CHANNEL,
+    ],
+    [
+      'PUT',
+      `/channels/${CHANNEL}/messages/222222222222222222/reactions/name:333333333333333333/@me`,
+      'PUT /channels/:id/messages/:id/reactions/:emoji/@me',
+      CHANNEL,
+    ],
+    [
+      'GET',
+      '/guilds/333333333333333333/members/444444444444444444',
+      'GET /guilds/:id/members/:id',
+      '333333333333333333',
+    ],
+    [
+      'PATCH',
+      '/guilds/333333333333333333/emojis/555555555555555555',
+      'PATCH /guilds/:id/emojis/:id',
+      '333333333333333333',
+    ],
     ['POST', '/webhooks/555555555555555555/tok-en?wait=true', 'POST /webhooks/:id/:token', '555555555555555555/tok-en'],
-    ['PATCH', '/webhooks/555555555555555555/tok-en/messages/@original', 'PATCH /webhooks/:id/:token/messages/@original', '555555555555555555/tok-en'],
-    ['POST', '/interactions/666666666666666666/itoken/callback', 'POST /interactions/:id/:token/callback', '666666666666666666/itoken'],
+    [
+      'PATCH',
+      '/webhooks/555555555555555555/tok-en/messages/@original',
+      'PATCH /webhooks/:id/:token/messages/@original',
+      '555555555555555555/tok-en',
+    ],
+    [
+      'POST',
+      '/interactions/666666666666666666/itoken/callback',
+      'POST /interactions/:id/:token/callback',
+      '666666666666666666/itoken',
+    ],
     ['GET', '/invites/abcdef', 'GET /invites/:code', 'global'],
     ['GET', '/gateway/bot', 'GET /gateway/bot', 'global'],
   ];
@@ -109,7 +142,12 @@ describe('RateLimiter buckets', () => {
     const limiter = new RateLimiter({ globalPerSecond: 50, now: clock.time, setTimer: clock.setTimer });
     const a = modelBucket(clock, { limit: 1, windowMs: 10_000 });
     const b = modelBucket(clock, { limit: 1, windowMs: 10_000 });
-    await clock.run(Promise.all([limiter.schedule('POST', path, a.send), limiter.schedule('POST', '/channels/222222222222222222/messages', b.send)]));
+    await clock.run(
+      Promise.all([
+        limiter.schedule('POST', path, a.send),
+        limiter.schedule('POST', '/channels/222222222222222222/messages', b.send),
+      ]),
+    );
     expect(clock.now - 1_700_000_000_000).toBeLessThan(100);
   });
 
@@ -122,7 +160,10 @@ describe('RateLimiter buckets', () => {
     await clock.run(limiter.schedule('PATCH', p1, shared.send));
     await clock.run(limiter.schedule('GET', p1, shared.send));
     shared.over.length = 0;
-    const burst = [...Array.from({ length: 5 }, () => limiter.schedule('PATCH', p1, shared.send)), ...Array.from({ length: 5 }, () => limiter.schedule('GET', p1, shared.send))];
+    const burst = [
+      ...Array.from({ length: 5 }, () => limiter.schedule('PATCH', p1, shared.send)),
+      ...Array.from({ length: 5 }, () => limiter.schedule('GET', p1, shared.send)),
+    ];
     await clock.run(Promise.all(burst));
     expect(shared.over).toEqual([]);
     expect(limiter.stats.buckets).toBe(1);
@@ -152,7 +193,9 @@ describe('RateLimiter global limit', () => {
       await clock.sleep(5);
       return response(200, {});
     };
-    const all = Array.from({ length: 45 }, (_, i) => limiter.schedule('GET', `/channels/${100000000000000000n + BigInt(i)}`, send(i)));
+    const all = Array.from({ length: 45 }, (_, i) =>
+      limiter.schedule('GET', `/channels/${100000000000000000n + BigInt(i)}`, send(i)),
+    );
     await clock.run(Promise.all(all));
     arrivals.sort((a, b) => a - b);
     for (const t of arrivals) expect(arrivals.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(10);
@@ -163,7 +206,13 @@ describe('RateLimiter global limit', () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ globalPerSecond: 2, now: clock.time, setTimer: clock.setTimer });
     const ok = async () => response(200, {});
-    await clock.run(Promise.all(Array.from({ length: 10 }, (_, i) => limiter.schedule('POST', `/interactions/${100000000000000000n + BigInt(i)}/tok/callback`, ok))));
+    await clock.run(
+      Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          limiter.schedule('POST', `/interactions/${100000000000000000n + BigInt(i)}/tok/callback`, ok),
+        ),
+      ),
+    );
     expect(clock.now - 1_700_000_000_000).toBe(0);
   });
 });
@@ -177,7 +226,9 @@ describe('RateLimiter 429 by scope', () => {
     const outcome = await clock.run(
       limiter.schedule('POST', path, async () => {
         sentAt.push(clock.now);
-        return ++calls === 1 ? response(429, { 'x-ratelimit-scope': 'user', 'retry-after': '2' }, '{"retry_after":1.5,"global":false}') : response(200, {});
+        return ++calls === 1
+          ? response(429, { 'x-ratelimit-scope': 'user', 'retry-after': '2' }, '{"retry_after":1.5,"global":false}')
+          : response(200, {});
       }),
     );
     expect(outcome.kind === 'response' && outcome.response.status).toBe(200);
@@ -192,7 +243,9 @@ describe('RateLimiter 429 by scope', () => {
     let calls = 0;
     const outcome = await clock.run(
       limiter.schedule('PATCH', `/channels/${CHANNEL}`, async () =>
-        ++calls === 1 ? response(429, { 'x-ratelimit-scope': 'shared', 'retry-after': '1' }, '{"retry_after":0.4,"global":false}') : response(200, {}),
+        ++calls === 1
+          ? response(429, { 'x-ratelimit-scope': 'shared', 'retry-after': '1' }, '{"retry_after":0.4,"global":false}')
+          : response(200, {}),
       ),
     );
     expect(outcome.kind === 'response' && outcome.response.status).toBe(200);
@@ -209,7 +262,11 @@ describe('RateLimiter 429 by scope', () => {
       sentAt.push(clock.now);
       if (!first) return response(200, {});
       first = false;
-      return response(429, { 'x-ratelimit-scope': 'global', 'x-ratelimit-global': 'true' }, '{"retry_after":3,"global":true}');
+      return response(
+        429,
+        { 'x-ratelimit-scope': 'global', 'x-ratelimit-global': 'true' },
+        '{"retry_after":3,"global":true}',
+      );
     };
     const a = limiter.schedule('GET', '/users/100000000000000000', send);
     await clock.run(clock.sleep(1));
@@ -237,16 +294,38 @@ describe('RateLimiter deadlines and the invalid-request guard', () => {
 
   it('sheds load before the threshold of 401/403/429 answers, counting requests in flight', async () => {
     const clock = new FakeClock();
-    const limiter = new RateLimiter({ globalPerSecond: 50, invalidRequestLimit: 20, now: clock.time, setTimer: clock.setTimer });
+    const limiter = new RateLimiter({
+      globalPerSecond: 50,
+      invalidRequestLimit: 20,
+      now: clock.time,
+      setTimer: clock.setTimer,
+    });
     let sent = 0;
     const forbidden = async () => {
       sent++;
       await clock.sleep(10);
-      return response(403, { 'x-ratelimit-remaining': '99', 'x-ratelimit-reset-after': '1', 'x-ratelimit-limit': '100', 'x-ratelimit-reset': '1.000' }, '{"code":50013}');
+      return response(
+        403,
+        {
+          'x-ratelimit-remaining': '99',
+          'x-ratelimit-reset-after': '1',
+          'x-ratelimit-limit': '100',
+          'x-ratelimit-reset': '1.000',
+        },
+        '{"code":50013}',
+      );
     };
-    const outcomes = await clock.run(Promise.all(Array.from({ length: 30 }, (_, i) => limiter.schedule('PUT', `/guilds/333333333333333333/bans/${400000000000000000n + BigInt(i)}`, forbidden))));
+    const outcomes = await clock.run(
+      Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          limiter.schedule('PUT', `/guilds/333333333333333333/bans/${400000000000000000n + BigInt(i)}`, forbidden),
+        ),
+      ),
+    );
     expect(sent).toBe(20);
-    expect(outcomes.filter((o) => o.kind === 'refused').map((o) => o.kind === 'refused' && o.refusal.code)).toEqual(Array(10).fill('invalid_request_guard'));
+    expect(outcomes.filter((o) => o.kind === 'refused').map((o) => o.kind === 'refused' && o.refusal.code)).toEqual(
+      Array(10).fill('invalid_request_guard'),
+    );
   });
 
   it('stops every bot-token call after a 401, but not webhook calls', async () => {
@@ -273,7 +352,11 @@ describe('RateLimiter deadlines and the invalid-request guard', () => {
     expect(again).toMatchObject({ kind: 'refused', refusal: { code: 'webhook_gone' } });
     expect(calls).toBe(1);
     // A 404 for a message under a live webhook is not about the webhook.
-    await clock.run(limiter.schedule('PATCH', '/webhooks/2/tok/messages/3', async () => response(404, {}, '{"code":10008}')));
-    expect((await clock.run(limiter.schedule('POST', '/webhooks/2/tok', async () => response(204, {})))).kind).toBe('response');
+    await clock.run(
+      limiter.schedule('PATCH', '/webhooks/2/tok/messages/3', async () => response(404, {}, '{"code":10008}')),
+    );
+    expect((await clock.run(limiter.schedule('POST', '/webhooks/2/tok', async () => response(204, {})))).kind).toBe(
+      'response',
+    );
   });
 });

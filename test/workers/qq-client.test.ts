@@ -13,15 +13,33 @@ function fakeQQ(opts: { expiresIn?: number; apiStatus?: number[] } = {}) {
     calls.push({ url, init });
     if (url.endsWith('/getAppAccessToken')) {
       tokens++;
-      return { status: 200, text: async () => JSON.stringify({ access_token: `tok${tokens}`, expires_in: String(opts.expiresIn ?? 7200) }) };
+      return {
+        status: 200,
+        text: async () => JSON.stringify({ access_token: `tok${tokens}`, expires_in: String(opts.expiresIn ?? 7200) }),
+      };
     }
     const status = statuses.shift() ?? 200;
-    return { status, text: async () => (status === 200 ? '{"id":"m1","timestamp":1}' : '{"code":11244,"message":"token not exist or expire"}') };
+    return {
+      status,
+      text: async () =>
+        status === 200 ? '{"id":"m1","timestamp":1}' : '{"code":11244,"message":"token not exist or expire"}',
+    };
   };
   let now = 1_000_000;
-  const tokensSource = new QQTokenSource({ url: 'http://qq/app/getAppAccessToken', appId: 'app', appSecret: 'shh-secret', transport, now: () => now });
+  const tokensSource = new QQTokenSource({
+    url: 'http://qq/app/getAppAccessToken',
+    appId: 'app',
+    appSecret: 'shh-secret',
+    transport,
+    now: () => now,
+  });
   const api = new QQOpenApi({ apiUrl: 'http://qq/api/', appId: 'app', tokens: tokensSource, transport });
-  return { api, calls, advance: (ms: number) => (now += ms), tokenCalls: () => calls.filter((c) => c.url.endsWith('/getAppAccessToken')).length };
+  return {
+    api,
+    calls,
+    advance: (ms: number) => (now += ms),
+    tokenCalls: () => calls.filter((c) => c.url.endsWith('/getAppAccessToken')).length,
+  };
 }
 
 const groupMessage = { id: 'MSG1', author: { member_openid: 'M' }, content: ' hi', timestamp: 't', group_openid: 'G1' };
@@ -35,8 +53,18 @@ describe('QQOpenApi', () => {
     expect(JSON.parse(tokenCall.init.body!)).toEqual({ appId: 'app', clientSecret: 'shh-secret' });
     const sends = qq.calls.filter((c) => c.url.includes('/v2/groups/'));
     expect(sends.map((c) => [c.url, c.init.method, c.init.headers.authorization, JSON.parse(c.init.body!)])).toEqual([
-      ['http://qq/api/v2/groups/G1/messages', 'POST', 'QQBot tok1', { content: 'a', msg_type: 0, msg_id: 'MSG1', msg_seq: 1 }],
-      ['http://qq/api/v2/groups/G1/messages', 'POST', 'QQBot tok1', { content: 'b', msg_type: 0, msg_id: 'MSG1', msg_seq: 2 }],
+      [
+        'http://qq/api/v2/groups/G1/messages',
+        'POST',
+        'QQBot tok1',
+        { content: 'a', msg_type: 0, msg_id: 'MSG1', msg_seq: 1 },
+      ],
+      [
+        'http://qq/api/v2/groups/G1/messages',
+        'POST',
+        'QQBot tok1',
+        { content: 'b', msg_type: 0, msg_id: 'MSG1', msg_seq: 2 },
+      ],
     ]);
   });
 
@@ -58,15 +86,24 @@ describe('QQOpenApi', () => {
     expect(retried.tokenCalls()).toBe(2);
 
     const failing = fakeQQ({ apiStatus: [500] });
-    const err = await failing.api.sendChannelMessage('C1', { content: 'x' }).then(() => new Error('resolved'), (e: unknown) => e as Error);
+    const err = await failing.api.sendChannelMessage('C1', { content: 'x' }).then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
     expect(err.message).toMatch(/QQ answered 500 to POST \/channels\/C1\/messages: code 11244/);
     expect(err.message).not.toContain('shh-secret');
   });
 
   it('names the settings when the token endpoint refuses', async () => {
-    const transport: QQTransport = async () => ({ status: 401, text: async () => '{"message":"invalid appid or secret"}' });
+    const transport: QQTransport = async () => ({
+      status: 401,
+      text: async () => '{"message":"invalid appid or secret"}',
+    });
     const source = new QQTokenSource({ url: 'http://qq/token', appId: 'a', appSecret: 'shh-secret', transport });
-    const err = await source.get().then(() => new Error('resolved'), (e: unknown) => e as Error);
+    const err = await source.get().then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
     expect(err.message).toMatch(/QQ_APP_ID \/ QQ_APP_SECRET/);
     expect(err.message).not.toContain('shh-secret');
   });

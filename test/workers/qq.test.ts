@@ -12,12 +12,16 @@ import { answerValidation } from '../../workers/qq/validation.ts';
 const SIGN_DEMO = {
   secret: 'naOC0ocQE3shWLAfffVLB1rhYPG7',
   seed: 'naOC0ocQE3shWLAfffVLB1rhYPG7naOC',
-  publicKey: [215, 195, 98, 254, 120, 174, 248, 31, 242, 50, 135, 180, 147, 98, 139, 93, 176, 42, 60, 79, 227, 11, 33, 94, 77, 25, 96, 155, 93, 118, 103, 58],
+  publicKey: [
+    215, 195, 98, 254, 120, 174, 248, 31, 242, 50, 135, 180, 147, 98, 139, 93, 176, 42, 60, 79, 227, 11, 33, 94, 77, 25,
+    96, 155, 93, 118, 103, 58,
+  ],
   // The page shows `{ "op": 0,"d": {}, "t": "GATEWAY_EVENT_NAME"}`, but the signature is over the same JSON
   // pretty-printed with two-space indentation (the form the example was made from); checked with node:crypto.
   body: '{\n  "op": 0,\n  "d": {},\n  "t": "GATEWAY_EVENT_NAME"\n}',
   timestamp: '1725442341',
-  signature: '865ad13a61752ca65e26bde6676459cd36cf1be609375b37bd62af366e1dc25a8dc789ba7f14e017ada3d554c671a911bfdf075ba54835b23391d509579ed002',
+  signature:
+    '865ad13a61752ca65e26bde6676459cd36cf1be609375b37bd62af366e1dc25a8dc789ba7f14e017ada3d554c671a911bfdf075ba54835b23391d509579ed002',
 };
 
 /** 事件订阅与通知 > Webhook方式: the op 13 example and the answer QQ expects. */
@@ -26,7 +30,8 @@ const VALIDATION_DEMO = {
   body: '{"d":{"plain_token":"Arq0D5A61EgUu4OxUvOp","event_ts":"1725442341"},"op":13}',
   answer: {
     plain_token: 'Arq0D5A61EgUu4OxUvOp',
-    signature: '87befc99c42c651b3aac0278e71ada338433ae26fcb24307bdc5ad38c1adc2d01bcfcadc0842edac85e85205028a1132afe09280305f13aa6909ffc2d652c706',
+    signature:
+      '87befc99c42c651b3aac0278e71ada338433ae26fcb24307bdc5ad38c1adc2d01bcfcadc0842edac85e85205028a1132afe09280305f13aa6909ffc2d652c706',
   },
 };
 
@@ -37,11 +42,21 @@ async function sign(secret: string, timestamp: string, body: string): Promise<st
   return toHex(await crypto.subtle.sign({ name: 'Ed25519' }, privateKey, new TextEncoder().encode(timestamp + body)));
 }
 
-async function signed(secret: string, body: string, timestamp = String(Math.floor(Date.now() / 1000))): Promise<RequestInit> {
+async function signed(
+  secret: string,
+  body: string,
+  timestamp = String(Math.floor(Date.now() / 1000)),
+): Promise<RequestInit> {
   return {
     method: 'POST',
     body,
-    headers: { 'content-type': 'application/json', 'x-signature-ed25519': await sign(secret, timestamp, body), 'x-signature-timestamp': timestamp, 'x-bot-appid': '11111111', 'user-agent': 'QQBot-Callback' },
+    headers: {
+      'content-type': 'application/json',
+      'x-signature-ed25519': await sign(secret, timestamp, body),
+      'x-signature-timestamp': timestamp,
+      'x-bot-appid': '11111111',
+      'user-agent': 'QQBot-Callback',
+    },
   };
 }
 
@@ -53,23 +68,35 @@ describe('QQ key derivation and signatures (published examples)', () => {
 
   it('derives the published public key', async () => {
     const { publicKey } = await qqKeyPair(SIGN_DEMO.secret);
-    expect([...new Uint8Array((await crypto.subtle.exportKey('raw', publicKey)) as ArrayBuffer)]).toEqual(SIGN_DEMO.publicKey);
+    expect([...new Uint8Array((await crypto.subtle.exportKey('raw', publicKey)) as ArrayBuffer)]).toEqual(
+      SIGN_DEMO.publicKey,
+    );
   });
 
   it('produces and verifies the published event signature', async () => {
     expect(await sign(SIGN_DEMO.secret, SIGN_DEMO.timestamp, SIGN_DEMO.body)).toBe(SIGN_DEMO.signature);
     const { publicKey } = await qqKeyPair(SIGN_DEMO.secret);
-    await expect(verifySignedRequest(publicKey, { signature: SIGN_DEMO.signature, timestamp: SIGN_DEMO.timestamp, body: SIGN_DEMO.body }, names)).resolves.toBeUndefined();
+    await expect(
+      verifySignedRequest(
+        publicKey,
+        { signature: SIGN_DEMO.signature, timestamp: SIGN_DEMO.timestamp, body: SIGN_DEMO.body },
+        names,
+      ),
+    ).resolves.toBeUndefined();
   });
 
   it('refuses the published signature over a tampered body', async () => {
     const { publicKey } = await qqKeyPair(SIGN_DEMO.secret);
     const body = SIGN_DEMO.body.replace('"op": 0', '"op": 1');
-    await expect(verifySignedRequest(publicKey, { signature: SIGN_DEMO.signature, timestamp: SIGN_DEMO.timestamp, body }, names)).rejects.toMatchObject({ code: 'bad_signature' });
+    await expect(
+      verifySignedRequest(publicKey, { signature: SIGN_DEMO.signature, timestamp: SIGN_DEMO.timestamp, body }, names),
+    ).rejects.toMatchObject({ code: 'bad_signature' });
   });
 
   it('answers the published op 13 example with the published signature', async () => {
-    expect(await answerValidation(VALIDATION_DEMO.secret, { plain_token: 'Arq0D5A61EgUu4OxUvOp', event_ts: '1725442341' })).toEqual(VALIDATION_DEMO.answer);
+    expect(
+      await answerValidation(VALIDATION_DEMO.secret, { plain_token: 'Arq0D5A61EgUu4OxUvOp', event_ts: '1725442341' }),
+    ).toEqual(VALIDATION_DEMO.answer);
   });
 });
 
@@ -81,7 +108,13 @@ describe('POST /webhooks/qq', () => {
       id: `GROUP_AT_MESSAGE_CREATE:${id}`,
       op: 0,
       t: 'GROUP_AT_MESSAGE_CREATE',
-      d: { id: `ROBOT1.0_${id}`, author: { member_openid: 'M1' }, content: ' hello', timestamp: '2024-01-01T00:00:00+08:00', group_openid: 'G1' },
+      d: {
+        id: `ROBOT1.0_${id}`,
+        author: { member_openid: 'M1' },
+        content: ' hello',
+        timestamp: '2024-01-01T00:00:00+08:00',
+        group_openid: 'G1',
+      },
     });
 
   async function post(registry: Registry, init: RequestInit, bindings: object = qqEnv) {
@@ -100,7 +133,10 @@ describe('POST /webhooks/qq', () => {
   it('dispatches a signed group @-message to its typed handlers, then acknowledges with op 12', async () => {
     const seen: string[] = [];
     const registry = new Registry([
-      onQQ('GROUP_AT_MESSAGE_CREATE', (message, ctx) => void seen.push(`${ctx.event.id} ${message.group_openid} ${message.content.trim()}`)),
+      onQQ(
+        'GROUP_AT_MESSAGE_CREATE',
+        (message, ctx) => void seen.push(`${ctx.event.id} ${message.group_openid} ${message.content.trim()}`),
+      ),
       onQQ('GROUP_AT_MESSAGE_CREATE', (message) => void seen.push(`second ${message.author.member_openid}`)),
     ]);
     const res = await post(registry, await signed(SECRET, groupAt('a')));
@@ -130,15 +166,35 @@ describe('POST /webhooks/qq', () => {
   });
 
   const refused: [string, () => Promise<RequestInit>, number, string, object?][] = [
-    ['a tampered body', async () => ({ ...(await signed(SECRET, groupAt('d'))), body: groupAt('e') }), 401, 'bad_signature'],
-    ['an op 13 signed with another secret (no signing oracle)', () => signed('another-secret-entirely', VALIDATION_DEMO.body), 401, 'bad_signature'],
+    [
+      'a tampered body',
+      async () => ({ ...(await signed(SECRET, groupAt('d'))), body: groupAt('e') }),
+      401,
+      'bad_signature',
+    ],
+    [
+      'an op 13 signed with another secret (no signing oracle)',
+      () => signed('another-secret-entirely', VALIDATION_DEMO.body),
+      401,
+      'bad_signature',
+    ],
     ['an unsigned op 13', async () => ({ method: 'POST', body: VALIDATION_DEMO.body }), 401, 'missing_auth'],
-    ['a callback for another app id', async () => {
-      const init = await signed(SECRET, groupAt('f'));
-      return { ...init, headers: { ...(init.headers as Record<string, string>), 'x-bot-appid': '22222222' } };
-    }, 401, 'bad_signature'],
+    [
+      'a callback for another app id',
+      async () => {
+        const init = await signed(SECRET, groupAt('f'));
+        return { ...init, headers: { ...(init.headers as Record<string, string>), 'x-bot-appid': '22222222' } };
+      },
+      401,
+      'bad_signature',
+    ],
     ['a signed body that is not a payload', () => signed(SECRET, '[1,2]'), 400, 'malformed_payload'],
-    ['a signed dispatch without an event name', () => signed(SECRET, '{"op":0,"id":"x","d":{}}'), 400, 'malformed_payload'],
+    [
+      'a signed dispatch without an event name',
+      () => signed(SECRET, '{"op":0,"id":"x","d":{}}'),
+      400,
+      'malformed_payload',
+    ],
     ['any request while QQ_APP_SECRET is unset', () => signed(SECRET, groupAt('g')), 500, 'config_invalid', { ...env }],
   ];
   for (const [what, init, status, code, bindings] of refused) {

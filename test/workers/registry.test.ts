@@ -29,7 +29,11 @@ describe('Registry', () => {
       expect(await registry.dispatch({ platform: 'discord', type, data: {} }, ctx)).toEqual({ handled: 0, errors: [] });
     }
     await registry.dispatch({ platform: 'qq', type: 'MESSAGE_CREATE', data: {} }, ctx);
-    expect(Object.fromEntries(registry.unhandled)).toEqual({ 'discord:TYPING_START': 2, 'discord:GUILD_CREATE': 1, 'qq:MESSAGE_CREATE': 1 });
+    expect(Object.fromEntries(registry.unhandled)).toEqual({
+      'discord:TYPING_START': 2,
+      'discord:GUILD_CREATE': 1,
+      'qq:MESSAGE_CREATE': 1,
+    });
   });
 
   it('publishes exactly the commands the example bot handles (npm run register reads commands.ts)', () => {

@@ -8,16 +8,27 @@ import { RestProxyCore } from '../../workers/rest/proxy.ts';
 import { restClient } from '../../workers/rest/stub.ts';
 
 interface Counters {
-  rest: { requests: number; byRoute: Record<string, number>; ratelimited: { user: number; global: number; shared: number }; invalid: number };
+  rest: {
+    requests: number;
+    byRoute: Record<string, number>;
+    ratelimited: { user: number; global: number; shared: number };
+    invalid: number;
+  };
 }
 interface World {
   application: { id: string };
   guilds: { id: string; channels: { id: string }[] }[];
 }
 
-const emu = async <T,>(preset: string, path: string): Promise<T> => (await fetch(`http://${preset}.emulator.test${path}`)).json() as Promise<T>;
+const emu = async <T>(preset: string, path: string): Promise<T> =>
+  (await fetch(`http://${preset}.emulator.test${path}`)).json() as Promise<T>;
 const proxy = (preset: string, extra: { token?: string; invalidRequestLimit?: number } = {}) =>
-  new RestProxyCore({ apiUrl: `http://${preset}.emulator.test/api/v10`, egress: directEgress(extra.token ?? 'test-token'), globalPerSecond: 50, ...(extra.invalidRequestLimit ? { invalidRequestLimit: extra.invalidRequestLimit } : {}) });
+  new RestProxyCore({
+    apiUrl: `http://${preset}.emulator.test/api/v10`,
+    egress: directEgress(extra.token ?? 'test-token'),
+    globalPerSecond: 50,
+    ...(extra.invalidRequestLimit ? { invalidRequestLimit: extra.invalidRequestLimit } : {}),
+  });
 const json = (body: unknown) => ({ body: JSON.stringify(body) });
 
 describe('REST proxy against the emulator', () => {
@@ -27,16 +38,44 @@ describe('REST proxy against the emulator', () => {
     const [hot, ...others] = channels as [string, ...string[]];
     const before = await emu<Counters>('rest', '/_emulator/state');
     const core = proxy('rest');
-    const seed = await core.request({ method: 'POST', path: `/channels/${hot}/messages`, ...json({ content: 'seed' }) });
+    const seed = await core.request({
+      method: 'POST',
+      path: `/channels/${hot}/messages`,
+      ...json({ content: 'seed' }),
+    });
     const messageId = (JSON.parse(seed.body) as { id: string }).id;
-    const hook = JSON.parse((await core.request({ method: 'POST', path: `/channels/${others[0]}/webhooks`, ...json({ name: 'burst' }) })).body) as { id: string; token: string };
+    const hook = JSON.parse(
+      (await core.request({ method: 'POST', path: `/channels/${others[0]}/webhooks`, ...json({ name: 'burst' }) }))
+        .body,
+    ) as { id: string; token: string };
 
     const calls = [
-      ...Array.from({ length: 40 }, (_, i) => ({ method: 'POST', path: `/channels/${hot}/messages`, ...json({ content: `hot ${i}` }) })),
-      ...others.flatMap((c) => Array.from({ length: 10 }, (_, i) => ({ method: 'POST', path: `/channels/${c}/messages`, ...json({ content: `msg ${i}` }) }))),
-      ...['👍', '🎉', '🚀', '✅', '👀', '🔥', '💯', '🙏', '😄', '🤖', '⭐', '🍕'].map((e) => ({ method: 'PUT', path: `/channels/${hot}/messages/${messageId}/reactions/${encodeURIComponent(e)}/@me` })),
-      ...Array.from({ length: 30 }, (_, i) => ({ method: 'POST', path: `/interactions/${1000000000000000000n + BigInt(i)}/tok${i}/callback`, ...json({ type: 4, data: { content: 'hi' } }) })),
-      ...Array.from({ length: 10 }, (_, i) => ({ method: 'POST', path: `/webhooks/${hook.id}/${hook.token}?wait=true`, ...json({ content: `hook ${i}` }) })),
+      ...Array.from({ length: 40 }, (_, i) => ({
+        method: 'POST',
+        path: `/channels/${hot}/messages`,
+        ...json({ content: `hot ${i}` }),
+      })),
+      ...others.flatMap((c) =>
+        Array.from({ length: 10 }, (_, i) => ({
+          method: 'POST',
+          path: `/channels/${c}/messages`,
+          ...json({ content: `msg ${i}` }),
+        })),
+      ),
+      ...['👍', '🎉', '🚀', '✅', '👀', '🔥', '💯', '🙏', '😄', '🤖', '⭐', '🍕'].map((e) => ({
+        method: 'PUT',
+        path: `/channels/${hot}/messages/${messageId}/reactions/${encodeURIComponent(e)}/@me`,
+      })),
+      ...Array.from({ length: 30 }, (_, i) => ({
+        method: 'POST',
+        path: `/interactions/${1000000000000000000n + BigInt(i)}/tok${i}/callback`,
+        ...json({ type: 4, data: { content: 'hi' } }),
+      })),
+      ...Array.from({ length: 10 }, (_, i) => ({
+        method: 'POST',
+        path: `/webhooks/${hook.id}/${hook.token}?wait=true`,
+        ...json({ content: `hook ${i}` }),
+      })),
     ];
     const answers = await Promise.all(calls.map((c) => core.request(c)));
     expect(answers.map((a) => a.status).filter((s) => s >= 300)).toEqual([]);
@@ -61,7 +100,10 @@ describe('REST proxy against the emulator', () => {
     const after = await emu<Counters>('rest', '/_emulator/state');
     expect(after.rest.ratelimited.shared - before.rest.ratelimited.shared).toBe(1);
     expect(after.rest.invalid - before.rest.invalid).toBe(0);
-    expect(core.stats()).toMatchObject({ ratelimited: { shared: 1, user: 0, global: 0 }, guard: { invalidRequests: 0 } });
+    expect(core.stats()).toMatchObject({
+      ratelimited: { shared: 1, user: 0, global: 0 },
+      guard: { invalidRequests: 0 },
+    });
   });
 
   it('trips the invalid-request guard at its threshold: no 403 past it reaches Discord', async () => {
@@ -69,7 +111,11 @@ describe('REST proxy against the emulator', () => {
     const guild = world.guilds[0]!.id;
     const before = await emu<Counters>('guard', '/_emulator/state');
     const core = proxy('guard', { invalidRequestLimit: 20 });
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => core.request({ method: 'PUT', path: `/guilds/${guild}/bans/${200000000000000000n + BigInt(i)}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        core.request({ method: 'PUT', path: `/guilds/${guild}/bans/${200000000000000000n + BigInt(i)}` }),
+      ),
+    );
     const after = await emu<Counters>('guard', '/_emulator/state');
     expect(after.rest.invalid - before.rest.invalid).toBe(20);
     expect(answers.filter((a) => a.status === 403)).toHaveLength(20);
@@ -92,9 +138,12 @@ describe('REST proxy against the emulator', () => {
   });
 });
 
-describe('/api/v10 on the Worker and the handlers\' client', () => {
+describe("/api/v10 on the Worker and the handlers' client", () => {
   const call = (path: string, authorization?: string, init: RequestInit = {}) =>
-    SELF.fetch(`https://edgeshard.test/api/v10${path}`, { ...init, headers: { ...(authorization ? { authorization } : {}), ...(init.headers as Record<string, string>) } });
+    SELF.fetch(`https://edgeshard.test/api/v10${path}`, {
+      ...init,
+      headers: { ...(authorization ? { authorization } : {}), ...(init.headers as Record<string, string>) },
+    });
 
   it('serves the bot token and the proxy key, Discord-shaped with rate-limit headers', async () => {
     for (const auth of ['Bot test-token', 'Bot test-proxy-key', 'test-proxy-key', 'Bearer test-proxy-key']) {
@@ -120,7 +169,11 @@ describe('/api/v10 on the Worker and the handlers\' client', () => {
     const world = await emu<World>('wire', '/_emulator/world');
     const channel = world.guilds[1]!.channels[0]!.id;
     const post = (content: string, headers: Record<string, string> = {}) =>
-      call(`/channels/${channel}/messages`, 'Bot test-token', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ content }) });
+      call(`/channels/${channel}/messages`, 'Bot test-token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ content }),
+      });
     for (let i = 0; i < 5; i++) expect((await post(`fill ${i}`)).status).toBe(200);
     const refused = await post('too late', { 'x-edgeshard-max-wait-ms': '100' });
     expect(refused.status).toBe(429);
@@ -134,6 +187,8 @@ describe('/api/v10 on the Worker and the handlers\' client', () => {
     const message = await restClient(env).createMessage(channel, { content: 'from a handler' });
     expect(message.channel_id).toBe(channel);
     await restClient(env).addReaction(channel, message.id, '👍');
-    await expect(restClient(env).request('PUT', `/guilds/${world.guilds[2]!.id}/bans/300000000000000000`)).rejects.toThrow(/403/);
+    await expect(
+      restClient(env).request('PUT', `/guilds/${world.guilds[2]!.id}/bans/300000000000000000`),
+    ).rejects.toThrow(/403/);
   });
 });

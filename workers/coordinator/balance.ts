@@ -28,13 +28,22 @@ export function targets(hosts: readonly HostWeight[], shardCount: number): Map<s
 }
 
 /** The host that should take one more shard: most room below its target, then fewest shards, then id. */
-export function pickHost(hosts: readonly HostWeight[], owned: ReadonlyMap<string, number>, target: ReadonlyMap<string, number>): string | null {
+export function pickHost(
+  hosts: readonly HostWeight[],
+  owned: ReadonlyMap<string, number>,
+  target: ReadonlyMap<string, number>,
+): string | null {
   let best: { id: string; room: number; count: number } | null = null;
   for (const h of hosts) {
     const count = owned.get(h.id) ?? 0;
     if (count >= h.capacity) continue;
     const room = (target.get(h.id) ?? 0) - count;
-    if (!best || room > best.room || (room === best.room && (count < best.count || (count === best.count && h.id < best.id)))) best = { id: h.id, room, count };
+    if (
+      !best ||
+      room > best.room ||
+      (room === best.room && (count < best.count || (count === best.count && h.id < best.id)))
+    )
+      best = { id: h.id, room, count };
   }
   return best?.id ?? null;
 }

@@ -18,7 +18,11 @@ export const IDENTIFY_ANSWER_TIMEOUT_MS = 15_000;
 function ms(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, `${name} must be an integer ≥ ${min} (milliseconds), got "${raw}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new EdgeshardError(
+      ERROR_CODES.CONFIG_INVALID,
+      `${name} must be an integer ≥ ${min} (milliseconds), got "${raw}"`,
+    );
   return n;
 }
 

@@ -97,7 +97,8 @@ export class IdentifyQueue {
   nextDeadline(): number | null {
     let next: number | null = null;
     for (const q of this.#buckets.values()) {
-      if (q.awaiting && q.waiting.length > 0 && (next === null || q.awaiting.deadline < next)) next = q.awaiting.deadline;
+      if (q.awaiting && q.waiting.length > 0 && (next === null || q.awaiting.deadline < next))
+        next = q.awaiting.deadline;
     }
     return next;
   }

@@ -7,17 +7,33 @@ import type { Globals } from './model.ts';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
-export type IdentifyDecision = { kind: 'grant'; waitMs: number } | { kind: 'wait'; retryAfterMs: number; reason: string };
+export type IdentifyDecision =
+  { kind: 'grant'; waitMs: number } | { kind: 'wait'; retryAfterMs: number; reason: string };
 
 /** Mutates `globals` and `buckets` when it grants; pure otherwise. */
-export function reserveIdentify(shard: number, now: number, globals: Globals, buckets: Map<number, number>, spacingMs: number): IdentifyDecision {
-  if (globals.sessionStartResetAt !== null && now >= globals.sessionStartResetAt && globals.sessionStartTotal !== null) {
+export function reserveIdentify(
+  shard: number,
+  now: number,
+  globals: Globals,
+  buckets: Map<number, number>,
+  spacingMs: number,
+): IdentifyDecision {
+  if (
+    globals.sessionStartResetAt !== null &&
+    now >= globals.sessionStartResetAt &&
+    globals.sessionStartTotal !== null
+  ) {
     globals.sessionStartRemaining = globals.sessionStartTotal;
     globals.sessionStartResetAt = null;
   }
   if (globals.sessionStartRemaining !== null && globals.sessionStartRemaining <= 0) {
     const resetAt = globals.sessionStartResetAt ?? now + DAY_MS;
-    return { kind: 'wait', retryAfterMs: Math.max(1_000, resetAt - now), reason: 'session_start_limit.remaining is 0 for this bot: no identify until the limit resets (resumes still work)' };
+    return {
+      kind: 'wait',
+      retryAfterMs: Math.max(1_000, resetAt - now),
+      reason:
+        'session_start_limit.remaining is 0 for this bot: no identify until the limit resets (resumes still work)',
+    };
   }
   const bucket = shard % Math.max(1, globals.maxConcurrency);
   const slot = Math.max(now, buckets.get(bucket) ?? 0);
@@ -34,7 +50,13 @@ export function reserveIdentify(shard: number, now: number, globals: Globals, bu
  * Folds a host's fresh GET /gateway/bot figures into the shared budget: the platform's number wins when
  * ours has reset or is unknown; otherwise the lower of the two (grants in flight are not in the host's).
  */
-export function mergeSessionStartLimit(globals: Globals, now: number, total: number, remaining: number, resetAfterMs: number): void {
+export function mergeSessionStartLimit(
+  globals: Globals,
+  now: number,
+  total: number,
+  remaining: number,
+  resetAfterMs: number,
+): void {
   globals.sessionStartTotal = total;
   const ours = globals.sessionStartRemaining;
   const expired = globals.sessionStartResetAt !== null && now >= globals.sessionStartResetAt;

@@ -73,11 +73,31 @@ export function emptyState(): TableState {
   return {
     hosts: new Map(),
     shards: new Map(),
-    globals: { shardCount: null, maxConcurrency: 1, sessionStartTotal: null, sessionStartRemaining: null, sessionStartResetAt: null, identifiesGranted: 0 },
+    globals: {
+      shardCount: null,
+      maxConcurrency: 1,
+      sessionStartTotal: null,
+      sessionStartRemaining: null,
+      sessionStartResetAt: null,
+      identifiesGranted: 0,
+    },
     buckets: new Map(),
   };
 }
 
 export function newShardRow(shard: number, now: number): ShardRow {
-  return { shard, owner: null, epoch: 0, phase: 'unassigned', handoffTo: null, handoffDeadline: null, session: null, state: 'unassigned', latencyMs: null, guilds: 0, lastEventAt: null, updatedAt: now };
+  return {
+    shard,
+    owner: null,
+    epoch: 0,
+    phase: 'unassigned',
+    handoffTo: null,
+    handoffDeadline: null,
+    session: null,
+    state: 'unassigned',
+    latencyMs: null,
+    guilds: 0,
+    lastEventAt: null,
+    updatedAt: now,
+  };
 }

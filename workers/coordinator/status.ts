@@ -30,7 +30,13 @@ export interface CoordinatorStatus {
   leaseTtlMs: number;
   shards: ShardStatus[];
   hosts: HostStatus[];
-  identify: { maxConcurrency: number; sessionStartTotal: number | null; sessionStartRemaining: number | null; resetsInMs: number | null; granted: number };
+  identify: {
+    maxConcurrency: number;
+    sessionStartTotal: number | null;
+    sessionStartRemaining: number | null;
+    resetsInMs: number | null;
+    granted: number;
+  };
 }
 
 export function statusOf(table: LeaseTable, now: number): CoordinatorStatus {

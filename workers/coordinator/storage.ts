@@ -21,7 +21,13 @@ export function loadState(sql: SqlStorage): TableState {
   const state = emptyState();
   for (const r of sql.exec<Row>('SELECT * FROM hosts')) {
     const id = String(r.id);
-    state.hosts.set(id, { id, capacity: num(r.capacity!), connected: num(r.connected!) === 1, leaseExpiresAt: num(r.lease_expires_at!), lastSeenAt: num(r.last_seen_at!) });
+    state.hosts.set(id, {
+      id,
+      capacity: num(r.capacity!),
+      connected: num(r.connected!) === 1,
+      leaseExpiresAt: num(r.lease_expires_at!),
+      lastSeenAt: num(r.last_seen_at!),
+    });
   }
   for (const r of sql.exec<Row>('SELECT * FROM shards')) {
     const shard = num(r.shard!);
@@ -55,7 +61,14 @@ export function saveDirty(sql: SqlStorage, table: LeaseTable): void {
   for (const id of dirty.hosts) {
     const h = state.hosts.get(id);
     if (!h) continue;
-    sql.exec('INSERT OR REPLACE INTO hosts (id, capacity, connected, lease_expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)', h.id, h.capacity, h.connected ? 1 : 0, h.leaseExpiresAt, h.lastSeenAt);
+    sql.exec(
+      'INSERT OR REPLACE INTO hosts (id, capacity, connected, lease_expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
+      h.id,
+      h.capacity,
+      h.connected ? 1 : 0,
+      h.leaseExpiresAt,
+      h.lastSeenAt,
+    );
   }
   for (const shard of dirty.shards) {
     const s = state.shards.get(shard);
@@ -63,8 +76,20 @@ export function saveDirty(sql: SqlStorage, table: LeaseTable): void {
     sql.exec(
       `INSERT OR REPLACE INTO shards (shard, owner, epoch, phase, handoff_to, handoff_deadline, session_id, resume_url, seq, state, latency_ms, guilds, last_event_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      s.shard, s.owner, s.epoch, s.phase, s.handoffTo, s.handoffDeadline, s.session?.sessionId ?? null, s.session?.resumeUrl ?? null, s.session?.seq ?? null,
-      s.state, s.latencyMs, s.guilds, s.lastEventAt, s.updatedAt,
+      s.shard,
+      s.owner,
+      s.epoch,
+      s.phase,
+      s.handoffTo,
+      s.handoffDeadline,
+      s.session?.sessionId ?? null,
+      s.session?.resumeUrl ?? null,
+      s.session?.seq ?? null,
+      s.state,
+      s.latencyMs,
+      s.guilds,
+      s.lastEventAt,
+      s.updatedAt,
     );
   }
   if (dirty.globals) {

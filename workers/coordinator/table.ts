@@ -1,7 +1,15 @@
 // The lease table: who runs which shard at which epoch, until when. Sans-IO: every method takes `now` and
 // returns the messages to send; the Durable Object persists the rows it marks dirty in the same
 // synchronous transaction (durable-objects/coordinator.ts), so read-check-write never interleaves.
-import { EdgeshardError, ERROR_CODES, LEASE_PROTOCOL_VERSION as v, type CoordinatorMessage, type GatewayCommand, type HostMessage, type ShardReport } from '../../protocol/index.ts';
+import {
+  EdgeshardError,
+  ERROR_CODES,
+  LEASE_PROTOCOL_VERSION as v,
+  type CoordinatorMessage,
+  type GatewayCommand,
+  type HostMessage,
+  type ShardReport,
+} from '../../protocol/index.ts';
 import { pickHost, targets } from './balance.ts';
 import { mergeSessionStartLimit, reserveIdentify } from './identify.ts';
 import { IdentifyQueue, type IdentifyRequest } from './identify-queue.ts';
@@ -22,7 +30,12 @@ const FORGET_AFTER_TTLS = 10;
 export class LeaseTable {
   readonly state: TableState;
   readonly config: CoordinatorConfig;
-  readonly dirty = { hosts: new Set<string>(), deletedHosts: new Set<string>(), shards: new Set<number>(), globals: false };
+  readonly dirty = {
+    hosts: new Set<string>(),
+    deletedHosts: new Set<string>(),
+    shards: new Set<number>(),
+    globals: false,
+  };
   #out: Outgoing[] = [];
   readonly #identifyQueue = new IdentifyQueue();
   /** Hosts whose hello said they report identify answers (in memory: every reconnect says it again). */
@@ -69,7 +82,8 @@ export class LeaseTable {
       this.dirty.hosts.add(hostId);
       this.#answering.delete(hostId);
       // Its identify may have reached the gateway just now: a full spacing from now is safe.
-      for (const bucket of this.#identifyQueue.dropHost(hostId)) this.#freeBucket(bucket, now, this.config.identifySpacingMs);
+      for (const bucket of this.#identifyQueue.dropHost(hostId))
+        this.#freeBucket(bucket, now, this.config.identifySpacingMs);
     });
   }
 
@@ -98,7 +112,8 @@ export class LeaseTable {
       if (h.leaseExpiresAt > now) next = Math.min(next, h.leaseExpiresAt);
       else if (!h.connected) next = Math.min(next, h.leaseExpiresAt + FORGET_AFTER_TTLS * this.config.leaseTtlMs);
     }
-    for (const s of this.state.shards.values()) if (s.handoffDeadline !== null) next = Math.min(next, s.handoffDeadline);
+    for (const s of this.state.shards.values())
+      if (s.handoffDeadline !== null) next = Math.min(next, s.handoffDeadline);
     const answer = this.#identifyQueue.nextDeadline();
     if (answer !== null) next = Math.min(next, answer);
     return next === Infinity ? null : next;
@@ -111,13 +126,26 @@ export class LeaseTable {
   /** Routes a gateway command to the owner of the guild's shard (Discord docs, Topics > Gateway > Sharding). */
   command(guildId: string, payload: GatewayCommand): Outgoing {
     const count = this.state.globals.shardCount;
-    if (count === null) throw new EdgeshardError(ERROR_CODES.NOT_AVAILABLE, 'no shard host has announced itself to the coordinator yet: start a shard host with EDGESHARD_COORDINATOR=on');
-    if (!/^\d{1,20}$/.test(guildId)) throw new EdgeshardError(ERROR_CODES.MALFORMED_PAYLOAD, `guild id must be a snowflake, got "${guildId}"`);
+    if (count === null)
+      throw new EdgeshardError(
+        ERROR_CODES.NOT_AVAILABLE,
+        'no shard host has announced itself to the coordinator yet: start a shard host with EDGESHARD_COORDINATOR=on',
+      );
+    if (!/^\d{1,20}$/.test(guildId))
+      throw new EdgeshardError(ERROR_CODES.MALFORMED_PAYLOAD, `guild id must be a snowflake, got "${guildId}"`);
     const shard = Number((BigInt(guildId) >> 22n) % BigInt(count));
     const row = this.state.shards.get(shard);
-    if (!row?.owner) throw new EdgeshardError(ERROR_CODES.NOT_AVAILABLE, `shard ${shard} (guild ${guildId}) has no host right now (moving or no capacity); retry in a few seconds`);
+    if (!row?.owner)
+      throw new EdgeshardError(
+        ERROR_CODES.NOT_AVAILABLE,
+        `shard ${shard} (guild ${guildId}) has no host right now (moving or no capacity); retry in a few seconds`,
+      );
     // Its owner was asked to release it and will drop commands while it stops: refuse now, not silently later.
-    if (row.phase === 'handoff') throw new EdgeshardError(ERROR_CODES.NOT_AVAILABLE, `shard ${shard} (guild ${guildId}) is moving from ${row.owner} to ${row.handoffTo ?? 'another host'}; retry in a few seconds`);
+    if (row.phase === 'handoff')
+      throw new EdgeshardError(
+        ERROR_CODES.NOT_AVAILABLE,
+        `shard ${shard} (guild ${guildId}) is moving from ${row.owner} to ${row.handoffTo ?? 'another host'}; retry in a few seconds`,
+      );
     return { host: row.owner, message: { v, type: 'command', shard, epoch: row.epoch, payload } };
   }
 
@@ -137,7 +165,16 @@ export class LeaseTable {
   #hello(hostId: string, msg: Msg<'hello'>, now: number): void {
     const g = this.state.globals;
     if (g.shardCount !== null && g.shardCount !== msg.shardCount) {
-      return this.#send(hostId, { v, type: 'error', code: 'shard_count_mismatch', message: `this host uses ${msg.shardCount} shards but the coordinator's table has ${g.shardCount}: set the same EDGESHARD_SHARD_COUNT on every host` }, true);
+      return this.#send(
+        hostId,
+        {
+          v,
+          type: 'error',
+          code: 'shard_count_mismatch',
+          message: `this host uses ${msg.shardCount} shards but the coordinator's table has ${g.shardCount}: set the same EDGESHARD_SHARD_COUNT on every host`,
+        },
+        true,
+      );
     }
     if (g.shardCount === null) {
       g.shardCount = msg.shardCount;
@@ -147,13 +184,32 @@ export class LeaseTable {
       }
     }
     g.maxConcurrency = msg.gateway.maxConcurrency;
-    mergeSessionStartLimit(g, now, msg.gateway.sessionStartTotal, msg.gateway.sessionStartRemaining, msg.gateway.sessionStartResetAfterMs);
+    mergeSessionStartLimit(
+      g,
+      now,
+      msg.gateway.sessionStartTotal,
+      msg.gateway.sessionStartRemaining,
+      msg.gateway.sessionStartResetAfterMs,
+    );
     this.dirty.globals = true;
-    this.state.hosts.set(hostId, { id: hostId, capacity: msg.capacity, connected: true, leaseExpiresAt: now + this.config.leaseTtlMs, lastSeenAt: now });
+    this.state.hosts.set(hostId, {
+      id: hostId,
+      capacity: msg.capacity,
+      connected: true,
+      leaseExpiresAt: now + this.config.leaseTtlMs,
+      lastSeenAt: now,
+    });
     this.dirty.hosts.add(hostId);
     if (msg.answers === true) this.#answering.add(hostId);
     else this.#answering.delete(hostId);
-    this.#send(hostId, { v, type: 'welcome', leaseTtlMs: this.config.leaseTtlMs, renewEveryMs: this.config.renewEveryMs, shardCount: msg.shardCount, answers: true });
+    this.#send(hostId, {
+      v,
+      type: 'welcome',
+      leaseTtlMs: this.config.leaseTtlMs,
+      renewEveryMs: this.config.renewEveryMs,
+      shardCount: msg.shardCount,
+      answers: true,
+    });
     // renewed first: the host extends its lease before it acts on what the reconcile sends.
     this.#send(hostId, { v, type: 'renewed', id: msg.id });
     this.#reconcile(hostId, msg.shards, now);
@@ -161,7 +217,18 @@ export class LeaseTable {
 
   #renew(hostId: string, msg: Msg<'renew'>, now: number): void {
     const host = this.state.hosts.get(hostId);
-    if (!host) return this.#send(hostId, { v, type: 'error', code: 'unknown_host', message: 'the coordinator does not know this host (forgotten after a long silence): reconnecting announces it again' }, true);
+    if (!host)
+      return this.#send(
+        hostId,
+        {
+          v,
+          type: 'error',
+          code: 'unknown_host',
+          message:
+            'the coordinator does not know this host (forgotten after a long silence): reconnecting announces it again',
+        },
+        true,
+      );
     Object.assign(host, { connected: true, leaseExpiresAt: now + this.config.leaseTtlMs, lastSeenAt: now });
     this.dirty.hosts.add(hostId);
     this.#send(hostId, { v, type: 'renewed', id: msg.id });
@@ -178,13 +245,17 @@ export class LeaseTable {
         this.#send(hostId, { v, type: 'revoke', shard: r.shard, epoch: r.epoch, reason: 'stale' });
         continue;
       }
-      this.#setShard(row, {
-        state: r.state,
-        session: r.session ?? row.session,
-        latencyMs: r.latencyMs,
-        guilds: r.guilds ?? row.guilds,
-        lastEventAt: r.lastEventAgeMs === null ? row.lastEventAt : now - r.lastEventAgeMs,
-      }, now);
+      this.#setShard(
+        row,
+        {
+          state: r.state,
+          session: r.session ?? row.session,
+          latencyMs: r.latencyMs,
+          guilds: r.guilds ?? row.guilds,
+          lastEventAt: r.lastEventAgeMs === null ? row.lastEventAt : now - r.lastEventAgeMs,
+        },
+        now,
+      );
     }
     for (const row of this.state.shards.values()) {
       // Ours but not reported: the assignment was lost with a dropped connection. Send it again.
@@ -196,7 +267,18 @@ export class LeaseTable {
     const row = this.state.shards.get(msg.shard);
     if (!row || row.owner !== hostId || row.epoch !== msg.epoch) return;
     const preferred = row.handoffTo;
-    this.#setShard(row, { owner: null, phase: 'unassigned', state: 'released', handoffTo: null, handoffDeadline: null, session: msg.session ?? row.session }, now);
+    this.#setShard(
+      row,
+      {
+        owner: null,
+        phase: 'unassigned',
+        state: 'released',
+        handoffTo: null,
+        handoffDeadline: null,
+        session: msg.session ?? row.session,
+      },
+      now,
+    );
     const to = preferred === null ? undefined : this.state.hosts.get(preferred);
     if (to && this.isLive(to, now) && this.#owned(to.id) < to.capacity) this.#assign(row, to.id, now);
     // Stopped before its identify was answered: the identify may still have reached the gateway.
@@ -213,7 +295,14 @@ export class LeaseTable {
   #mayIdentify(req: IdentifyRequest): boolean {
     const row = this.state.shards.get(req.shard);
     if (row && row.owner === req.host && row.epoch === req.epoch) return true;
-    this.#send(req.host, { v, type: 'identify-wait', id: req.id, shard: req.shard, retryAfterMs: this.config.renewEveryMs, reason: `this host does not own shard ${req.shard} at epoch ${req.epoch}` });
+    this.#send(req.host, {
+      v,
+      type: 'identify-wait',
+      id: req.id,
+      shard: req.shard,
+      retryAfterMs: this.config.renewEveryMs,
+      reason: `this host does not own shard ${req.shard} at epoch ${req.epoch}`,
+    });
     return false;
   }
 
@@ -222,11 +311,31 @@ export class LeaseTable {
   }
 
   #grant(req: IdentifyRequest, now: number): void {
-    const decision = reserveIdentify(req.shard, now, this.state.globals, this.state.buckets, this.config.identifySpacingMs);
+    const decision = reserveIdentify(
+      req.shard,
+      now,
+      this.state.globals,
+      this.state.buckets,
+      this.config.identifySpacingMs,
+    );
     this.dirty.globals = true;
-    if (decision.kind === 'wait') return this.#send(req.host, { v, type: 'identify-wait', id: req.id, shard: req.shard, retryAfterMs: decision.retryAfterMs, reason: decision.reason });
+    if (decision.kind === 'wait')
+      return this.#send(req.host, {
+        v,
+        type: 'identify-wait',
+        id: req.id,
+        shard: req.shard,
+        retryAfterMs: decision.retryAfterMs,
+        reason: decision.reason,
+      });
     this.#send(req.host, { v, type: 'identify-grant', id: req.id, shard: req.shard, waitMs: decision.waitMs });
-    if (this.#answering.has(req.host)) this.#identifyQueue.granted(this.#bucketOf(req.shard), req.host, req.shard, now + decision.waitMs + this.config.identifyAnswerTimeoutMs);
+    if (this.#answering.has(req.host))
+      this.#identifyQueue.granted(
+        this.#bucketOf(req.shard),
+        req.host,
+        req.shard,
+        now + decision.waitMs + this.config.identifyAnswerTimeoutMs,
+      );
   }
 
   /** The host reports that its shard's identify was answered: the bucket's next one may go `afterMs` from now. */
@@ -252,7 +361,12 @@ export class LeaseTable {
 
   #bye(hostId: string, now: number): void {
     for (const row of this.state.shards.values()) {
-      if (row.owner === hostId) this.#setShard(row, { owner: null, phase: 'unassigned', state: 'released', handoffTo: null, handoffDeadline: null }, now);
+      if (row.owner === hostId)
+        this.#setShard(
+          row,
+          { owner: null, phase: 'unassigned', state: 'released', handoffTo: null, handoffDeadline: null },
+          now,
+        );
     }
     if (this.state.hosts.delete(hostId)) this.dirty.deletedHosts.add(hostId);
   }
@@ -262,7 +376,12 @@ export class LeaseTable {
     for (const host of this.state.hosts.values()) {
       if (host.leaseExpiresAt > now) continue;
       for (const row of this.state.shards.values()) {
-        if (row.owner === host.id) this.#setShard(row, { owner: null, phase: 'unassigned', state: 'orphaned', handoffTo: null, handoffDeadline: null }, now);
+        if (row.owner === host.id)
+          this.#setShard(
+            row,
+            { owner: null, phase: 'unassigned', state: 'orphaned', handoffTo: null, handoffDeadline: null },
+            now,
+          );
       }
     }
   }
@@ -274,11 +393,29 @@ export class LeaseTable {
   }
 
   #sendAssign(row: ShardRow): void {
-    this.#send(row.owner!, { v, type: 'assign', shard: row.shard, epoch: row.epoch, shardCount: this.state.globals.shardCount ?? 0, session: row.session });
+    this.#send(row.owner!, {
+      v,
+      type: 'assign',
+      shard: row.shard,
+      epoch: row.epoch,
+      shardCount: this.state.globals.shardCount ?? 0,
+      session: row.session,
+    });
   }
 
   #assign(row: ShardRow, hostId: string, now: number): void {
-    this.#setShard(row, { owner: hostId, epoch: row.epoch + 1, phase: 'assigned', state: 'assigned', handoffTo: null, handoffDeadline: null }, now);
+    this.#setShard(
+      row,
+      {
+        owner: hostId,
+        epoch: row.epoch + 1,
+        phase: 'assigned',
+        state: 'assigned',
+        handoffTo: null,
+        handoffDeadline: null,
+      },
+      now,
+    );
     this.#sendAssign(row);
   }
 
@@ -286,7 +423,9 @@ export class LeaseTable {
   #plan(now: number): void {
     const count = this.state.globals.shardCount;
     if (count === null) return;
-    const live = [...this.state.hosts.values()].filter((h) => this.isLive(h, now)).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const live = [...this.state.hosts.values()]
+      .filter((h) => this.isLive(h, now))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
     if (live.length === 0) return;
     const target = targets(live, count);
     const owned = new Map<string, number>();
@@ -313,9 +452,13 @@ export class LeaseTable {
     const room = (id: string) => (target.get(id) ?? 0) - (owned.get(id) ?? 0) - (incoming.get(id) ?? 0);
     for (const from of [...live].sort((a, b) => surplus(b.id) - surplus(a.id))) {
       while (surplus(from.id) > 0 && inFlight < this.config.maxHandoffs) {
-        const to = live.filter((h) => room(h.id) > 0).sort((a, b) => room(b.id) - room(a.id) || (a.id < b.id ? -1 : 1))[0];
+        const to = live
+          .filter((h) => room(h.id) > 0)
+          .sort((a, b) => room(b.id) - room(a.id) || (a.id < b.id ? -1 : 1))[0];
         // Only a ready shard with a session moves: the new owner resumes it, so no identify is spent.
-        const row = rows.filter((r) => r.owner === from.id && r.phase === 'assigned' && r.state === 'ready' && r.session !== null).sort((a, b) => b.shard - a.shard)[0];
+        const row = rows
+          .filter((r) => r.owner === from.id && r.phase === 'assigned' && r.state === 'ready' && r.session !== null)
+          .sort((a, b) => b.shard - a.shard)[0];
         if (!to || !row) break;
         this.#setShard(row, { phase: 'handoff', handoffTo: to.id, handoffDeadline: now + this.config.leaseTtlMs }, now);
         this.#send(from.id, { v, type: 'revoke', shard: row.shard, epoch: row.epoch, reason: 'rebalance' });

@@ -69,7 +69,11 @@ export const unavailableGateway: GatewayCommands = {
 };
 
 /** Builds the context for one event; routes call this, so every entry point gives handlers the same shape. */
-export function createHandlerContext(env: Env, event: EventMeta, waitUntil: (p: Promise<unknown>) => void): HandlerContext {
+export function createHandlerContext(
+  env: Env,
+  event: EventMeta,
+  waitUntil: (p: Promise<unknown>) => void,
+): HandlerContext {
   let qq: QQOpenApi | undefined;
   return {
     env,

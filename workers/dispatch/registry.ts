@@ -23,7 +23,10 @@ export interface EventHandlerDefinition {
 export type HandlerDefinition = EventHandlerDefinition | InteractionHandlerDefinition;
 
 /** Declares a handler for one Discord dispatch; `data` is typed from the event name. */
-export function onDiscord<E extends DiscordEventName>(event: E, handle: Handler<DiscordEvents[E]>): EventHandlerDefinition {
+export function onDiscord<E extends DiscordEventName>(
+  event: E,
+  handle: Handler<DiscordEvents[E]>,
+): EventHandlerDefinition {
   return { kind: 'event', platform: 'discord', event, handle: handle as Handler<never> };
 }
 

@@ -4,7 +4,15 @@
 // revocations and gateway commands are pushed, and an idle coordinator costs nothing. Every operation runs
 // read-check-write in one transactionSync; lease expiry runs from an alarm set to the earliest deadline.
 import { DurableObject } from 'cloudflare:workers';
-import { EdgeshardError, ERROR_CODES, errorBody, HOST_HEADER, LEASE_PROTOCOL_VERSION, parseHostMessage, type GatewayCommand } from '../../protocol/index.ts';
+import {
+  EdgeshardError,
+  ERROR_CODES,
+  errorBody,
+  HOST_HEADER,
+  LEASE_PROTOCOL_VERSION,
+  parseHostMessage,
+  type GatewayCommand,
+} from '../../protocol/index.ts';
 import { coordinatorConfig } from '../coordinator/config.ts';
 import { statusOf, type CoordinatorStatus } from '../coordinator/status.ts';
 import { loadState, saveDirty } from '../coordinator/storage.ts';
@@ -31,10 +39,19 @@ export class ShardCoordinator extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const hostId = request.headers.get(HOST_HEADER);
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket' || !hostId) {
-      return Response.json({ error: { code: ERROR_CODES.LEASE_PROTOCOL, message: 'expected a WebSocket upgrade from an authenticated host' } }, { status: 426 });
+      return Response.json(
+        {
+          error: {
+            code: ERROR_CODES.LEASE_PROTOCOL,
+            message: 'expected a WebSocket upgrade from an authenticated host',
+          },
+        },
+        { status: 426 },
+      );
     }
     // A host reconnecting after a dropped connection replaces its old socket: one connection per host.
-    for (const old of this.#sockets(hostId)) old.close(REPLACED_CLOSE, 'replaced by a newer connection of the same host');
+    for (const old of this.#sockets(hostId))
+      old.close(REPLACED_CLOSE, 'replaced by a newer connection of the same host');
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [hostId]);
     return new Response(null, { status: 101, webSocket: client });
@@ -47,7 +64,13 @@ export class ShardCoordinator extends DurableObject<Env> {
     try {
       msg = parseHostMessage(JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw)));
     } catch (cause) {
-      const err = cause instanceof EdgeshardError ? cause : new EdgeshardError(ERROR_CODES.LEASE_PROTOCOL, `malformed host message: not JSON (${(cause as Error).message})`);
+      const err =
+        cause instanceof EdgeshardError
+          ? cause
+          : new EdgeshardError(
+              ERROR_CODES.LEASE_PROTOCOL,
+              `malformed host message: not JSON (${(cause as Error).message})`,
+            );
       ws.send(JSON.stringify({ v: LEASE_PROTOCOL_VERSION, type: 'error', ...errorBody(err).error }));
       return ws.close(PROTOCOL_CLOSE, err.code);
     }
@@ -85,7 +108,11 @@ export class ShardCoordinator extends DurableObject<Env> {
   command(guildId: string, payload: GatewayCommand): { shard: number; host: string } {
     const out = this.#table.command(guildId, payload);
     const socket = this.#sockets(out.host)[0];
-    if (!socket) throw new EdgeshardError(ERROR_CODES.NOT_AVAILABLE, `host ${out.host} owns the guild's shard but is not connected right now; retry in a few seconds`);
+    if (!socket)
+      throw new EdgeshardError(
+        ERROR_CODES.NOT_AVAILABLE,
+        `host ${out.host} owns the guild's shard but is not connected right now; retry in a few seconds`,
+      );
     socket.send(JSON.stringify(out.message));
     return { shard: (out.message as { shard: number }).shard, host: out.host };
   }

@@ -15,7 +15,11 @@ const GUARD_KEY = 'guard';
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, `${name} must be a positive integer in wrangler.toml [vars], got "${raw}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new EdgeshardError(
+      ERROR_CODES.CONFIG_INVALID,
+      `${name} must be a positive integer in wrangler.toml [vars], got "${raw}"`,
+    );
   return n;
 }
 
@@ -44,7 +48,9 @@ export class RestProxy extends DurableObject<Env> {
       const saved = await ctx.storage.get<GuardSnapshot & { token: string }>(GUARD_KEY);
       if (!saved) return;
       // A new token gets a fresh start on the 401 latch; the invalid-request count is per IP, so it stays.
-      this.#core.limiter.guard.restore(saved.token === this.#tokenPrint ? saved : { ...saved, tokenRejected: undefined });
+      this.#core.limiter.guard.restore(
+        saved.token === this.#tokenPrint ? saved : { ...saved, tokenRejected: undefined },
+      );
     });
   }
 

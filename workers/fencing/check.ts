@@ -12,7 +12,12 @@ const cache = new EpochCache(EPOCH_CACHE_TTL_MS);
 
 export async function assertCurrentEpoch(env: Env, batch: EventBatch, now = Date.now()): Promise<void> {
   if (batch.events.length === 0) return;
-  const verdict = await cache.check(batch.events.map((e) => e.shard), batch.epoch, coordinatorStub(env), now);
+  const verdict = await cache.check(
+    batch.events.map((e) => e.shard),
+    batch.epoch,
+    coordinatorStub(env),
+    now,
+  );
   if (!verdict.ok) {
     throw new EdgeshardError(
       ERROR_CODES.STALE_EPOCH,

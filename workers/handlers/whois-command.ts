@@ -22,7 +22,9 @@ const request = onDiscord('MESSAGE_CREATE', async (message, ctx) => {
   } catch (err) {
     // Sent at most once: while the guild's shard moves between hosts the command is refused, not queued.
     if (!(err instanceof EdgeshardError) || err.code !== ERROR_CODES.NOT_AVAILABLE) throw err;
-    await ctx.rest.createMessage(message.channel_id, { content: 'The member list is not reachable right now; try again in a few seconds.' });
+    await ctx.rest.createMessage(message.channel_id, {
+      content: 'The member list is not reachable right now; try again in a few seconds.',
+    });
   }
 });
 
@@ -30,7 +32,9 @@ const answer = onDiscord('GUILD_MEMBERS_CHUNK', async (chunk, ctx) => {
   if (!chunk.nonce?.startsWith(NONCE_PREFIX)) return; // another handler's request
   const channelId = chunk.nonce.slice(NONCE_PREFIX.length);
   const names = chunk.members.map((m) => m.user.username);
-  await ctx.rest.createMessage(channelId, { content: names.length === 0 ? 'Nobody matches.' : `Members: ${names.join(', ')}` });
+  await ctx.rest.createMessage(channelId, {
+    content: names.length === 0 ? 'Nobody matches.' : `Members: ${names.join(', ')}`,
+  });
 });
 
 export default [request, answer];

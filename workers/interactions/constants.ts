@@ -1,7 +1,12 @@
 // Discord's interaction enums as plain values. discord-api-types ships them as CommonJS enums, which the
 // Workers runtime's module loader cannot always read (its named exports come out undefined), so the Worker
 // imports only their types and keeps the few numbers it needs here, typed as the enum members they are.
-import type { ApplicationCommandType, InteractionResponseType, InteractionType, MessageFlags } from 'discord-api-types/v10';
+import type {
+  ApplicationCommandType,
+  InteractionResponseType,
+  InteractionType,
+  MessageFlags,
+} from 'discord-api-types/v10';
 
 export const INTERACTION_TYPE = {
   Ping: 1 as InteractionType.Ping,

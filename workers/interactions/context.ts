@@ -1,6 +1,11 @@
 // Builds the context of one interaction: the handler context plus the response helpers (Discord docs,
 // Interactions > Receiving and Responding > Responding to an Interaction, Followup Messages).
-import type { APIApplicationCommandAutocompleteInteraction, APIInteraction, APIInteractionResponseCallbackData, APIMessage } from 'discord-api-types/v10';
+import type {
+  APIApplicationCommandAutocompleteInteraction,
+  APIInteraction,
+  APIInteractionResponseCallbackData,
+  APIMessage,
+} from 'discord-api-types/v10';
 import type { HandlerContext } from '../dispatch/context.ts';
 import { EPHEMERAL, RESPONSE_TYPE } from './constants.ts';
 import type { AutocompleteContext, ComponentContext, ReplyData } from './types.ts';
@@ -10,15 +15,26 @@ function callbackData(data: ReplyData, ephemeral = false): APIInteractionRespons
   return ephemeral ? { ...body, flags: (body.flags ?? 0) | EPHEMERAL } : body;
 }
 
-const asBody = <T extends object>(data: string | T): T | { content: string } => (typeof data === 'string' ? { content: data } : data);
+const asBody = <T extends object>(data: string | T): T | { content: string } =>
+  typeof data === 'string' ? { content: data } : data;
 
 /** The base context's plain fields; `qq` is a lazy getter, which a spread would call (and fail without QQ settings). */
 function baseFields(base: HandlerContext): Omit<HandlerContext, 'qq'> {
-  return { env: base.env, event: base.event, log: base.log, waitUntil: base.waitUntil, rest: base.rest, gateway: base.gateway };
+  return {
+    env: base.env,
+    event: base.event,
+    log: base.log,
+    waitUntil: base.waitUntil,
+    rest: base.rest,
+    gateway: base.gateway,
+  };
 }
 
 /** One context type serves commands, components and modals; handlers see the narrower interface. */
-export function createInteractionContext<I extends APIInteraction>(base: HandlerContext, interaction: I): ComponentContext<I> {
+export function createInteractionContext<I extends APIInteraction>(
+  base: HandlerContext,
+  interaction: I,
+): ComponentContext<I> {
   const webhook = `/webhooks/${interaction.application_id}/${interaction.token}`;
 
   const runLater = (work: () => Promise<unknown>) => {
@@ -37,10 +53,16 @@ export function createInteractionContext<I extends APIInteraction>(base: Handler
       return base.qq;
     },
     interaction,
-    reply: (data, opts) => ({ type: RESPONSE_TYPE.ChannelMessageWithSource, data: callbackData(data, opts?.ephemeral) }),
+    reply: (data, opts) => ({
+      type: RESPONSE_TYPE.ChannelMessageWithSource,
+      data: callbackData(data, opts?.ephemeral),
+    }),
     defer: (work, opts) => {
       if (work) runLater(work);
-      return { type: RESPONSE_TYPE.DeferredChannelMessageWithSource, ...(opts?.ephemeral ? { data: { flags: EPHEMERAL } } : {}) };
+      return {
+        type: RESPONSE_TYPE.DeferredChannelMessageWithSource,
+        ...(opts?.ephemeral ? { data: { flags: EPHEMERAL } } : {}),
+      };
     },
     showModal: (data) => ({ type: RESPONSE_TYPE.Modal, data }),
     update: (data) => ({ type: RESPONSE_TYPE.UpdateMessage, data: callbackData(data) }),
@@ -55,7 +77,10 @@ export function createInteractionContext<I extends APIInteraction>(base: Handler
   return ctx;
 }
 
-export function createAutocompleteContext(base: HandlerContext, interaction: APIApplicationCommandAutocompleteInteraction): AutocompleteContext {
+export function createAutocompleteContext(
+  base: HandlerContext,
+  interaction: APIApplicationCommandAutocompleteInteraction,
+): AutocompleteContext {
   return {
     ...baseFields(base),
     get qq() {

@@ -20,7 +20,12 @@ import type {
 export function onCommand<const C extends CommandDefinition>(
   command: C,
   handle: InteractionHandler<InteractionFor<C>, InteractionContext<InteractionFor<C>>>,
-  options: { autocomplete?: (interaction: APIApplicationCommandAutocompleteInteraction, ctx: AutocompleteContext) => APIApplicationCommandAutocompleteResponse | Promise<APIApplicationCommandAutocompleteResponse> } = {},
+  options: {
+    autocomplete?: (
+      interaction: APIApplicationCommandAutocompleteInteraction,
+      ctx: AutocompleteContext,
+    ) => APIApplicationCommandAutocompleteResponse | Promise<APIApplicationCommandAutocompleteResponse>;
+  } = {},
 ): InteractionHandlerDefinition {
   return {
     kind: 'command',
@@ -42,6 +47,9 @@ export function onComponent(
 }
 
 /** Handles modal submissions by custom_id, matched like components. */
-export function onModal(customId: string, handle: InteractionHandler<APIModalSubmitInteraction, ComponentContext<APIModalSubmitInteraction>>): InteractionHandlerDefinition {
+export function onModal(
+  customId: string,
+  handle: InteractionHandler<APIModalSubmitInteraction, ComponentContext<APIModalSubmitInteraction>>,
+): InteractionHandlerDefinition {
   return { kind: 'modal', customId, handle: handle as InteractionHandler<never, never> };
 }

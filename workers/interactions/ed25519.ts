@@ -13,7 +13,9 @@ export function fromHex(hex: string): Uint8Array<ArrayBuffer> | null {
 }
 
 export function toHex(bytes: ArrayBuffer | Uint8Array): string {
-  return Array.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+  return Array.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
 }
 
 const publicKeys = new Map<string, Promise<Key>>();
@@ -24,7 +26,12 @@ export function importPublicKey(hex: string, setting: string): Promise<Key> {
   if (!key) {
     const raw = fromHex(hex.trim());
     if (!raw || raw.length !== 32) {
-      return Promise.reject(new EdgeshardError(ERROR_CODES.CONFIG_INVALID, `${setting} must be 64 hex characters (the application's Ed25519 public key)`));
+      return Promise.reject(
+        new EdgeshardError(
+          ERROR_CODES.CONFIG_INVALID,
+          `${setting} must be 64 hex characters (the application's Ed25519 public key)`,
+        ),
+      );
     }
     key = crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']);
     publicKeys.set(hex, key);
@@ -43,12 +50,22 @@ export interface SignedRequest {
  * Setting Up an Endpoint > Validating Security Request Headers) and QQ (开发准备 > 安全和授权) use.
  * Throws MISSING_AUTH or BAD_SIGNATURE; `platform` names the fix in the message.
  */
-export async function verifySignedRequest(key: Key, req: SignedRequest, platform: { headers: string; fix: string }): Promise<void> {
+export async function verifySignedRequest(
+  key: Key,
+  req: SignedRequest,
+  platform: { headers: string; fix: string },
+): Promise<void> {
   // An empty timestamp is still a timestamp (the RFC 8032 vector signs one byte); an absent one is not.
   if (!req.signature || req.timestamp === null || req.timestamp === undefined) {
-    throw new EdgeshardError(ERROR_CODES.MISSING_AUTH, `missing ${platform.headers} headers: only the platform may call this route`);
+    throw new EdgeshardError(
+      ERROR_CODES.MISSING_AUTH,
+      `missing ${platform.headers} headers: only the platform may call this route`,
+    );
   }
   const sig = fromHex(req.signature);
-  const ok = sig !== null && sig.length === 64 && (await crypto.subtle.verify({ name: 'Ed25519' }, key, sig, encoder.encode(req.timestamp + req.body)));
+  const ok =
+    sig !== null &&
+    sig.length === 64 &&
+    (await crypto.subtle.verify({ name: 'Ed25519' }, key, sig, encoder.encode(req.timestamp + req.body)));
   if (!ok) throw new EdgeshardError(ERROR_CODES.BAD_SIGNATURE, `bad signature: ${platform.fix}`);
 }

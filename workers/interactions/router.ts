@@ -1,7 +1,11 @@
 // Finds the handler of an interaction: commands by type and name, components and modals by custom_id
 // (exact, or the part before the first ':'). An interaction nobody handles gets a polite answer and is
 // counted, never an error page the user cannot read.
-import type { APIApplicationCommandAutocompleteInteraction, APIInteraction, APIInteractionResponse } from 'discord-api-types/v10';
+import type {
+  APIApplicationCommandAutocompleteInteraction,
+  APIInteraction,
+  APIInteractionResponse,
+} from 'discord-api-types/v10';
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import type { HandlerContext } from '../dispatch/context.ts';
 import { COMMAND_TYPE_CHAT_INPUT, EPHEMERAL, INTERACTION_TYPE, RESPONSE_TYPE } from './constants.ts';
@@ -38,7 +42,10 @@ export class InteractionRouter {
       } else {
         const map = def.kind === 'component' ? this.#components : this.#modals;
         if (def.customId.includes(':')) {
-          throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, `${def.kind} handler custom_id "${def.customId}" must not contain ':' (arguments go after it in the component's custom_id)`);
+          throw new EdgeshardError(
+            ERROR_CODES.CONFIG_INVALID,
+            `${def.kind} handler custom_id "${def.customId}" must not contain ':' (arguments go after it in the component's custom_id)`,
+          );
         }
         this.#add(map, def.customId, `${def.kind} "${def.customId}"`, def.handle as AnyHandler);
       }
@@ -47,7 +54,11 @@ export class InteractionRouter {
 
   #add<T>(map: Map<string, T>, key: string, what: string, value: T): void {
     // An interaction gets exactly one response, so exactly one handler may answer it.
-    if (map.has(key)) throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, `two handlers for ${what}: an interaction has one response, keep one handler`);
+    if (map.has(key))
+      throw new EdgeshardError(
+        ERROR_CODES.CONFIG_INVALID,
+        `two handlers for ${what}: an interaction has one response, keep one handler`,
+      );
     map.set(key, value);
   }
 
@@ -68,13 +79,22 @@ export class InteractionRouter {
         const key = commandKey(interaction.data.type, interaction.data.name);
         const entry = this.#commands.get(key);
         if (!entry) return unhandled(`command:${interaction.data.name}`, `/${interaction.data.name}`);
-        return { response: await entry.handle(interaction, createInteractionContext(base, interaction)), handled: true, key: `command:${interaction.data.name}` };
+        return {
+          response: await entry.handle(interaction, createInteractionContext(base, interaction)),
+          handled: true,
+          key: `command:${interaction.data.name}`,
+        };
       }
       case INTERACTION_TYPE.ApplicationCommandAutocomplete: {
         const entry = this.#commands.get(commandKey(interaction.data.type, interaction.data.name));
         const key = `autocomplete:${interaction.data.name}`;
         // No autocomplete handler: an empty list of choices, which Discord shows as "no options".
-        if (!entry?.autocomplete) return { response: { type: RESPONSE_TYPE.ApplicationCommandAutocompleteResult, data: { choices: [] } }, handled: false, key };
+        if (!entry?.autocomplete)
+          return {
+            response: { type: RESPONSE_TYPE.ApplicationCommandAutocompleteResult, data: { choices: [] } },
+            handled: false,
+            key,
+          };
         const ctx = createAutocompleteContext(base, interaction as APIApplicationCommandAutocompleteInteraction);
         return { response: await entry.autocomplete(interaction, ctx), handled: true, key };
       }
@@ -85,10 +105,17 @@ export class InteractionRouter {
         const customId = interaction.data.custom_id;
         const handle = map.get(customId) ?? map.get(baseId(customId));
         if (!handle) return unhandled(`${kind}:${customId}`, `this ${kind}`);
-        return { response: await handle(interaction, createInteractionContext(base, interaction)), handled: true, key: `${kind}:${baseId(customId)}` };
+        return {
+          response: await handle(interaction, createInteractionContext(base, interaction)),
+          handled: true,
+          key: `${kind}:${baseId(customId)}`,
+        };
       }
       default:
-        throw new EdgeshardError(ERROR_CODES.MALFORMED_PAYLOAD, `unknown interaction type ${(interaction as { type: unknown }).type}`);
+        throw new EdgeshardError(
+          ERROR_CODES.MALFORMED_PAYLOAD,
+          `unknown interaction type ${(interaction as { type: unknown }).type}`,
+        );
     }
   }
 }

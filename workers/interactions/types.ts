@@ -28,7 +28,8 @@ import type {
 import type { HandlerContext } from '../dispatch/context.ts';
 
 /** What `npm run register` publishes: a slash command or a context-menu command. */
-export type CommandDefinition = RESTPostAPIChatInputApplicationCommandsJSONBody | RESTPostAPIContextMenuApplicationCommandsJSONBody;
+export type CommandDefinition =
+  RESTPostAPIChatInputApplicationCommandsJSONBody | RESTPostAPIContextMenuApplicationCommandsJSONBody;
 
 /** The interaction a command's handler receives, from the command's `type` (absent = chat input). */
 export type InteractionFor<C extends CommandDefinition> = C extends { type: ApplicationCommandType.User }
@@ -48,7 +49,10 @@ export interface InteractionContext<I extends APIInteraction = APIInteraction> e
    * A deferred reply (type 5, "thinking…"): Discord waits up to 15 minutes for `editReply`. `work` runs
    * after the response is sent (waitUntil); its failure is logged with the event id and shown as an edit.
    */
-  defer(work?: () => Promise<unknown>, opts?: { ephemeral?: boolean }): APIInteractionResponseDeferredChannelMessageWithSource;
+  defer(
+    work?: () => Promise<unknown>,
+    opts?: { ephemeral?: boolean },
+  ): APIInteractionResponseDeferredChannelMessageWithSource;
   /** A modal form (type 9). */
   showModal(data: APIModalInteractionResponseCallbackData): APIModalInteractionResponse;
   /** POST /webhooks/{application_id}/{token}: another message after the first response. */
@@ -69,14 +73,24 @@ export interface ComponentContext<I extends APIInteraction = APIInteraction> ext
 
 export interface AutocompleteContext extends HandlerContext {
   interaction: APIApplicationCommandAutocompleteInteraction;
-  choices(choices: NonNullable<APICommandAutocompleteInteractionResponseCallbackData['choices']>): APIApplicationCommandAutocompleteResponse;
+  choices(
+    choices: NonNullable<APICommandAutocompleteInteractionResponseCallbackData['choices']>,
+  ): APIApplicationCommandAutocompleteResponse;
 }
 
 type Awaitable<T> = T | Promise<T>;
-export type InteractionHandler<I extends APIInteraction, Ctx> = (interaction: I, ctx: Ctx) => Awaitable<APIInteractionResponse>;
+export type InteractionHandler<I extends APIInteraction, Ctx> = (
+  interaction: I,
+  ctx: Ctx,
+) => Awaitable<APIInteractionResponse>;
 
 export type InteractionHandlerDefinition =
-  | { kind: 'command'; command: CommandDefinition; handle: InteractionHandler<never, never>; autocomplete?: InteractionHandler<never, never> }
+  | {
+      kind: 'command';
+      command: CommandDefinition;
+      handle: InteractionHandler<never, never>;
+      autocomplete?: InteractionHandler<never, never>;
+    }
   | { kind: 'component'; customId: string; handle: InteractionHandler<never, never> }
   | { kind: 'modal'; customId: string; handle: InteractionHandler<never, never> };
 

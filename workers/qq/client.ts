@@ -31,7 +31,11 @@ export class QQOpenApi {
       const token = await this.#tokens.get();
       const res = await this.#transport(this.#apiUrl + path, {
         method,
-        headers: { authorization: `QQBot ${token}`, 'x-union-appid': this.#appId, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `QQBot ${token}`,
+          'x-union-appid': this.#appId,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await res.text();
@@ -48,7 +52,10 @@ export class QQOpenApi {
         } catch {
           // not JSON: keep the text
         }
-        throw new EdgeshardError(ERROR_CODES.UPSTREAM_HTTP, `QQ answered ${res.status} to ${method} ${path}: ${detail}`);
+        throw new EdgeshardError(
+          ERROR_CODES.UPSTREAM_HTTP,
+          `QQ answered ${res.status} to ${method} ${path}: ${detail}`,
+        );
       }
       return (text === '' ? undefined : JSON.parse(text)) as T;
     }

@@ -12,11 +12,17 @@ export interface QQKeyPair {
 // PKCS#8 wrapping of a raw Ed25519 seed (RFC 8410 §7): SEQUENCE { version 0, AlgorithmIdentifier
 // id-Ed25519 (1.3.101.112), OCTET STRING { OCTET STRING seed } }. WebCrypto imports private keys only
 // in PKCS#8 or JWK form.
-const PKCS8_ED25519_PREFIX = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+const PKCS8_ED25519_PREFIX = [
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
 const SEED_SIZE = 32;
 
 export function qqSeed(secret: string): Uint8Array<ArrayBuffer> {
-  if (secret === '') throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, 'QQ_APP_SECRET is empty: set it to the AppSecret from the QQ Bot console (开发设置)');
+  if (secret === '')
+    throw new EdgeshardError(
+      ERROR_CODES.CONFIG_INVALID,
+      'QQ_APP_SECRET is empty: set it to the AppSecret from the QQ Bot console (开发设置)',
+    );
   let seed = secret;
   while (seed.length < SEED_SIZE) seed = seed.repeat(2);
   const bytes = new TextEncoder().encode(seed).slice(0, SEED_SIZE);
@@ -32,9 +38,16 @@ async function derive(secret: string): Promise<QQKeyPair> {
   // Extractable only long enough to read the public half (`x` of the JWK); the kept key is not.
   const extractable = await crypto.subtle.importKey('pkcs8', der, { name: 'Ed25519' }, true, ['sign']);
   const jwk = (await crypto.subtle.exportKey('jwk', extractable)) as { x?: string };
-  if (!jwk.x) throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, 'could not derive the QQ public key from QQ_APP_SECRET');
+  if (!jwk.x)
+    throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, 'could not derive the QQ public key from QQ_APP_SECRET');
   const privateKey = await crypto.subtle.importKey('pkcs8', der, { name: 'Ed25519' }, false, ['sign']);
-  const publicKey = await crypto.subtle.importKey('jwk', { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, { name: 'Ed25519' }, true, ['verify']);
+  const publicKey = await crypto.subtle.importKey(
+    'jwk',
+    { kty: 'OKP', crv: 'Ed25519', x: jwk.x },
+    { name: 'Ed25519' },
+    true,
+    ['verify'],
+  );
   return { privateKey, publicKey };
 }
 

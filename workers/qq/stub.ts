@@ -16,7 +16,10 @@ export function qqClient(env: Env, transport: QQTransport = egressTransport(egre
   const appId = env.QQ_APP_ID;
   const appSecret = env.QQ_APP_SECRET;
   if (!appId || !appSecret) {
-    throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, 'QQ_APP_ID and QQ_APP_SECRET must be set on the Worker to call the QQ OpenAPI (`wrangler secret put QQ_APP_SECRET`, QQ_APP_ID in [vars])');
+    throw new EdgeshardError(
+      ERROR_CODES.CONFIG_INVALID,
+      'QQ_APP_ID and QQ_APP_SECRET must be set on the Worker to call the QQ OpenAPI (`wrangler secret put QQ_APP_SECRET`, QQ_APP_ID in [vars])',
+    );
   }
   const tokenUrl = env.QQ_TOKEN_URL ?? DEFAULT_QQ_TOKEN_URL;
   const key = `${appId}@${tokenUrl}`;

@@ -29,7 +29,8 @@ export class QQTokenSource {
   }
 
   get(): Promise<string> {
-    if (this.#cached && this.#cached.expiresAt - REFRESH_BEFORE_MS > this.#now()) return Promise.resolve(this.#cached.token);
+    if (this.#cached && this.#cached.expiresAt - REFRESH_BEFORE_MS > this.#now())
+      return Promise.resolve(this.#cached.token);
     this.#pending ??= this.#fetch().finally(() => (this.#pending = undefined));
     return this.#pending;
   }

@@ -25,7 +25,13 @@ export const directTransport: QQTransport = (url, init) => fetch(url, init);
 /** Sends QQ calls through an Egress (never with the Discord bot token: `botAuth: false`). */
 export function egressTransport(egress: Egress): QQTransport {
   return async (url, init) => {
-    const res = await egress.send({ method: init.method, url, headers: init.headers, ...(init.body === undefined ? {} : { body: init.body }), botAuth: false });
+    const res = await egress.send({
+      method: init.method,
+      url,
+      headers: init.headers,
+      ...(init.body === undefined ? {} : { body: init.body }),
+      botAuth: false,
+    });
     return { status: res.status, text: async () => res.body };
   };
 }

@@ -8,7 +8,10 @@ import { qqKeyPair } from './keys.ts';
 export function parseValidation(d: unknown): QQValidationRequest {
   const value = d as Partial<QQValidationRequest> | null;
   if (typeof value?.plain_token !== 'string' || typeof value.event_ts !== 'string') {
-    throw new EdgeshardError(ERROR_CODES.MALFORMED_PAYLOAD, 'QQ op 13 payload must carry d.plain_token and d.event_ts as strings');
+    throw new EdgeshardError(
+      ERROR_CODES.MALFORMED_PAYLOAD,
+      'QQ op 13 payload must carry d.plain_token and d.event_ts as strings',
+    );
   }
   return { plain_token: value.plain_token, event_ts: value.event_ts };
 }

@@ -18,9 +18,17 @@ export function queueConsumer(registry: Registry) {
         let event: EventEnvelope;
         try {
           // Re-check the shape: anything with the queue's name can produce into it.
-          [event] = parseEventBatch({ v: PROTOCOL_VERSION, host: 'queue', epoch: 0, events: [message.body] }).events as [EventEnvelope];
+          [event] = parseEventBatch({ v: PROTOCOL_VERSION, host: 'queue', epoch: 0, events: [message.body] })
+            .events as [EventEnvelope];
         } catch (err) {
-          console.error(JSON.stringify({ level: 'error', msg: 'queue message is not an event; it goes to the dead-letter queue after its retries', messageId: message.id, error: describe(err) }));
+          console.error(
+            JSON.stringify({
+              level: 'error',
+              msg: 'queue message is not an event; it goes to the dead-letter queue after its retries',
+              messageId: message.id,
+              error: describe(err),
+            }),
+          );
           return message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
         }
         const result = await dispatchEvent(registry, env, event, (p) => ctx.waitUntil(p));

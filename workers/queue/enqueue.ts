@@ -41,10 +41,18 @@ export function chunkForQueue(events: readonly EventEnvelope[]): Chunked {
 
 /** Sends the chunks; a chunk the queue refused is answered `retry`, so the host sends it again. */
 export async function enqueue(queue: Queue<EventEnvelope>, chunks: readonly EventEnvelope[][]): Promise<EventResult[]> {
-  const settled = await Promise.allSettled(chunks.map((chunk) => queue.sendBatch(chunk.map((body) => ({ body, contentType: 'json' as const })))));
+  const settled = await Promise.allSettled(
+    chunks.map((chunk) => queue.sendBatch(chunk.map((body) => ({ body, contentType: 'json' as const })))),
+  );
   return settled.flatMap((s, i) =>
     chunks[i]!.map((event): EventResult =>
-      s.status === 'fulfilled' ? { id: event.id, outcome: 'ack' } : { id: event.id, outcome: 'retry', error: `queue refused the events: ${s.reason instanceof Error ? s.reason.message : 'unknown error'}` },
+      s.status === 'fulfilled'
+        ? { id: event.id, outcome: 'ack' }
+        : {
+            id: event.id,
+            outcome: 'retry',
+            error: `queue refused the events: ${s.reason instanceof Error ? s.reason.message : 'unknown error'}`,
+          },
     ),
   );
 }

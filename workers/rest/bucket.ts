@@ -53,7 +53,8 @@ export class Bucket {
     }
     // Every request of the new window was answered and none told us when it ends (they all looked like
     // late answers from the old one): assume a full window rather than wait for a response that won't come.
-    if (this.mode === 'limited' && this.remaining <= 0 && this.resetAt === undefined && this.inFlight === 0) this.resetAt = now + (this.windowMs || 1000);
+    if (this.mode === 'limited' && this.remaining <= 0 && this.resetAt === undefined && this.inFlight === 0)
+      this.resetAt = now + (this.windowMs || 1000);
   }
 
   /** 0 when a request may go now; otherwise ms to wait, or Infinity when only a response can free it. */
@@ -66,7 +67,8 @@ export class Bucket {
       case 'unknown':
       case 'serial':
         if (this.inFlight > 0) return Infinity;
-        if (this.mode === 'serial' && this.remaining <= 0 && this.resetAt !== undefined && now < this.resetAt) return this.resetAt - now;
+        if (this.mode === 'serial' && this.remaining <= 0 && this.resetAt !== undefined && now < this.resetAt)
+          return this.resetAt - now;
         return 0;
       case 'limited':
         if (this.remaining > 0) return 0;
@@ -85,7 +87,12 @@ export class Bucket {
    * end on the local clock: by default `now` + Reset-After, which a slow answer makes late but never early;
    * the limiter passes a tighter bound when it knows one (server-clock.ts).
    */
-  onResponse(now: number, ok: boolean, headers: RateLimitHeaders | undefined, resetAt = now + (headers?.resetAfterMs ?? 0)): void {
+  onResponse(
+    now: number,
+    ok: boolean,
+    headers: RateLimitHeaders | undefined,
+    resetAt = now + (headers?.resetAfterMs ?? 0),
+  ): void {
     this.lastUsed = now;
     this.inFlight = Math.max(0, this.inFlight - 1);
     if (!headers) {

@@ -2,7 +2,11 @@
 // the rate-limit state for the bot. The proxy's own refusals become typed errors: RateLimitedError (with the
 // wait) when the caller's maxWaitMs is too short or the invalid-request guard sheds load, TOKEN_REJECTED when
 // Discord refused the bot token.
-import type { APIMessage, RESTPatchAPIChannelMessageJSONBody, RESTPostAPIChannelMessageJSONBody } from 'discord-api-types/v10';
+import type {
+  APIMessage,
+  RESTPatchAPIChannelMessageJSONBody,
+  RESTPostAPIChannelMessageJSONBody,
+} from 'discord-api-types/v10';
 import { EdgeshardError, ERROR_CODES, RateLimitedError } from '../../protocol/index.ts';
 import { REFUSAL_HEADER, type RefusalCode, type RestRequest, type RestResponse } from './types.ts';
 
@@ -56,16 +60,28 @@ export class DiscordRest {
     if (res.status < 200 || res.status >= 300) {
       const refusal = res.headers[REFUSAL_HEADER] as RefusalCode | undefined;
       if (refusal) throw refusalError(refusal, res, `${method} ${path}`);
-      throw new EdgeshardError(ERROR_CODES.UPSTREAM_HTTP, `Discord answered ${res.status} to ${method} ${path}: ${res.body.slice(0, 300)}`);
+      throw new EdgeshardError(
+        ERROR_CODES.UPSTREAM_HTTP,
+        `Discord answered ${res.status} to ${method} ${path}: ${res.body.slice(0, 300)}`,
+      );
     }
     return (res.status === 204 || res.body === '' ? undefined : JSON.parse(res.body)) as T;
   }
 
-  createMessage(channelId: string, body: RESTPostAPIChannelMessageJSONBody, options?: CallOptions): Promise<APIMessage> {
+  createMessage(
+    channelId: string,
+    body: RESTPostAPIChannelMessageJSONBody,
+    options?: CallOptions,
+  ): Promise<APIMessage> {
     return this.request<APIMessage>('POST', `/channels/${channelId}/messages`, body, options);
   }
 
-  editMessage(channelId: string, messageId: string, body: RESTPatchAPIChannelMessageJSONBody, options?: CallOptions): Promise<APIMessage> {
+  editMessage(
+    channelId: string,
+    messageId: string,
+    body: RESTPatchAPIChannelMessageJSONBody,
+    options?: CallOptions,
+  ): Promise<APIMessage> {
     return this.request<APIMessage>('PATCH', `/channels/${channelId}/messages/${messageId}`, body, options);
   }
 
@@ -75,6 +91,11 @@ export class DiscordRest {
 
   /** `emoji` is a unicode emoji or `name:id` for a custom one. */
   addReaction(channelId: string, messageId: string, emoji: string, options?: CallOptions): Promise<void> {
-    return this.request<void>('PUT', `/channels/${channelId}/messages/${messageId}/reactions/${encodeURIComponent(emoji)}/@me`, undefined, options);
+    return this.request<void>(
+      'PUT',
+      `/channels/${channelId}/messages/${messageId}/reactions/${encodeURIComponent(emoji)}/@me`,
+      undefined,
+      options,
+    );
   }
 }

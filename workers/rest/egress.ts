@@ -1,8 +1,21 @@
 // Where platform API calls leave from: the Worker itself (default), or a shard host's egress relay when
 // EDGESHARD_EGRESS_URL is set (a fixed IP, which QQ's OpenAPI requires). The REST proxy and the QQ client
 // call `send` and do not care which.
-import { EGRESS_VERSION, fromBase64, toBase64, type EgressRequest, type EgressResponse } from '../../protocol/egress.ts';
-import { EdgeshardError, ERROR_CODES, signedHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../protocol/index.ts';
+import {
+  EGRESS_VERSION,
+  fromBase64,
+  toBase64,
+  type EgressRequest,
+  type EgressResponse,
+} from '../../protocol/egress.ts';
+import {
+  EdgeshardError,
+  ERROR_CODES,
+  signedHeaders,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verify,
+} from '../../protocol/index.ts';
 
 export interface UpstreamRequest {
   method: string;
@@ -38,10 +51,20 @@ export function directEgress(token: string | undefined): Egress {
     async send(req) {
       const headers = { ...req.headers };
       if (req.botAuth) {
-        if (!token) throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, 'DISCORD_TOKEN is not set for the Worker: run `wrangler secret put DISCORD_TOKEN` (or add it to .dev.vars)');
+        if (!token)
+          throw new EdgeshardError(
+            ERROR_CODES.CONFIG_INVALID,
+            'DISCORD_TOKEN is not set for the Worker: run `wrangler secret put DISCORD_TOKEN` (or add it to .dev.vars)',
+          );
         headers.authorization = `Bot ${token}`;
       }
-      const res = await fetch(req.url, { method: req.method, headers, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS), ...(req.body === undefined ? {} : { body: req.body }) });
+      const res = await fetch(req.url, {
+        method: req.method,
+        headers,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+        ...(req.body === undefined ? {} : { body: req.body }),
+      });
       return { status: res.status, headers: headersOf(res.headers), body: await res.text() };
     },
   };
@@ -54,29 +77,67 @@ export function relayEgress(relayUrl: string, secret: string): Egress {
     kind: 'relay',
     async send(req) {
       const id = crypto.randomUUID();
-      const envelope: EgressRequest = { v: EGRESS_VERSION, id, method: req.method, url: req.url, headers: req.headers, ...(req.botAuth ? { inject: 'discord-bot' as const } : {}) };
-      if (req.body !== undefined) envelope.body = toBase64(typeof req.body === 'string' ? new TextEncoder().encode(req.body) : new Uint8Array(req.body));
+      const envelope: EgressRequest = {
+        v: EGRESS_VERSION,
+        id,
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        ...(req.botAuth ? { inject: 'discord-bot' as const } : {}),
+      };
+      if (req.body !== undefined)
+        envelope.body = toBase64(
+          typeof req.body === 'string' ? new TextEncoder().encode(req.body) : new Uint8Array(req.body),
+        );
       const body = JSON.stringify(envelope);
       let res: Response;
       try {
-        res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...(await signedHeaders(secret, body)) }, body, signal: AbortSignal.timeout(TIMEOUT_MS + 5_000) });
+        res = await fetch(endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(await signedHeaders(secret, body)) },
+          body,
+          signal: AbortSignal.timeout(TIMEOUT_MS + 5_000),
+        });
       } catch (cause) {
-        throw new EdgeshardError(ERROR_CODES.UPSTREAM_HTTP, `the egress relay at ${relayUrl} is unreachable: start the shard host with EDGESHARD_EGRESS_PORT set, or unset EDGESHARD_EGRESS_URL to call from the Worker`, { cause });
+        throw new EdgeshardError(
+          ERROR_CODES.UPSTREAM_HTTP,
+          `the egress relay at ${relayUrl} is unreachable: start the shard host with EDGESHARD_EGRESS_PORT set, or unset EDGESHARD_EGRESS_URL to call from the Worker`,
+          { cause },
+        );
       }
       const text = await res.text();
       if (res.status !== 200) {
-        throw new EdgeshardError(ERROR_CODES.UPSTREAM_HTTP, `the egress relay refused the call (${res.status}): ${text.slice(0, 300)}`);
+        throw new EdgeshardError(
+          ERROR_CODES.UPSTREAM_HTTP,
+          `the egress relay refused the call (${res.status}): ${text.slice(0, 300)}`,
+        );
       }
       // The host signs its answer too: a relay we cannot verify could hand us anything.
-      await verify(secret, { timestamp: res.headers.get(TIMESTAMP_HEADER), signature: res.headers.get(SIGNATURE_HEADER) }, text);
+      await verify(
+        secret,
+        { timestamp: res.headers.get(TIMESTAMP_HEADER), signature: res.headers.get(SIGNATURE_HEADER) },
+        text,
+      );
       const answer = JSON.parse(text) as EgressResponse;
-      if (answer.id !== id) throw new EdgeshardError(ERROR_CODES.BAD_SIGNATURE, 'the egress relay answered a different request id: refusing the answer');
-      return { status: answer.status, headers: answer.headers, body: new TextDecoder().decode(fromBase64(answer.body)) };
+      if (answer.id !== id)
+        throw new EdgeshardError(
+          ERROR_CODES.BAD_SIGNATURE,
+          'the egress relay answered a different request id: refusing the answer',
+        );
+      return {
+        status: answer.status,
+        headers: answer.headers,
+        body: new TextDecoder().decode(fromBase64(answer.body)),
+      };
     },
   };
 }
 
-export function egressFromEnv(env: { EDGESHARD_EGRESS_URL?: string; EDGESHARD_SECRET: string; DISCORD_TOKEN?: string }): Egress {
+export function egressFromEnv(env: {
+  EDGESHARD_EGRESS_URL?: string;
+  EDGESHARD_SECRET: string;
+  DISCORD_TOKEN?: string;
+}): Egress {
   const url = env.EDGESHARD_EGRESS_URL?.trim();
   return url ? relayEgress(url, env.EDGESHARD_SECRET) : directEgress(env.DISCORD_TOKEN);
 }

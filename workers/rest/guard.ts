@@ -11,7 +11,6 @@ export const WINDOW_MS = 10 * 60 * 1000;
 const SLICE_MS = 10_000;
 const MAX_DEAD_WEBHOOKS = 10_000;
 
-
 export interface GuardSnapshot {
   slices: [number, number][];
   tokenRejected: string | undefined;
@@ -41,9 +40,13 @@ export class InvalidRequestGuard {
 
   /** Undefined when the request may go; call sent() right after. */
   check(now: number, opts: { usesBotToken: boolean; webhook: string | undefined }): Refusal | undefined {
-    if (opts.usesBotToken && this.#tokenRejected !== undefined) return { code: 'token_rejected', message: this.#tokenRejected };
+    if (opts.usesBotToken && this.#tokenRejected !== undefined)
+      return { code: 'token_rejected', message: this.#tokenRejected };
     if (opts.webhook !== undefined && this.#deadWebhooks.has(opts.webhook)) {
-      return { code: 'webhook_gone', message: 'Unknown Webhook (Discord answered 404 before; edgeshard does not call a deleted webhook again)' };
+      return {
+        code: 'webhook_gone',
+        message: 'Unknown Webhook (Discord answered 404 before; edgeshard does not call a deleted webhook again)',
+      };
     }
     const counted = this.count(now);
     if (counted + this.#inFlight < this.threshold) return undefined;
@@ -69,7 +72,11 @@ export class InvalidRequestGuard {
   }
 
   /** Records a response; returns true when the guard's persistent state changed. */
-  answered(now: number, status: number, opts: { scope: string | null; usesBotToken: boolean; webhook: string | undefined; code: number | undefined }): boolean {
+  answered(
+    now: number,
+    status: number,
+    opts: { scope: string | null; usesBotToken: boolean; webhook: string | undefined; code: number | undefined },
+  ): boolean {
     this.#inFlight = Math.max(0, this.#inFlight - 1);
     let changed = false;
     if (status === 401 || status === 403 || (status === 429 && opts.scope !== 'shared')) {
@@ -86,7 +93,8 @@ export class InvalidRequestGuard {
     }
     // 10015 Unknown Webhook; a bare 404 on the webhook itself means the same.
     if (status === 404 && opts.webhook !== undefined && (opts.code === 10015 || opts.code === undefined)) {
-      if (this.#deadWebhooks.size >= MAX_DEAD_WEBHOOKS) this.#deadWebhooks.delete(this.#deadWebhooks.values().next().value!);
+      if (this.#deadWebhooks.size >= MAX_DEAD_WEBHOOKS)
+        this.#deadWebhooks.delete(this.#deadWebhooks.values().next().value!);
       this.#deadWebhooks.add(opts.webhook);
       changed = true;
     }
@@ -99,7 +107,11 @@ export class InvalidRequestGuard {
   }
 
   snapshot(): GuardSnapshot {
-    return { slices: this.#slices.map(([s, n]) => [s, n]), tokenRejected: this.#tokenRejected, deadWebhooks: [...this.#deadWebhooks] };
+    return {
+      slices: this.#slices.map(([s, n]) => [s, n]),
+      tokenRejected: this.#tokenRejected,
+      deadWebhooks: [...this.#deadWebhooks],
+    };
   }
 
   restore(snapshot: GuardSnapshot): void {

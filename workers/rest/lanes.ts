@@ -57,7 +57,17 @@ export class LaneTable {
     let lane = this.#lanes.get(id);
     if (!lane) {
       const hash = this.#routeHash.get(route);
-      lane = { id, route, major, hashed: hash !== undefined, inFlight: new Set(), bucket: new Bucket(), queue: [], cancelWake: undefined, wakeAt: Infinity };
+      lane = {
+        id,
+        route,
+        major,
+        hashed: hash !== undefined,
+        inFlight: new Set(),
+        bucket: new Bucket(),
+        queue: [],
+        cancelWake: undefined,
+        wakeAt: Infinity,
+      };
       const shape = hash === undefined || !splitByDocumentedMajor(route) ? undefined : this.#shapes.get(hash);
       if (shape) lane.bucket.assume(shape.limit, shape.windowMs);
       this.#lanes.set(id, lane);

@@ -79,7 +79,12 @@ export class RateLimiter {
   }
 
   /** Runs `send` when the limits allow it, or refuses at once when they never will in time. */
-  schedule(method: string, path: string, send: () => Promise<LimitedResponse>, opts: { maxWaitMs?: number } = {}): Promise<Outcome<LimitedResponse>> {
+  schedule(
+    method: string,
+    path: string,
+    send: () => Promise<LimitedResponse>,
+    opts: { maxWaitMs?: number } = {},
+  ): Promise<Outcome<LimitedResponse>> {
     const now = this.#now();
     this.#sweep(now);
     const { route, major } = routeKey(method, path, now);
@@ -92,7 +97,19 @@ export class RateLimiter {
       if (predicted > opts.maxWaitMs) return Promise.resolve(this.#refuse(this.#tooLong(predicted, opts.maxWaitMs)));
     }
     return new Promise((resolve, reject) => {
-      const item: Queued = { lane, method: method.toUpperCase(), route, major, path, attempt: 0, serverRetries: 0, send, settle: resolve, fail: reject, cancelDeadline: undefined };
+      const item: Queued = {
+        lane,
+        method: method.toUpperCase(),
+        route,
+        major,
+        path,
+        attempt: 0,
+        serverRetries: 0,
+        send,
+        settle: resolve,
+        fail: reject,
+        cancelDeadline: undefined,
+      };
       if (opts.maxWaitMs !== undefined) {
         const maxWaitMs = opts.maxWaitMs;
         item.cancelDeadline = this.#setTimer(maxWaitMs, () => {
@@ -143,7 +160,8 @@ export class RateLimiter {
       }
       let ticket: GlobalTicket | undefined;
       if (!exemptFromGlobal(item.path)) {
-        const globalWait = this.#global.waitMs(now) || (slotsHeld(lane, this.#lanes.values(), this.#global, now) ? Infinity : 0);
+        const globalWait =
+          this.#global.waitMs(now) || (slotsHeld(lane, this.#lanes.values(), this.#global, now) ? Infinity : 0);
         if (globalWait > 0) {
           this.#globalWaiting.add(lane);
           if (globalWait !== Infinity) this.#wakeGlobal(now + globalWait);
@@ -233,12 +251,24 @@ export class RateLimiter {
     if (hash) this.#learnHash(item.route, hash);
     const lane = item.lane;
     lane.inFlight.delete(item);
-    const resetAt = headers === undefined ? now : headers.resetEpochMs === undefined ? now + headers.resetAfterMs : this.#serverClock.toLocal(headers.resetEpochMs, now + headers.resetAfterMs, now);
+    const resetAt =
+      headers === undefined
+        ? now
+        : headers.resetEpochMs === undefined
+          ? now + headers.resetAfterMs
+          : this.#serverClock.toLocal(headers.resetEpochMs, now + headers.resetAfterMs, now);
     lane.bucket.onResponse(now, res.status < 400, headers, resetAt);
     this.#lanes.remember(lane);
     const scope = scopeOf(res);
     const webhook = webhookOf(item.path);
-    if (this.guard.answered(now, res.status, { scope, usesBotToken: usesBotToken(item.path), webhook, code: res.status === 404 ? errorCode(res) : undefined })) {
+    if (
+      this.guard.answered(now, res.status, {
+        scope,
+        usesBotToken: usesBotToken(item.path),
+        webhook,
+        code: res.status === 404 ? errorCode(res) : undefined,
+      })
+    ) {
       this.onGuardChange?.();
     }
     let retry = false;

@@ -7,7 +7,18 @@ import { usesBotToken } from './routes.ts';
 import { REFUSAL_HEADER, type Refusal, type RestRequest, type RestResponse } from './types.ts';
 
 /** Response headers a client's own limiter needs, passed through as Discord sent them. */
-const PASSED_HEADERS = ['content-type', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'x-ratelimit-reset-after', 'x-ratelimit-bucket', 'x-ratelimit-scope', 'x-ratelimit-global', 'retry-after', 'x-audit-log-reason'];
+const PASSED_HEADERS = [
+  'content-type',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'x-ratelimit-reset-after',
+  'x-ratelimit-bucket',
+  'x-ratelimit-scope',
+  'x-ratelimit-global',
+  'retry-after',
+  'x-audit-log-reason',
+];
 /** Request headers a caller may set; authorization is always ours. */
 const FORWARDED_HEADERS = ['content-type', 'x-audit-log-reason', 'user-agent'];
 
@@ -58,10 +69,21 @@ export class RestProxyCore {
     if (req.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
     const botAuth = usesBotToken(req.path);
     const send = async () => {
-      const res = await this.#egress.send({ method, url: this.#apiUrl + req.path, headers, botAuth, ...(req.body === undefined ? {} : { body: req.body }) });
+      const res = await this.#egress.send({
+        method,
+        url: this.#apiUrl + req.path,
+        headers,
+        botAuth,
+        ...(req.body === undefined ? {} : { body: req.body }),
+      });
       return { ...res, header: (name: string) => res.headers[name] ?? null };
     };
-    const outcome = await this.limiter.schedule(method, req.path, send, req.maxWaitMs === undefined ? {} : { maxWaitMs: req.maxWaitMs });
+    const outcome = await this.limiter.schedule(
+      method,
+      req.path,
+      send,
+      req.maxWaitMs === undefined ? {} : { maxWaitMs: req.maxWaitMs },
+    );
     if (outcome.kind === 'refused') return refusalResponse(outcome.refusal);
     const res = outcome.response;
     const passed: Record<string, string> = {};

@@ -7,11 +7,20 @@
 
 export const MAX_SERVER_ERROR_RETRIES = 2;
 
-const IDEMPOTENT: Record<string, boolean> = { GET: true, HEAD: true, PUT: true, DELETE: true, PATCH: true, POST: false };
+const IDEMPOTENT: Record<string, boolean> = {
+  GET: true,
+  HEAD: true,
+  PUT: true,
+  DELETE: true,
+  PATCH: true,
+  POST: false,
+};
 
 /** Whether a response with `status` to `method` is retried after `retries` earlier retries. */
 export function retryServerError(method: string, status: number, retries: number): boolean {
-  return status >= 500 && status <= 599 && IDEMPOTENT[method.toUpperCase()] === true && retries < MAX_SERVER_ERROR_RETRIES;
+  return (
+    status >= 500 && status <= 599 && IDEMPOTENT[method.toUpperCase()] === true && retries < MAX_SERVER_ERROR_RETRIES
+  );
 }
 
 /** Wait before retry number `retries` + 1: 250 ms, then 1 s. */

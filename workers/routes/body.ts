@@ -6,7 +6,10 @@ import { EdgeshardError, ERROR_CODES, type ErrorCode } from '../../protocol/inde
 export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
 
 function tooLarge(limit: number): EdgeshardError {
-  return new EdgeshardError(ERROR_CODES.BODY_TOO_LARGE, `body exceeds ${limit} bytes: send smaller batches (the host's EDGESHARD_BATCH_MAX_BYTES) or raise EDGESHARD_MAX_BATCH_BYTES on the Worker`);
+  return new EdgeshardError(
+    ERROR_CODES.BODY_TOO_LARGE,
+    `body exceeds ${limit} bytes: send smaller batches (the host's EDGESHARD_BATCH_MAX_BYTES) or raise EDGESHARD_MAX_BATCH_BYTES on the Worker`,
+  );
 }
 
 export async function readBodyLimited(request: Request, limit: number): Promise<string> {

@@ -40,7 +40,8 @@ export async function dispatchEvent(
   ctx.log.warn('handler over its budget: event acknowledged, handler continues in waitUntil', { budgetMs });
   waitUntil(
     run.then((result) => {
-      if (result.outcome !== 'ack') ctx.log.error('handler failed after its budget; the event is not retried', { error: result.error });
+      if (result.outcome !== 'ack')
+        ctx.log.error('handler failed after its budget; the event is not retried', { error: result.error });
     }),
   );
   return { id: event.id, outcome: 'ack' };

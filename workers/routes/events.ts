@@ -22,11 +22,19 @@ import { chunkForQueue, enqueue } from '../queue/enqueue.ts';
 import { DEFAULT_MAX_BATCH_BYTES, parseJsonBody, readBodyLimited } from './body.ts';
 import { DEFAULT_HANDLER_BUDGET_MS, dispatchEvent } from './dispatch-event.ts';
 
-function setting(env: Env, name: 'EDGESHARD_MAX_BATCH_BYTES' | 'EDGESHARD_HANDLER_BUDGET_MS', fallback: number): number {
+function setting(
+  env: Env,
+  name: 'EDGESHARD_MAX_BATCH_BYTES' | 'EDGESHARD_HANDLER_BUDGET_MS',
+  fallback: number,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, `${name} must be a positive number, got "${raw}": fix it in wrangler.toml [vars]`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new EdgeshardError(
+      ERROR_CODES.CONFIG_INVALID,
+      `${name} must be a positive number, got "${raw}": fix it in wrangler.toml [vars]`,
+    );
   return n;
 }
 
@@ -36,21 +44,33 @@ export function eventsRoute(registry: Registry): Hono<{ Bindings: Env }> {
   route.post('/', async (c) => {
     const env = c.env;
     const secret = env.EDGESHARD_SECRET;
-    if (!secret) throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, 'EDGESHARD_SECRET is not set on the Worker: `wrangler secret put EDGESHARD_SECRET` (or .dev.vars locally)');
+    if (!secret)
+      throw new EdgeshardError(
+        ERROR_CODES.CONFIG_INVALID,
+        'EDGESHARD_SECRET is not set on the Worker: `wrangler secret put EDGESHARD_SECRET` (or .dev.vars locally)',
+      );
     const body = await readBodyLimited(c.req.raw, setting(env, 'EDGESHARD_MAX_BATCH_BYTES', DEFAULT_MAX_BATCH_BYTES));
-    await verify(secret, { timestamp: c.req.header(TIMESTAMP_HEADER), signature: c.req.header(SIGNATURE_HEADER) }, body);
+    await verify(
+      secret,
+      { timestamp: c.req.header(TIMESTAMP_HEADER), signature: c.req.header(SIGNATURE_HEADER) },
+      body,
+    );
 
     const batch = parseEventBatch(parseJsonBody(body, ERROR_CODES.MALFORMED_BATCH, 'malformed event batch: body'));
     await assertCurrentEpoch(env, batch); // 409 stale_epoch: fencing (workers/fencing)
 
     const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
     const budgetMs = setting(env, 'EDGESHARD_HANDLER_BUDGET_MS', DEFAULT_HANDLER_BUDGET_MS);
-    const direct = (events: readonly EventEnvelope[]) => Promise.all(events.map((e) => dispatchEvent(registry, env, e, waitUntil, budgetMs)));
+    const direct = (events: readonly EventEnvelope[]) =>
+      Promise.all(events.map((e) => dispatchEvent(registry, env, e, waitUntil, budgetMs)));
 
     let results: EventResult[];
     if (env.EDGESHARD_DELIVERY === 'queue') {
       if (!env.EVENTS_QUEUE) {
-        throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, 'EDGESHARD_DELIVERY is "queue" but the EVENTS_QUEUE binding is missing: deploy with `wrangler deploy --env queue` (see README, Delivery)');
+        throw new EdgeshardError(
+          ERROR_CODES.CONFIG_INVALID,
+          'EDGESHARD_DELIVERY is "queue" but the EVENTS_QUEUE binding is missing: deploy with `wrangler deploy --env queue` (see README, Delivery)',
+        );
       }
       const { chunks, tooLarge } = chunkForQueue(batch.events);
       const [queued, inline] = await Promise.all([enqueue(env.EVENTS_QUEUE, chunks), direct(tooLarge)]);

@@ -18,8 +18,18 @@ const MAX_INTERACTION_BYTES = 256 * 1024;
 function parseInteraction(body: string): APIInteraction {
   const json = parseJsonBody(body, ERROR_CODES.MALFORMED_PAYLOAD, 'interaction body');
   const value = json as Partial<APIInteraction> | null;
-  if (typeof value !== 'object' || value === null || typeof value.type !== 'number' || typeof value.id !== 'string' || typeof value.token !== 'string' || typeof value.application_id !== 'string') {
-    throw new EdgeshardError(ERROR_CODES.MALFORMED_PAYLOAD, 'interaction must carry numeric "type" and string "id", "token", "application_id"');
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof value.type !== 'number' ||
+    typeof value.id !== 'string' ||
+    typeof value.token !== 'string' ||
+    typeof value.application_id !== 'string'
+  ) {
+    throw new EdgeshardError(
+      ERROR_CODES.MALFORMED_PAYLOAD,
+      'interaction must carry numeric "type" and string "id", "token", "application_id"',
+    );
   }
   return value as APIInteraction;
 }
@@ -30,14 +40,20 @@ export function interactionsRoute(registry: Registry): Hono<{ Bindings: Env }> {
   route.post('/', async (c) => {
     const publicKey = c.env.DISCORD_PUBLIC_KEY;
     if (!publicKey) {
-      throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, 'DISCORD_PUBLIC_KEY is not set on the Worker: copy the public key from Developer Portal > General Information into [vars] (or .dev.vars)');
+      throw new EdgeshardError(
+        ERROR_CODES.CONFIG_INVALID,
+        'DISCORD_PUBLIC_KEY is not set on the Worker: copy the public key from Developer Portal > General Information into [vars] (or .dev.vars)',
+      );
     }
     const key = await importPublicKey(publicKey, 'DISCORD_PUBLIC_KEY');
     const body = await readBodyLimited(c.req.raw, MAX_INTERACTION_BYTES);
     await verifySignedRequest(
       key,
       { signature: c.req.header('x-signature-ed25519'), timestamp: c.req.header('x-signature-timestamp'), body },
-      { headers: 'X-Signature-Ed25519 / X-Signature-Timestamp', fix: 'DISCORD_PUBLIC_KEY must be the public key of the application that sends these interactions' },
+      {
+        headers: 'X-Signature-Ed25519 / X-Signature-Timestamp',
+        fix: 'DISCORD_PUBLIC_KEY must be the public key of the application that sends these interactions',
+      },
     );
     const interaction = parseInteraction(body);
 
@@ -52,8 +68,15 @@ export function interactionsRoute(registry: Registry): Hono<{ Bindings: Env }> {
     } catch (err) {
       if (err instanceof EdgeshardError && err.code === ERROR_CODES.MALFORMED_PAYLOAD) throw err;
       // Logged with the event id; the response names the id only, never the error's text.
-      ctx.log.error('interaction handler failed', { error: err instanceof EdgeshardError ? `${err.code}: ${err.message}` : err instanceof Error ? err.name : typeof err });
-      throw new EdgeshardError(ERROR_CODES.HANDLER_FAILED, `the interaction handler failed; see the Worker logs for event ${ctx.event.id}`, { cause: err });
+      ctx.log.error('interaction handler failed', {
+        error:
+          err instanceof EdgeshardError ? `${err.code}: ${err.message}` : err instanceof Error ? err.name : typeof err,
+      });
+      throw new EdgeshardError(
+        ERROR_CODES.HANDLER_FAILED,
+        `the interaction handler failed; see the Worker logs for event ${ctx.event.id}`,
+        { cause: err },
+      );
     }
     if (!outcome.handled) registry.count(`discord:interaction:${outcome.key}`);
     return c.json(outcome.response);

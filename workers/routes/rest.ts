@@ -40,7 +40,8 @@ async function authorised(env: Env, header: string | undefined): Promise<boolean
   return false;
 }
 
-const unauthorised = (message: string) => Response.json({ message: `401: Unauthorized (${message})`, code: 0 }, { status: 401 });
+const unauthorised = (message: string) =>
+  Response.json({ message: `401: Unauthorized (${message})`, code: 0 }, { status: 401 });
 
 export function restRoute(): Hono<{ Bindings: Env }> {
   const route = new Hono<{ Bindings: Env }>();
@@ -63,13 +64,19 @@ export function restRoute(): Hono<{ Bindings: Env }> {
     const maxWait = c.req.header(MAX_WAIT_HEADER);
     if (maxWait !== undefined) {
       const ms = Number(maxWait);
-      if (!Number.isFinite(ms) || ms < 0) return Response.json({ message: `${MAX_WAIT_HEADER} must be a number of milliseconds, got "${maxWait}"`, code: 50035 }, { status: 400 });
+      if (!Number.isFinite(ms) || ms < 0)
+        return Response.json(
+          { message: `${MAX_WAIT_HEADER} must be a number of milliseconds, got "${maxWait}"`, code: 50035 },
+          { status: 400 },
+        );
       req.maxWaitMs = ms;
     }
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       const body = await c.req.arrayBuffer();
-      if (body.byteLength > MAX_BODY_BYTES) return Response.json({ message: 'Request entity too large', code: 40005 }, { status: 413 });
-      if (body.byteLength > 0) req.body = headers['content-type']?.startsWith('application/json') ? new TextDecoder().decode(body) : body;
+      if (body.byteLength > MAX_BODY_BYTES)
+        return Response.json({ message: 'Request entity too large', code: 40005 }, { status: 413 });
+      if (body.byteLength > 0)
+        req.body = headers['content-type']?.startsWith('application/json') ? new TextDecoder().decode(body) : body;
     }
     const res = await restProxyStub(c.env).request(req);
     return new Response(res.status === 204 ? null : res.body, { status: res.status, headers: res.headers });

@@ -50,7 +50,10 @@ export function renderStatus(status: CoordinatorStatus): string {
     })
     .join('');
   const id = status.identify;
-  const budget = id.sessionStartRemaining === null ? 'unknown (no host announced yet)' : `${id.sessionStartRemaining} / ${id.sessionStartTotal ?? '?'}`;
+  const budget =
+    id.sessionStartRemaining === null
+      ? 'unknown (no host announced yet)'
+      : `${id.sessionStartRemaining} / ${id.sessionStartTotal ?? '?'}`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
 <title>edgeshard status</title><style>
 body{font:14px system-ui,sans-serif;margin:24px;background:#0f1115;color:#e6e6e6}h1{font-size:20px}h2{font-size:16px;margin-top:28px}

@@ -8,10 +8,18 @@ const bin = fileURLToPath(new URL('../../../emulator/bin.mjs', import.meta.url))
 
 describe('emulator CLI', () => {
   it('prints one ready JSON line, serves, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [bin, '--port', '0', '--shards', '3', '--token', 'cli-token'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, '--port', '0', '--shards', '3', '--token', 'cli-token'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines = createInterface({ input: child.stdout! });
     const [line] = (await once(lines, 'line')) as [string];
-    const ready = JSON.parse(line) as { ready: boolean; url: string; apiUrl: string; gatewayUrl: string; token: string };
+    const ready = JSON.parse(line) as {
+      ready: boolean;
+      url: string;
+      apiUrl: string;
+      gatewayUrl: string;
+      token: string;
+    };
     expect(ready).toMatchObject({ ready: true, token: 'cli-token' });
     expect(ready.gatewayUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/gateway$/);
     const res = await fetch(`${ready.apiUrl}/gateway/bot`, { headers: { Authorization: 'Bot cli-token' } });

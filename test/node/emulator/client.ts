@@ -25,7 +25,7 @@ export function connect(url: string, query = 'v=10&encoding=json'): Promise<Test
   const compressed = query.includes('compress=zlib-stream');
   const payloads: Payload[] = [];
   const rawFrames: Buffer[] = [];
-  const waiters: { predicate: (p: Payload) => boolean; resolve: (p: Payload) => void}[] = [];
+  const waiters: { predicate: (p: Payload) => boolean; resolve: (p: Payload) => void }[] = [];
   const inflate = createInflate();
   const pending: Buffer[] = [];
 

@@ -18,7 +18,14 @@ describe('requestGuildMembers (pure)', () => {
   const chunks = (d: unknown, intents = MEMBERS) => {
     const out = requestGuildMembers(d, intents, guild, index);
     if (out.kind !== 'chunks') throw new Error(`expected chunks, got ${out.kind}: ${out.reason}`);
-    return out.chunks as { members: { user: { id: string; username: string } }[]; chunk_index: number; chunk_count: number; nonce?: string; not_found?: string[]; presences?: unknown[] }[];
+    return out.chunks as {
+      members: { user: { id: string; username: string } }[];
+      chunk_index: number;
+      chunk_count: number;
+      nonce?: string;
+      not_found?: string[];
+      presences?: unknown[];
+    }[];
   };
 
   it('sends the entire list in chunks of up to 1000 members, indexed, with the nonce on each', () => {
@@ -30,7 +37,9 @@ describe('requestGuildMembers (pure)', () => {
   });
 
   it('caps a prefix query at 100 members and at limit', () => {
-    const all = chunks({ guild_id: id, query: '', limit: 0 })[0]!.members.concat(chunks({ guild_id: id, query: '', limit: 0 })[1]!.members);
+    const all = chunks({ guild_id: id, query: '', limit: 0 })[0]!.members.concat(
+      chunks({ guild_id: id, query: '', limit: 0 })[1]!.members,
+    );
     const prefix = all[5]!.user.username.slice(0, 1).toUpperCase();
     const capped = chunks({ guild_id: id, query: prefix, limit: 0 }, PLAIN)[0]!;
     expect(capped.members.length).toBe(100);
@@ -96,7 +105,15 @@ describe('gateway commands over real sockets', () => {
     const c = emu.counters();
     expect(c.commandsByShard).toEqual({ 0: 1, 1: 1 });
     expect(c.commandsByOp).toEqual({ 3: 1, 4: 1 });
-    expect(emu.commands({ shard: 0 })).toEqual([expect.objectContaining({ shard: 0, session: sessionA, op: 3, outcome: 'recorded', d: expect.objectContaining({ status: 'online' }) })]);
+    expect(emu.commands({ shard: 0 })).toEqual([
+      expect.objectContaining({
+        shard: 0,
+        session: sessionA,
+        op: 3,
+        outcome: 'recorded',
+        d: expect.objectContaining({ status: 'online' }),
+      }),
+    ]);
     expect(emu.commands({ op: 4 }).map((r) => r.shard)).toEqual([1]);
   });
 
@@ -107,7 +124,9 @@ describe('gateway commands over real sockets', () => {
     expect(chunk.d).toMatchObject({ guild_id: guild, chunk_index: 0, chunk_count: 1 });
     expect(chunk.d.members).toHaveLength(7); // six users and the bot
     expect(chunk.s).toBeGreaterThan(0);
-    expect(emu.dispatched('GUILD_MEMBERS_CHUNK')).toEqual([expect.objectContaining({ shard: 0, session: sessionA, id: guild, delivered: true })]);
+    expect(emu.dispatched('GUILD_MEMBERS_CHUNK')).toEqual([
+      expect.objectContaining({ shard: 0, session: sessionA, id: guild, delivered: true }),
+    ]);
     expect(emu.commands({ op: 8 })).toEqual([expect.objectContaining({ shard: 0, outcome: 'answered', chunks: 1 })]);
   });
 
@@ -119,7 +138,9 @@ describe('gateway commands over real sockets', () => {
     const chunk = await b.next(chunkWith('prefix'));
     expect(chunk.d.members.map((m: { user: { username: string } }) => m.user.username)).toContain(name);
     expect(b.payloads.some(chunkWith('denied'))).toBe(false);
-    expect(emu.commands({ shard: 1, op: 8 }).map((r) => [r.outcome, r.reason?.includes('GUILD_MEMBERS') ?? false])).toEqual([
+    expect(
+      emu.commands({ shard: 1, op: 8 }).map((r) => [r.outcome, r.reason?.includes('GUILD_MEMBERS') ?? false]),
+    ).toEqual([
       ['ignored', true],
       ['answered', false],
     ]);
@@ -128,7 +149,10 @@ describe('gateway commands over real sockets', () => {
   it('ignores a guild of another shard, and the control API filters the record', async () => {
     a.send(8, { guild_id: guildOn(1), user_ids: [emu.world.users[0]!.id], nonce: 'elsewhere' });
     await waitFor(() => emu.commands({ shard: 0, op: 8 }).length === 2);
-    expect(emu.commands({ shard: 0, op: 8 })[1]).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('not served by this shard') });
+    expect(emu.commands({ shard: 0, op: 8 })[1]).toMatchObject({
+      outcome: 'ignored',
+      reason: expect.stringContaining('not served by this shard'),
+    });
     const res = await fetch(`${emu.url}/_emulator/gateway-commands?shard=0&op=8`);
     expect(((await res.json()) as unknown[]).length).toBe(2);
     const bad = await fetch(`${emu.url}/_emulator/gateway-commands?shard=x`);

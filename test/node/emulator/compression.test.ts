@@ -10,7 +10,13 @@ afterAll(() => emu.close());
 
 describe('zlib-stream transport compression', () => {
   it('sends binary frames ending in 00 00 ff ff that inflate in order through one context', async () => {
-    const { client, ready } = await identify(emu.gatewayUrl, emu.token, [0, 1], undefined, 'v=10&encoding=json&compress=zlib-stream');
+    const { client, ready } = await identify(
+      emu.gatewayUrl,
+      emu.token,
+      [0, 1],
+      undefined,
+      'v=10&encoding=json&compress=zlib-stream',
+    );
     expect(ready.d.shard).toEqual([0, 1]);
     const channel = emu.world.guilds[0]!.channels[0]!.id;
     for (let i = 0; i < 50; i++) emu.say({ channelId: channel, content: `hello ${i}` });

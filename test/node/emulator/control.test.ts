@@ -24,7 +24,11 @@ describe('HTTP control API', () => {
     const channel = world.guilds[1]!.channels[2]!.id;
     const user = world.users[7]!.id;
 
-    const said = await call<{ id: string; author: { id: string } }>('POST', '/say', { channel_id: channel, content: 'from http', user_id: user });
+    const said = await call<{ id: string; author: { id: string } }>('POST', '/say', {
+      channel_id: channel,
+      content: 'from http',
+      user_id: user,
+    });
     expect(said.status).toBe(200);
     expect(said.json.author.id).toBe(user);
     expect((await client.next(event('MESSAGE_CREATE'))).d.id).toBe(said.json.id);
@@ -32,7 +36,9 @@ describe('HTTP control API', () => {
     expect((await call('POST', '/say', { channel_id: channel, content: 'x', user_id: '1' })).status).toBe(400);
 
     const dispatched = await call<{ type: string; id: string }[]>('GET', '/dispatched?type=MESSAGE_CREATE');
-    expect(dispatched.json).toEqual([{ shard: 0, session: ready.d.session_id, seq: 5, type: 'MESSAGE_CREATE', id: said.json.id, delivered: true }]);
+    expect(dispatched.json).toEqual([
+      { shard: 0, session: ready.d.session_id, seq: 5, type: 'MESSAGE_CREATE', id: said.json.id, delivered: true },
+    ]);
     expect((await call<unknown[]>('GET', '/dispatched')).json).toHaveLength(5);
     expect((await call<unknown[]>('GET', '/messages')).json).toEqual([]);
 
@@ -46,7 +52,11 @@ describe('HTTP control API', () => {
     await waitFor(() => emu.counters().openConnections[0] === 0);
 
     const state = (await call<EmulatorCounters>('GET', '/state')).json;
-    expect(state).toMatchObject({ identifies: 1, closesByCode: { 4000: 1 }, dispatchesByType: { READY: 1, GUILD_CREATE: 3, MESSAGE_CREATE: 1 } });
+    expect(state).toMatchObject({
+      identifies: 1,
+      closesByCode: { 4000: 1 },
+      dispatchesByType: { READY: 1, GUILD_CREATE: 3, MESSAGE_CREATE: 1 },
+    });
     expect((await call('GET', '/nope')).status).toBe(404);
   });
 

@@ -34,7 +34,9 @@ describe.each([
     const { ws, frames } = fakeSocket();
     const encoder = createEncoder(ws, true, preferSync);
     // Large payloads too, so output spans more than one zlib output chunk.
-    const payloads = Array.from({ length: 200 }, (_, i) => JSON.stringify({ op: 0, s: i, d: { pad: 'x'.repeat(i % 7 === 0 ? 200_000 : 10) + i } }));
+    const payloads = Array.from({ length: 200 }, (_, i) =>
+      JSON.stringify({ op: 0, s: i, d: { pad: 'x'.repeat(i % 7 === 0 ? 200_000 : 10) + i } }),
+    );
     for (const p of payloads) encoder.send(p);
     await new Promise<void>((resolve) => encoder.afterQueued(resolve));
     expect(frames).toHaveLength(payloads.length);

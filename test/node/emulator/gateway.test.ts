@@ -4,7 +4,14 @@ import { connect, event, identify, identifyPayload, op, waitFor } from './client
 
 let emu: Emulator;
 beforeEach(async () => {
-  emu = await startEmulator({ port: 0, shards: 2, maxConcurrency: 2, identifyWindowMs: 300, heartbeatIntervalMs: 1000, privilegedIntents: 1 << 15 });
+  emu = await startEmulator({
+    port: 0,
+    shards: 2,
+    maxConcurrency: 2,
+    identifyWindowMs: 300,
+    heartbeatIntervalMs: 1000,
+    privilegedIntents: 1 << 15,
+  });
 });
 afterEach(() => emu.close());
 
@@ -19,7 +26,7 @@ describe('gateway handshake', () => {
     await client.close();
   });
 
-  it('answers Identify with READY and GUILD_CREATE for the shard\'s guilds only', async () => {
+  it("answers Identify with READY and GUILD_CREATE for the shard's guilds only", async () => {
     const { client, ready } = await identify(emu.gatewayUrl, emu.token, [1, 2]);
     expect(ready.s).toBe(1);
     expect(ready.d).toMatchObject({ v: 10, shard: [1, 2], user: { id: emu.world.bot.id, bot: true } });
@@ -32,7 +39,12 @@ describe('gateway handshake', () => {
     expect(creates.map((p) => p.d.id)).toEqual(expected);
     expect(creates.map((p) => p.s)).toEqual(expected.map((_, i) => i + 2));
     expect(creates[0]?.d.channels).toHaveLength(3);
-    expect(emu.counters()).toMatchObject({ identifies: 1, identifiesByShard: { 1: 1 }, openConnections: { 1: 1 }, sessionStartRemaining: 999 });
+    expect(emu.counters()).toMatchObject({
+      identifies: 1,
+      identifiesByShard: { 1: 1 },
+      openConnections: { 1: 1 },
+      sessionStartRemaining: 999,
+    });
     await client.close();
   });
 

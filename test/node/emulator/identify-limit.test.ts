@@ -14,7 +14,12 @@ describe('identify concurrency (shard_id % max_concurrency buckets)', () => {
     second.send(2, identifyPayload(emu.token, [1, 2]));
     const invalid = await second.next(op(9));
     expect(invalid.d).toBe(false);
-    expect(emu.counters()).toMatchObject({ identifies: 1, identifyViolations: 1, invalidSessions: 1, sessionStartRemaining: 999 });
+    expect(emu.counters()).toMatchObject({
+      identifies: 1,
+      identifyViolations: 1,
+      invalidSessions: 1,
+      sessionStartRemaining: 999,
+    });
 
     // After the window the same connection may identify again.
     await new Promise((r) => setTimeout(r, 850));
@@ -29,7 +34,12 @@ describe('identify concurrency (shard_id % max_concurrency buckets)', () => {
     const url = emu.gatewayUrl;
     const token = emu.token;
     const clients = await Promise.all([0, 1, 2, 3].map((id) => identify(url, token, [id, 4])));
-    expect(clients.map((c) => c.ready.d.shard)).toEqual([[0, 4], [1, 4], [2, 4], [3, 4]]);
+    expect(clients.map((c) => c.ready.d.shard)).toEqual([
+      [0, 4],
+      [1, 4],
+      [2, 4],
+      [3, 4],
+    ]);
     expect(emu.counters()).toMatchObject({ identifies: 4, identifyViolations: 0 });
     // Shard 4 shares bucket 0 with shard 0, identified moments ago.
     const late = await connect(url);

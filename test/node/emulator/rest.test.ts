@@ -29,7 +29,7 @@ describe('REST', () => {
     expect(await res.json()).toEqual({ message: '401: Unauthorized', code: 0 });
   });
 
-  it('GET /gateway/bot and /gateway have Discord\'s shape', async () => {
+  it("GET /gateway/bot and /gateway have Discord's shape", async () => {
     const e = await start({ shards: 4, maxConcurrency: 2 });
     const bot = await api(e, '/gateway/bot');
     expect(await bot.json()).toEqual({
@@ -45,7 +45,10 @@ describe('REST', () => {
     const e = await start({ shards: 2 });
     const guild = e.world.guilds.find((g) => shardForGuild(g.id, 2) === 1)!;
     const { client } = await identify(e.gatewayUrl, e.token, [1, 2], 1 | (1 << 9));
-    const res = await api(e, `/channels/${guild.channels[0]!.id}/messages`, { method: 'POST', body: { content: 'pong' } });
+    const res = await api(e, `/channels/${guild.channels[0]!.id}/messages`, {
+      method: 'POST',
+      body: { content: 'pong' },
+    });
     expect(res.status).toBe(200);
     const message = (await res.json()) as { id: string; content: string; author: { id: string; bot: boolean } };
     expect(message).toMatchObject({ content: 'pong', author: { id: e.world.bot.id, bot: true } });
@@ -53,7 +56,10 @@ describe('REST', () => {
     const dispatched = await client.next(event('MESSAGE_CREATE'));
     expect(dispatched.d).toMatchObject({ id: message.id, content: 'pong', guild_id: guild.id });
     expect(e.sentMessages().map((m) => m.id)).toEqual([message.id]);
-    expect(e.counters()).toMatchObject({ messagesSent: 1, rest: { byRoute: { 'POST /channels/:channel_id/messages': 1 } } });
+    expect(e.counters()).toMatchObject({
+      messagesSent: 1,
+      rest: { byRoute: { 'POST /channels/:channel_id/messages': 1 } },
+    });
     await client.close();
   });
 
@@ -71,7 +77,8 @@ describe('REST', () => {
   it('counts down the per-channel bucket in headers and answers 429 with scope user past it', async () => {
     const e = await start({ messageLimit: { limit: 3, windowMs: 1000 } });
     const [a, b] = e.world.guilds[0]!.channels.map((c) => c.id);
-    const post = (channel: string | undefined) => api(e, `/channels/${channel}/messages`, { method: 'POST', body: { content: 'x' } });
+    const post = (channel: string | undefined) =>
+      api(e, `/channels/${channel}/messages`, { method: 'POST', body: { content: 'x' } });
     const ok = [await post(a), await post(a), await post(a)];
     expect(ok.map((r) => r.headers.get('x-ratelimit-remaining'))).toEqual(['2', '1', '0']);
     const first = ok[0]!.headers;

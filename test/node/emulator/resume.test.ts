@@ -8,7 +8,8 @@ beforeEach(async () => {
 });
 afterEach(() => emu.close());
 
-const channelOnShard = (shard: number) => emu.world.guilds.find((g) => shardForGuild(g.id, 2) === shard)!.channels[0]!.id;
+const channelOnShard = (shard: number) =>
+  emu.world.guilds.find((g) => shardForGuild(g.id, 2) === shard)!.channels[0]!.id;
 
 async function resume(url: string, sessionId: string, seq: number): Promise<TestClient> {
   const client = await connect(url);
@@ -27,7 +28,9 @@ describe('sessions, dispatch routing and resume', () => {
     expect(got.d.author.bot).toBeUndefined();
     expect(got.d.guild_id).toBeDefined();
     const records = emu.dispatched('MESSAGE_CREATE');
-    expect(records).toEqual([{ shard: 1, session: b.ready.d.session_id, seq: got.s, type: 'MESSAGE_CREATE', id: message.id, delivered: true }]);
+    expect(records).toEqual([
+      { shard: 1, session: b.ready.d.session_id, seq: got.s, type: 'MESSAGE_CREATE', id: message.id, delivered: true },
+    ]);
     expect(a.client.payloads.some((p) => p.t === 'MESSAGE_CREATE')).toBe(false);
     await Promise.all([a.client.close(), b.client.close()]);
   });
@@ -52,7 +55,10 @@ describe('sessions, dispatch routing and resume', () => {
     emu.shardControl(0).drop();
     expect((await client.closed).code).toBe(1006);
     await waitFor(() => emu.counters().openConnections[0] === 0);
-    const missed = [emu.say({ channelId: channel, content: 'gap 1' }), emu.say({ channelId: channel, content: 'gap 2' })];
+    const missed = [
+      emu.say({ channelId: channel, content: 'gap 1' }),
+      emu.say({ channelId: channel, content: 'gap 2' }),
+    ];
     expect(emu.dispatched('MESSAGE_CREATE').map((r) => r.delivered)).toEqual([true, false, false]);
 
     const resumed = await resume(ready.d.resume_gateway_url, ready.d.session_id, before.s!);
@@ -62,7 +68,13 @@ describe('sessions, dispatch routing and resume', () => {
     const done = await resumed.next(event('RESUMED'));
     expect(done.s).toBe(before.s! + 3);
     expect(emu.dispatched('MESSAGE_CREATE').every((r) => r.delivered)).toBe(true);
-    expect(emu.counters()).toMatchObject({ resumes: 1, resumesByShard: { 0: 1 }, reconnects: 1, maxConcurrentConnections: { 0: 1 }, clientCloses: {} });
+    expect(emu.counters()).toMatchObject({
+      resumes: 1,
+      resumesByShard: { 0: 1 },
+      reconnects: 1,
+      maxConcurrentConnections: { 0: 1 },
+      clientCloses: {},
+    });
     await resumed.close();
   });
 

@@ -32,7 +32,9 @@ describe('emulator webhooks', () => {
     });
     await new Promise<void>((r) => bot.listen(0, '127.0.0.1', () => r()));
     const { port } = bot.address() as { port: number };
-    emu = await startEmulator({ workerUrl: `http://127.0.0.1:${port}`, qqAppSecret: 'DG5g3B4j9X2KOErG' } as Parameters<typeof startEmulator>[0]);
+    emu = await startEmulator({ workerUrl: `http://127.0.0.1:${port}`, qqAppSecret: 'DG5g3B4j9X2KOErG' } as Parameters<
+      typeof startEmulator
+    >[0]);
   });
 
   afterAll(async () => {
@@ -40,7 +42,10 @@ describe('emulator webhooks', () => {
     await new Promise((r) => bot.close(r));
   });
 
-  const post = async (path: string, body: unknown = {}) => (await fetch(`${emu.url}${path}`, { method: 'POST', body: JSON.stringify(body) })).json() as Promise<Record<string, unknown>>;
+  const post = async (path: string, body: unknown = {}) =>
+    (await fetch(`${emu.url}${path}`, { method: 'POST', body: JSON.stringify(body) })).json() as Promise<
+      Record<string, unknown>
+    >;
 
   it('signs interactions with the key it publishes (timestamp + body, hex)', async () => {
     const record = await post('/_emulator/interactions', { type: 'ping' });
@@ -48,10 +53,21 @@ describe('emulator webhooks', () => {
     const req = seen.at(-1)!;
     expect(req.path).toBe('/interactions');
     const raw = Buffer.from(emu.webhooks().discordPublicKey, 'hex');
-    const key = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]), format: 'der', type: 'spki' });
+    const key = createPublicKey({
+      key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]),
+      format: 'der',
+      type: 'spki',
+    });
     const message = Buffer.from(String(req.headers['x-signature-timestamp']) + req.body);
     expect(verify(null, message, key, Buffer.from(String(req.headers['x-signature-ed25519']), 'hex'))).toBe(true);
-    expect(verify(null, Buffer.from(message.toString() + ' '), key, Buffer.from(String(req.headers['x-signature-ed25519']), 'hex'))).toBe(false);
+    expect(
+      verify(
+        null,
+        Buffer.from(message.toString() + ' '),
+        key,
+        Buffer.from(String(req.headers['x-signature-ed25519']), 'hex'),
+      ),
+    ).toBe(false);
   });
 
   it('derives the QQ key as QQ documents it (the published op 13 example)', () => {
@@ -68,17 +84,33 @@ describe('emulator webhooks', () => {
 
   it('enforces QQ reply rules: token, msg_id of a delivered message, no repeated msg_seq', async () => {
     answer = () => ({ op: 12, d: 0 });
-    const said = (await post('/_emulator/qq/say', { content: 'hi' })) as { event: { acked: boolean }; message: { id: string; group_openid: string } };
+    const said = (await post('/_emulator/qq/say', { content: 'hi' })) as {
+      event: { acked: boolean };
+      message: { id: string; group_openid: string };
+    };
     expect(said.event.acked).toBe(true);
-    const token = (await post('/qq/app/getAppAccessToken', { appId: emu.webhooks().qqAppId, clientSecret: 'DG5g3B4j9X2KOErG' })) as { access_token: string; expires_in: string };
+    const token = (await post('/qq/app/getAppAccessToken', {
+      appId: emu.webhooks().qqAppId,
+      clientSecret: 'DG5g3B4j9X2KOErG',
+    })) as { access_token: string; expires_in: string };
     expect(token.expires_in).toBe('7200');
     const send = (body: unknown, auth = `QQBot ${token.access_token}`) =>
-      fetch(`${emu.url}/qq/api/v2/groups/${said.message.group_openid}/messages`, { method: 'POST', headers: { authorization: auth }, body: JSON.stringify(body) }).then(async (r) => [r.status, await r.json()] as const);
+      fetch(`${emu.url}/qq/api/v2/groups/${said.message.group_openid}/messages`, {
+        method: 'POST',
+        headers: { authorization: auth },
+        body: JSON.stringify(body),
+      }).then(async (r) => [r.status, await r.json()] as const);
     expect((await send({ content: 'a', msg_type: 0, msg_id: said.message.id }, 'QQBot nope'))[0]).toBe(401);
     expect((await send({ content: 'a', msg_type: 0, msg_id: said.message.id }))[0]).toBe(200);
-    expect(await send({ content: 'b', msg_type: 0, msg_id: said.message.id })).toEqual([400, expect.objectContaining({ code: 40054005 })]);
+    expect(await send({ content: 'b', msg_type: 0, msg_id: said.message.id })).toEqual([
+      400,
+      expect.objectContaining({ code: 40054005 }),
+    ]);
     expect((await send({ content: 'b', msg_type: 0, msg_id: said.message.id, msg_seq: 2 }))[0]).toBe(200);
-    expect(await send({ content: 'c', msg_type: 0, msg_id: 'not-delivered' })).toEqual([400, expect.objectContaining({ code: 40034024 })]);
+    expect(await send({ content: 'c', msg_type: 0, msg_id: 'not-delivered' })).toEqual([
+      400,
+      expect.objectContaining({ code: 40034024 }),
+    ]);
     expect(await send({ content: 'c', msg_type: 0 })).toEqual([400, expect.objectContaining({ code: 11255 })]);
   });
 });

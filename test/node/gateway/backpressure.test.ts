@@ -6,7 +6,15 @@ function setup(high: Depth = { events: 100, bytes: 10_000 }) {
   const clock = new FakeClock();
   const depth: Depth = { events: 0, bytes: 0 };
   const calls: string[] = [];
-  const bp = new Backpressure({ high, depth: () => depth, pause: () => calls.push('pause'), resume: () => calls.push('resume'), clock, sampleEvery: 1, pollMs: 50 });
+  const bp = new Backpressure({
+    high,
+    depth: () => depth,
+    pause: () => calls.push('pause'),
+    resume: () => calls.push('resume'),
+    clock,
+    sampleEvery: 1,
+    pollMs: 50,
+  });
   return { clock, depth, calls, bp };
 }
 
@@ -49,7 +57,13 @@ describe('backpressure (spool depth → socket reading)', () => {
 
   it('reads the depth only every `sampleEvery` appends (the hot path stays cheap)', () => {
     let reads = 0;
-    const bp = new Backpressure({ high: { events: 10, bytes: 10 }, depth: () => (reads++, { events: 0, bytes: 0 }), pause: () => {}, resume: () => {}, sampleEvery: 32 });
+    const bp = new Backpressure({
+      high: { events: 10, bytes: 10 },
+      depth: () => (reads++, { events: 0, bytes: 0 }),
+      pause: () => {},
+      resume: () => {},
+      sampleEvery: 32,
+    });
     for (let i = 0; i < 320; i++) bp.appended();
     expect(reads).toBe(10);
   });

@@ -6,21 +6,33 @@ import type { DispatchRecord } from '../../../shard-host/gateway/options.ts';
 
 function record(payload: string | undefined, extra: Partial<DispatchRecord> = {}): DispatchRecord {
   const parsed = payload === undefined ? { d: { id: '1' } } : (JSON.parse(payload) as { d?: unknown });
-  const r: DispatchRecord = { shard: 3, session: 'sess "quoted" ✓', seq: 42, type: 'MESSAGE_CREATE', data: parsed.d, receivedAt: 1_735_689_600_123, ...extra };
+  const r: DispatchRecord = {
+    shard: 3,
+    session: 'sess "quoted" ✓',
+    seq: 42,
+    type: 'MESSAGE_CREATE',
+    data: parsed.d,
+    receivedAt: 1_735_689_600_123,
+    ...extra,
+  };
   if (payload !== undefined) r.payload = payload;
   return r;
 }
 
 describe('spoolableEvent', () => {
   it('splices a compact d: byte-for-byte what JSON.stringify of the envelope gives', () => {
-    const r = record('{"op":0,"s":42,"t":"MESSAGE_CREATE","d":{"id":"1","content":"a \\"}{\\" b 👋","n":[1,{"x":null}]}}');
+    const r = record(
+      '{"op":0,"s":42,"t":"MESSAGE_CREATE","d":{"id":"1","content":"a \\"}{\\" b 👋","n":[1,{"x":null}]}}',
+    );
     const { event, json } = spoolableEvent(r);
     expect(event).toEqual(toEnvelope(r));
     expect(json).toBe(JSON.stringify(event));
   });
 
   it('keeps the gateway text of d as sent (spacing, escapes, big integers) and still parses to the envelope', () => {
-    const r = record('{"t":"MESSAGE_CREATE", "d" : { "content" : "\\u00e9" , "big" : 12345678901234567890 }, "s":42,"op":0}');
+    const r = record(
+      '{"t":"MESSAGE_CREATE", "d" : { "content" : "\\u00e9" , "big" : 12345678901234567890 }, "s":42,"op":0}',
+    );
     const { event, json } = spoolableEvent(r);
     expect(json).toContain('"data":{ "content" : "\\u00e9" , "big" : 12345678901234567890 }');
     expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(event)));
@@ -48,7 +60,10 @@ describe('spoolableEvent', () => {
     ['no payload text (a record built elsewhere)', record(undefined)],
     ['the scanner is in doubt (d twice)', record('{"op":0,"d":{"id":"0"},"s":42,"t":"X","d":{"id":"1"}}')],
     ['no d in the payload (data undefined)', record('{"op":0,"s":42,"t":"X"}')],
-    ['a clock that is not a finite number', record('{"op":0,"s":42,"t":"X","d":{"id":"1"}}', { receivedAt: Number.NaN })],
+    [
+      'a clock that is not a finite number',
+      record('{"op":0,"s":42,"t":"X","d":{"id":"1"}}', { receivedAt: Number.NaN }),
+    ],
   ];
   for (const [why, r] of fallbacks) {
     it(`falls back to JSON.stringify when ${why}`, () => {

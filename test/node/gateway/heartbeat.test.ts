@@ -6,7 +6,12 @@ function setup(random = 0.25) {
   const clock = new FakeClock();
   const beats: number[] = [];
   let zombies = 0;
-  const hb = new Heartbeat({ clock, random: () => random, beat: () => beats.push(clock.now()), onZombie: () => zombies++ });
+  const hb = new Heartbeat({
+    clock,
+    random: () => random,
+    beat: () => beats.push(clock.now()),
+    onZombie: () => zombies++,
+  });
   return { clock, beats, hb, zombies: () => zombies };
 }
 

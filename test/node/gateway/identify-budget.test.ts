@@ -5,7 +5,11 @@ import { FakeClock } from './fakes.ts';
 
 const HOUR = 3_600_000;
 
-function setup(remaining: number, reserve = 0, refresh?: () => Promise<{ total: number; remaining: number; reset_after: number }>) {
+function setup(
+  remaining: number,
+  reserve = 0,
+  refresh?: () => Promise<{ total: number; remaining: number; reset_after: number }>,
+) {
   const clock = new FakeClock(1_700_000_000_000);
   const opened: IdentifyBudgetExhausted[] = [];
   const budget = new IdentifyBudget(new LocalIdentifyGate({ maxConcurrency: 16, marginMs: 0, clock }), {
@@ -31,7 +35,9 @@ describe('identify budget (circuit breaker on session_start_limit)', () => {
     await budget.acquire(0);
     const err = await budget.acquire(1).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IdentifyBudgetExhausted);
-    expect((err as Error).message).toMatch(/1 of 1000 daily session starts left \(reserve 1\); not identifying until it resets at 2023-11-15T00:13:20.000Z \(in 2.0 h\)/);
+    expect((err as Error).message).toMatch(
+      /1 of 1000 daily session starts left \(reserve 1\); not identifying until it resets at 2023-11-15T00:13:20.000Z \(in 2.0 h\)/,
+    );
     expect(retryAfterOf(err)).toBe(2 * HOUR);
     await expect(budget.acquire(2)).rejects.toBeInstanceOf(IdentifyBudgetExhausted);
     expect(opened).toHaveLength(1);

@@ -18,7 +18,12 @@ async function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
   return emu;
 }
 
-function shard(emu: Emulator, id = 0, count = 1, gate: IdentifyGate = new LocalIdentifyGate({ maxConcurrency: 1, windowMs: 50 })) {
+function shard(
+  emu: Emulator,
+  id = 0,
+  count = 1,
+  gate: IdentifyGate = new LocalIdentifyGate({ maxConcurrency: 1, windowMs: 50 }),
+) {
   const records: DispatchRecord[] = [];
   const s = new Shard({
     id,
@@ -45,26 +50,29 @@ async function until(cond: () => boolean, what: string, timeoutMs = 15_000): Pro
 }
 
 describe('every close code row, sent by the emulator over a real socket', () => {
-  it.each(Object.entries(CLOSE_CODES).map(([code, row]) => [Number(code), row.action] as const))('%i → %s', async (code, action) => {
-    const emu = await emulator();
-    const { shard: s } = shard(emu);
-    const ready = s.ready();
-    s.start();
-    await ready;
-    const after = s.ready();
-    emu.shardControl(0).close(code);
-    if (action === 'fatal') {
-      await expect(after).rejects.toThrow(new RegExp(`${code}.*Fix: `));
-      expect(s.state.kind).toBe('fatal');
-      expect(emu.counters().identifies).toBe(1);
-      return;
-    }
-    await after;
-    const c = emu.counters();
-    expect(c.closesByCode[code]).toBe(1);
-    if (action === 'resume') expect([c.identifies, c.resumes]).toEqual([1, 1]);
-    else expect([c.identifies, c.resumes]).toEqual([2, 0]);
-  });
+  it.each(Object.entries(CLOSE_CODES).map(([code, row]) => [Number(code), row.action] as const))(
+    '%i → %s',
+    async (code, action) => {
+      const emu = await emulator();
+      const { shard: s } = shard(emu);
+      const ready = s.ready();
+      s.start();
+      await ready;
+      const after = s.ready();
+      emu.shardControl(0).close(code);
+      if (action === 'fatal') {
+        await expect(after).rejects.toThrow(new RegExp(`${code}.*Fix: `));
+        expect(s.state.kind).toBe('fatal');
+        expect(emu.counters().identifies).toBe(1);
+        return;
+      }
+      await after;
+      const c = emu.counters();
+      expect(c.closesByCode[code]).toBe(1);
+      if (action === 'resume') expect([c.identifies, c.resumes]).toEqual([1, 1]);
+      else expect([c.identifies, c.resumes]).toEqual([2, 0]);
+    },
+  );
 });
 
 describe('op 9 Invalid Session over a real socket', () => {
@@ -106,7 +114,9 @@ describe('outbound commands over a real socket', () => {
     const ready = s.ready();
     s.start();
     await ready;
-    await expect(s.send({ op: 8, d: { guild_id: '1', query: 'x'.repeat(5_000), limit: 0 } })).rejects.toThrow(/5\d{3} bytes; Discord accepts at most 4096/);
+    await expect(s.send({ op: 8, d: { guild_id: '1', query: 'x'.repeat(5_000), limit: 0 } })).rejects.toThrow(
+      /5\d{3} bytes; Discord accepts at most 4096/,
+    );
     await s.send({ op: 3, d: { since: null, activities: [], status: 'online', afk: false } });
     const c = emu.counters();
     expect(c.closesByCode[4002]).toBeUndefined();

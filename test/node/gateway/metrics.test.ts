@@ -6,8 +6,16 @@ describe('gateway metrics', () => {
   it('exposes per-shard state, heartbeat latency, events, reconnects, resumes, identifies, bytes in, and the pause flag', async () => {
     const registry = new Registry();
     const shards: ObservedShard[] = [
-      { id: 0, state: { kind: 'ready' }, stats: () => ({ latencyMs: 42, reconnects: 2, resumes: 2, identifies: 1, eventsReceived: 100, bytesIn: 5_000 }) },
-      { id: 1, state: { kind: 'fatal' }, stats: () => ({ latencyMs: null, reconnects: 0, resumes: 0, identifies: 1, eventsReceived: 0, bytesIn: 10 }) },
+      {
+        id: 0,
+        state: { kind: 'ready' },
+        stats: () => ({ latencyMs: 42, reconnects: 2, resumes: 2, identifies: 1, eventsReceived: 100, bytesIn: 5_000 }),
+      },
+      {
+        id: 1,
+        state: { kind: 'fatal' },
+        stats: () => ({ latencyMs: null, reconnects: 0, resumes: 0, identifies: 1, eventsReceived: 0, bytesIn: 10 }),
+      },
     ];
     let paused = true;
     registerGatewayMetrics(registry, { shards: () => shards, paused: () => paused, identifyBudget: () => 997 });

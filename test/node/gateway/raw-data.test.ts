@@ -6,19 +6,51 @@ import { findDataSpan, rawData, skipString, skipValue } from '../../../shard-hos
 const found: Array<[rule: string, text: string, d: string]> = [
   ['d last (our emulator: op, s, t, d)', '{"op":0,"s":7,"t":"MESSAGE_CREATE","d":{"id":"1"}}', '{"id":"1"}'],
   ['d first', '{"d":{"id":"1"},"op":0,"s":7,"t":"MESSAGE_CREATE"}', '{"id":"1"}'],
-  ['d in the middle (Discord: t, s, op, d is also just an order)', '{"t":"X","s":7,"d":{"id":"1"},"op":0}', '{"id":"1"}'],
+  [
+    'd in the middle (Discord: t, s, op, d is also just an order)',
+    '{"t":"X","s":7,"d":{"id":"1"},"op":0}',
+    '{"id":"1"}',
+  ],
   ['d null', '{"op":0,"s":1,"t":"X","d":null}', 'null'],
-  ['d a number, a string, true, an array', '{"op":0,"d":[1,-2.5e3,"x",true,false,null,{}]}', '[1,-2.5e3,"x",true,false,null,{}]'],
+  [
+    'd a number, a string, true, an array',
+    '{"op":0,"d":[1,-2.5e3,"x",true,false,null,{}]}',
+    '[1,-2.5e3,"x",true,false,null,{}]',
+  ],
   ['d a bare number before }', '{"op":0,"d":12345}', '12345'],
   ['d a string', '{"op":0,"d":"hi"}', '"hi"'],
-  ['nested objects and arrays', '{"op":0,"d":{"a":{"b":[{"c":[[]]},{}]},"e":[1,[2,[3]]]},"s":1}', '{"a":{"b":[{"c":[[]]},{}]},"e":[1,[2,[3]]]}'],
-  ['escaped quotes and braces inside strings', String.raw`{"op":0,"d":{"content":"he said \"}{][\" ok"},"t":"X"}`, String.raw`{"content":"he said \"}{][\" ok"}`],
-  ['an escaped backslash right before a closing quote', String.raw`{"op":0,"d":{"path":"C:\\","x":"\\\"q\\"},"s":1}`, String.raw`{"path":"C:\\","x":"\\\"q\\"}`],
-  ['a key that is "d" inside a nested object is not the top-level d', '{"op":0,"s":1,"x":{"d":1},"d":{"d":2}}', '{"d":2}'],
+  [
+    'nested objects and arrays',
+    '{"op":0,"d":{"a":{"b":[{"c":[[]]},{}]},"e":[1,[2,[3]]]},"s":1}',
+    '{"a":{"b":[{"c":[[]]},{}]},"e":[1,[2,[3]]]}',
+  ],
+  [
+    'escaped quotes and braces inside strings',
+    String.raw`{"op":0,"d":{"content":"he said \"}{][\" ok"},"t":"X"}`,
+    String.raw`{"content":"he said \"}{][\" ok"}`,
+  ],
+  [
+    'an escaped backslash right before a closing quote',
+    String.raw`{"op":0,"d":{"path":"C:\\","x":"\\\"q\\"},"s":1}`,
+    String.raw`{"path":"C:\\","x":"\\\"q\\"}`,
+  ],
+  [
+    'a key that is "d" inside a nested object is not the top-level d',
+    '{"op":0,"s":1,"x":{"d":1},"d":{"d":2}}',
+    '{"d":2}',
+  ],
   ['a string value "d" is not a key', '{"t":"d","op":0,"d":3}', '3'],
   ['keys that only resemble d (dd, D) are not d', '{"dd":1,"d":2,"D":3}', '2'],
-  ['unicode: non-ASCII, emoji (surrogate pairs) and \\u escapes', '{"op":0,"d":{"content":"héllo 👋🏽 \\u00e9 \\ud83d\\ude00 中文"},"s":2}', '{"content":"héllo 👋🏽 \\u00e9 \\ud83d\\ude00 中文"}'],
-  ['whitespace around keys, colons, values and the end', ' \n{ "op" : 0 ,\t"d" :\r\n { "a" : [ 1 , 2 ] } , "s" : 1 }\n ', '{ "a" : [ 1 , 2 ] }'],
+  [
+    'unicode: non-ASCII, emoji (surrogate pairs) and \\u escapes',
+    '{"op":0,"d":{"content":"héllo 👋🏽 \\u00e9 \\ud83d\\ude00 中文"},"s":2}',
+    '{"content":"héllo 👋🏽 \\u00e9 \\ud83d\\ude00 中文"}',
+  ],
+  [
+    'whitespace around keys, colons, values and the end',
+    ' \n{ "op" : 0 ,\t"d" :\r\n { "a" : [ 1 , 2 ] } , "s" : 1 }\n ',
+    '{ "a" : [ 1 , 2 ] }',
+  ],
 ];
 
 const doubtful: Array<[rule: string, text: string]> = [

@@ -57,7 +57,12 @@ describe('host configuration', () => {
     ['a bad port', { ...base, EDGESHARD_METRICS_PORT: 'x' }, [], /EDGESHARD_METRICS_PORT must be/],
     ['a bad compression', { ...base, EDGESHARD_COMPRESS: 'gzip' }, [], /zlib-stream or none/],
     ['a backwards range', { ...base, EDGESHARD_SHARDS: '3-1' }, [], /backwards/],
-    ['a shard beyond the count', { ...base, EDGESHARD_SHARDS: '0-4', EDGESHARD_SHARD_COUNT: '4' }, [], /≥ EDGESHARD_SHARD_COUNT/],
+    [
+      'a shard beyond the count',
+      { ...base, EDGESHARD_SHARDS: '0-4', EDGESHARD_SHARD_COUNT: '4' },
+      [],
+      /≥ EDGESHARD_SHARD_COUNT/,
+    ],
     ['an unknown flag', base, ['--wokrer-url', 'x'], /unknown option --wokrer-url/],
     ['a flag without value', base, ['--worker-url'], /needs a value/],
   ];

@@ -11,7 +11,16 @@ import { MemorySpool } from '../../../shard-host/spool/memory.ts';
 import type { Spool } from '../../../shard-host/spool/types.ts';
 import { SECRET, workerServer } from './worker-server.ts';
 
-const event = (shard: number, seq: number): EventEnvelope => ({ id: `discord:${shard}:s:${seq}`, platform: 'discord', shard, session: 's', seq, type: 'MESSAGE_CREATE', data: { seq }, receivedAt: Date.now() });
+const event = (shard: number, seq: number): EventEnvelope => ({
+  id: `discord:${shard}:s:${seq}`,
+  platform: 'discord',
+  shard,
+  session: 's',
+  seq,
+  type: 'MESSAGE_CREATE',
+  data: { seq },
+  receivedAt: Date.now(),
+});
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -20,7 +29,18 @@ afterEach(async () => {
 
 function forwarder(url: string, spool: Spool, extra: Partial<ForwarderOptions> = {}) {
   const logger = memoryLogger();
-  const f = new Forwarder({ workerUrl: url, secret: SECRET, hostId: 'h', spool, logger, maxEvents: 5, maxBytes: 1 << 20, lingerMs: 1, random: () => 0, ...extra });
+  const f = new Forwarder({
+    workerUrl: url,
+    secret: SECRET,
+    hostId: 'h',
+    spool,
+    logger,
+    maxEvents: 5,
+    maxBytes: 1 << 20,
+    lingerMs: 1,
+    random: () => 0,
+    ...extra,
+  });
   cleanups.push(() => f.close());
   return { f, logger };
 }
@@ -30,7 +50,10 @@ const seqsOf = (batches: EventBatch[]) => batches.map((b) => b.events.map((e) =>
 describe('Forwarder delivery rules', () => {
   it('retries a failed event alone, before the newer events that were waiting behind it', async () => {
     let failed = false;
-    const server = await workerServer(() => ({ status: 200, outcome: (e) => (e.seq === 3 && !failed ? ((failed = true), 'retry') : 'ack') }));
+    const server = await workerServer(() => ({
+      status: 200,
+      outcome: (e) => (e.seq === 3 && !failed ? ((failed = true), 'retry') : 'ack'),
+    }));
     cleanups.push(server.close);
     const spool = new MemorySpool();
     const { f } = forwarder(server.url, spool);
@@ -42,7 +65,9 @@ describe('Forwarder delivery rules', () => {
   });
 
   it('retries the whole batch unchanged after a 5xx and honours Retry-After', async () => {
-    const server = await workerServer((_b, n) => (n === 1 ? { status: 503, headers: { 'retry-after': '0.05' } } : { status: 200 }));
+    const server = await workerServer((_b, n) =>
+      n === 1 ? { status: 503, headers: { 'retry-after': '0.05' } } : { status: 200 },
+    );
     cleanups.push(server.close);
     const spool = new MemorySpool();
     const retries: number[] = [];
@@ -50,7 +75,10 @@ describe('Forwarder delivery rules', () => {
     for (let seq = 1; seq <= 3; seq++) spool.append(event(0, seq));
     f.notify(0);
     expect(await f.drain(10_000)).toBe(true);
-    expect(seqsOf(server.batches)).toEqual([[1, 2, 3], [1, 2, 3]]);
+    expect(seqsOf(server.batches)).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
     expect(logger.lines.find((l) => l.msg === 'batch will be retried')?.delayMs).toBe(50);
     expect(retries).toEqual([3]);
   });
@@ -62,7 +90,10 @@ describe('Forwarder delivery rules', () => {
         order.push('sync');
       }
     }
-    const server = await workerServer(() => ({ status: 200 }), () => order.push('send'));
+    const server = await workerServer(
+      () => ({ status: 200 }),
+      () => order.push('send'),
+    );
     cleanups.push(server.close);
     const spool = new Recording();
     const { f } = forwarder(server.url, spool, { maxEvents: 2 });

@@ -27,7 +27,11 @@ describe('classifyResponse: what a Worker status means for the batch', () => {
   });
 
   it('honours Retry-After in seconds', () => {
-    expect(classifyResponse(429, '2', '')).toEqual({ kind: 'retry', reason: 'Worker answered 429', retryAfterMs: 2000 });
+    expect(classifyResponse(429, '2', '')).toEqual({
+      kind: 'retry',
+      reason: 'Worker answered 429',
+      retryAfterMs: 2000,
+    });
   });
 
   it('names the fix for a signature refusal', () => {

@@ -10,10 +10,20 @@ import { SECRET, workerServer, type Reply } from './worker-server.ts';
 type Answer = (batch: EventBatch, n: number) => Reply;
 
 /** The shared stand-in, answering refusals with an error body like the Worker's. */
-const worker = (answer: Answer) => workerServer((batch, n) => ({ body: '{"error":{"code":"x","message":"y"}}', ...answer(batch, n) }));
+const worker = (answer: Answer) =>
+  workerServer((batch, n) => ({ body: '{"error":{"code":"x","message":"y"}}', ...answer(batch, n) }));
 
 function event(shard: number, seq: number): EventEnvelope {
-  return { id: `discord:${shard}:s:${seq}`, platform: 'discord', shard, session: 's', seq, type: 'MESSAGE_CREATE', data: { n: seq }, receivedAt: Date.now() };
+  return {
+    id: `discord:${shard}:s:${seq}`,
+    platform: 'discord',
+    shard,
+    session: 's',
+    seq,
+    type: 'MESSAGE_CREATE',
+    data: { n: seq },
+    receivedAt: Date.now(),
+  };
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -21,7 +31,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-async function setup(answer: Answer, opts: { maxEvents?: number; spool?: Spool; onDeadLetter?: (e: EventEnvelope, reason: string) => void } = {}) {
+async function setup(
+  answer: Answer,
+  opts: { maxEvents?: number; spool?: Spool; onDeadLetter?: (e: EventEnvelope, reason: string) => void } = {},
+) {
   const server = await worker(answer);
   const spool = opts.spool ?? new MemorySpool();
   const dead: string[] = [];
@@ -63,7 +76,8 @@ describe('Forwarder', () => {
     t.push(0, 1, 250);
     t.push(1, 1, 30);
     expect(await t.forwarder.drain(10_000)).toBe(true);
-    const seqs = (shard: number) => t.server.batches.flatMap((b) => b.events.filter((e) => e.shard === shard).map((e) => e.seq));
+    const seqs = (shard: number) =>
+      t.server.batches.flatMap((b) => b.events.filter((e) => e.shard === shard).map((e) => e.seq));
     expect(seqs(0)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
     expect(seqs(1)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(Math.max(...t.server.batches.map((b) => b.events.length))).toBeLessThanOrEqual(100);

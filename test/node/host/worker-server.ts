@@ -1,7 +1,15 @@
 // A stand-in for the Worker's /events in forwarder unit tests: a real HTTP server on 127.0.0.1 that checks
 // each batch's signature the way the Worker does and answers as `answer` says.
 import { createServer } from 'node:http';
-import { parseEventBatch, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify, type EventBatch, type EventEnvelope, type EventOutcome } from '../../../protocol/index.ts';
+import {
+  parseEventBatch,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verify,
+  type EventBatch,
+  type EventEnvelope,
+  type EventOutcome,
+} from '../../../protocol/index.ts';
 
 export const SECRET = 'forwarder-test-secret';
 
@@ -19,14 +27,25 @@ export async function workerServer(answer: (batch: EventBatch, n: number) => Rep
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', async () => {
-      await verify(SECRET, { timestamp: req.headers[TIMESTAMP_HEADER] as string, signature: req.headers[SIGNATURE_HEADER] as string }, body);
+      await verify(
+        SECRET,
+        { timestamp: req.headers[TIMESTAMP_HEADER] as string, signature: req.headers[SIGNATURE_HEADER] as string },
+        body,
+      );
       const batch = parseEventBatch(JSON.parse(body));
       batches.push(batch);
       onBatch?.();
       const reply = answer(batch, batches.length);
       res.statusCode = reply.status;
       for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
-      res.end(reply.status === 200 ? JSON.stringify({ v: 1, results: batch.events.map((e) => ({ id: e.id, outcome: reply.outcome?.(e) ?? 'ack' })) }) : (reply.body ?? '{}'));
+      res.end(
+        reply.status === 200
+          ? JSON.stringify({
+              v: 1,
+              results: batch.events.map((e) => ({ id: e.id, outcome: reply.outcome?.(e) ?? 'ack' })),
+            })
+          : (reply.body ?? '{}'),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

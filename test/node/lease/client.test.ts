@@ -1,8 +1,19 @@
 // The lease client with a fake link, a fake shard runner and a fake clock: renewals, fencing before the
 // lease could expire, handoff by release, reconnect with jitter, identify slots, shutdown.
 import { describe, expect, it } from 'vitest';
-import { LEASE_PROTOCOL_VERSION as v, type CoordinatorMessage, type HostMessage, type SessionInfo } from '../../../protocol/index.ts';
-import { fenceMarginMs, IDENTIFY_REASK_MS, IdentifyDeferred, LeaseClient, type ShardRunner } from '../../../shard-host/lease/client.ts';
+import {
+  LEASE_PROTOCOL_VERSION as v,
+  type CoordinatorMessage,
+  type HostMessage,
+  type SessionInfo,
+} from '../../../protocol/index.ts';
+import {
+  fenceMarginMs,
+  IDENTIFY_REASK_MS,
+  IdentifyDeferred,
+  LeaseClient,
+  type ShardRunner,
+} from '../../../shard-host/lease/client.ts';
 import { RemoteIdentifyGate } from '../../../shard-host/lease/identify-gate.ts';
 import type { LeaseLinkEvents } from '../../../shard-host/lease/transport.ts';
 import { memoryLogger } from '../../../shard-host/log.ts';
@@ -19,7 +30,11 @@ function setup(random = () => 0.5) {
   const logger = memoryLogger();
   const runner: ShardRunner = {
     start: (shard, session) => void (running.set(shard, session), log.push(`start ${shard}`)),
-    stop: async (shard, reason) => (running.delete(shard), log.push(`stop ${shard} (${reason})`), { sessionId: `s${shard}`, resumeUrl: 'wss://r', seq: 42 }),
+    stop: async (shard, reason) => (
+      running.delete(shard),
+      log.push(`stop ${shard} (${reason})`),
+      { sessionId: `s${shard}`, resumeUrl: 'wss://r', seq: 42 }
+    ),
     report: () => ({ state: 'ready', session: null, latencyMs: 10, guilds: 1, lastEventAgeMs: 0 }),
     command: async (shard, payload) => void log.push(`command ${shard} op ${payload.op}`),
   };
@@ -31,7 +46,10 @@ function setup(random = () => 0.5) {
     connect: (events) => {
       const link = { events, sent: [] as HostMessage[], closed: false };
       links.push(link);
-      return { send: (m) => (link.sent.push(m), true), close: (code = 1000, reason = '') => ((link.closed = true), events.close(code, reason)) };
+      return {
+        send: (m) => (link.sent.push(m), true),
+        close: (code = 1000, reason = '') => ((link.closed = true), events.close(code, reason)),
+      };
     },
     runner,
     logger,
@@ -60,14 +78,22 @@ describe('LeaseClient', () => {
     t.client.start();
     const hello = t.open();
     expect(hello).toMatchObject({ capacity: 4, shardCount: 4, shards: [] });
-    t.deliver({ type: 'assign', shard: 2, epoch: 5, shardCount: 4, session: { sessionId: 's', resumeUrl: 'wss://r', seq: 9 } });
+    t.deliver({
+      type: 'assign',
+      shard: 2,
+      epoch: 5,
+      shardCount: 4,
+      session: { sessionId: 's', resumeUrl: 'wss://r', seq: 9 },
+    });
     await flush();
     expect(t.running.get(2)).toEqual({ sessionId: 's', resumeUrl: 'wss://r', seq: 9 });
     expect(t.client.epoch(2)).toBe(5);
     expect(t.client.epoch(1)).toBe(0);
     await t.clock.advance(1_000);
     const renew = t.link().sent.find((m) => m.type === 'renew') as Extract<HostMessage, { type: 'renew' }>;
-    expect(renew.shards).toEqual([{ shard: 2, epoch: 5, state: 'ready', session: null, latencyMs: 10, guilds: 1, lastEventAgeMs: 0 }]);
+    expect(renew.shards).toEqual([
+      { shard: 2, epoch: 5, state: 'ready', session: null, latencyMs: 10, guilds: 1, lastEventAgeMs: 0 },
+    ]);
   });
 
   it('stops every shard before the lease could expire when renewals go unanswered', async () => {
@@ -85,7 +111,10 @@ describe('LeaseClient', () => {
     await t.clock.advance(1);
     expect(t.running.size).toBe(0);
     expect(t.clock.now()).toBeLessThan(confirmedSendAt + TTL);
-    expect(t.log.filter((l) => l.startsWith('stop'))).toEqual(['stop 0 (lease could expire (fenced))', 'stop 1 (lease could expire (fenced))']);
+    expect(t.log.filter((l) => l.startsWith('stop'))).toEqual([
+      'stop 0 (lease could expire (fenced))',
+      'stop 1 (lease could expire (fenced))',
+    ]);
     expect(t.client.epoch(0)).toBe(0);
   });
 
@@ -112,7 +141,16 @@ describe('LeaseClient', () => {
     t.deliver({ type: 'revoke', shard: 3, epoch: 2, reason: 'rebalance' });
     await flush();
     expect(t.running.has(3)).toBe(false);
-    expect(t.link().sent.filter((m) => m.type === 'released')).toEqual([{ v, type: 'released', shard: 3, epoch: 2, session: { sessionId: 's3', resumeUrl: 'wss://r', seq: 42 }, reason: 'moving to another host' }]);
+    expect(t.link().sent.filter((m) => m.type === 'released')).toEqual([
+      {
+        v,
+        type: 'released',
+        shard: 3,
+        epoch: 2,
+        session: { sessionId: 's3', resumeUrl: 'wss://r', seq: 42 },
+        reason: 'moving to another host',
+      },
+    ]);
   });
 
   it('reconnects with jitter well inside the fence margin and reports what it still runs', async () => {
@@ -148,7 +186,10 @@ describe('LeaseClient', () => {
     expect(granted).toBe(true);
 
     const q = t.client.acquireIdentify(0);
-    const ask2 = t.link().sent.filter((m) => m.type === 'identify').at(-1) as Extract<HostMessage, { type: 'identify' }>;
+    const ask2 = t
+      .link()
+      .sent.filter((m) => m.type === 'identify')
+      .at(-1) as Extract<HostMessage, { type: 'identify' }>;
     t.deliver({ type: 'identify-wait', id: ask2.id, shard: 0, retryAfterMs: 60_000, reason: 'budget' });
     await expect(q).rejects.toMatchObject({ retryAfterMs: 60_000 });
     await expect(t.client.acquireIdentify(3)).rejects.toBeInstanceOf(IdentifyDeferred);
@@ -164,8 +205,12 @@ describe('LeaseClient', () => {
     await flush();
     expect(t.log.filter((l) => l.startsWith('command'))).toEqual(['command 0 op 3']);
     // Operators (and the e2e test) can see which host sent what.
-    expect(t.logger.lines.filter((l) => l.msg === 'gateway command sent')).toEqual([expect.objectContaining({ host: 'h1', shard: 0, epoch: 1, op: 3 })]);
-    expect(t.logger.lines.filter((l) => l.msg === 'gateway command for a shard this host does not run; dropped')).toHaveLength(1);
+    expect(t.logger.lines.filter((l) => l.msg === 'gateway command sent')).toEqual([
+      expect.objectContaining({ host: 'h1', shard: 0, epoch: 1, op: 3 }),
+    ]);
+    expect(
+      t.logger.lines.filter((l) => l.msg === 'gateway command for a shard this host does not run; dropped'),
+    ).toHaveLength(1);
   });
 
   it('on shutdown releases every shard, then says bye', async () => {
@@ -175,19 +220,31 @@ describe('LeaseClient', () => {
     t.deliver({ type: 'assign', shard: 0, epoch: 1, shardCount: 4, session: null });
     t.deliver({ type: 'assign', shard: 1, epoch: 1, shardCount: 4, session: null });
     await t.client.shutdown();
-    expect(t.link().sent.slice(-3).map((m) => m.type)).toEqual(['released', 'released', 'bye']);
+    expect(
+      t
+        .link()
+        .sent.slice(-3)
+        .map((m) => m.type),
+    ).toEqual(['released', 'released', 'bye']);
     expect(t.link().closed).toBe(true);
   });
 
   describe('identify answers (RemoteIdentifyGate.answered)', () => {
-    const identifies = (t: ReturnType<typeof setup>) => t.link().sent.filter((m) => m.type === 'identify') as Extract<HostMessage, { type: 'identify' }>[];
+    const identifies = (t: ReturnType<typeof setup>) =>
+      t.link().sent.filter((m) => m.type === 'identify') as Extract<HostMessage, { type: 'identify' }>[];
     const answers = (t: ReturnType<typeof setup>) => t.link().sent.filter((m) => m.type === 'answered');
 
     async function granted(answersSupported: boolean) {
       const t = setup();
       t.client.start();
       t.link().events.open();
-      t.deliver({ type: 'welcome', leaseTtlMs: TTL, renewEveryMs: 1_000, shardCount: 4, ...(answersSupported ? { answers: true } : {}) });
+      t.deliver({
+        type: 'welcome',
+        leaseTtlMs: TTL,
+        renewEveryMs: 1_000,
+        shardCount: 4,
+        ...(answersSupported ? { answers: true } : {}),
+      });
       const hello = t.link().sent.find((m) => m.type === 'hello') as Extract<HostMessage, { type: 'hello' }>;
       t.deliver({ type: 'renewed', id: hello.id });
       t.deliver({ type: 'assign', shard: 2, epoch: 3, shardCount: 4, session: null });

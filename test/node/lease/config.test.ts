@@ -12,7 +12,11 @@ describe('coordinator settings', () => {
   });
 
   it('reads EDGESHARD_COORDINATOR, EDGESHARD_CAPACITY and EDGESHARD_COORDINATOR_URL', () => {
-    const c = load({ EDGESHARD_COORDINATOR: 'on', EDGESHARD_CAPACITY: '4', EDGESHARD_COORDINATOR_URL: 'http://127.0.0.1:9/' });
+    const c = load({
+      EDGESHARD_COORDINATOR: 'on',
+      EDGESHARD_CAPACITY: '4',
+      EDGESHARD_COORDINATOR_URL: 'http://127.0.0.1:9/',
+    });
     expect([c.coordinator, c.capacity, c.coordinatorUrl]).toEqual([true, 4, 'http://127.0.0.1:9']);
   });
 
@@ -20,7 +24,10 @@ describe('coordinator settings', () => {
     [{ EDGESHARD_COORDINATOR: 'yes' }, 'EDGESHARD_COORDINATOR must be "on" or "off"'],
     [{ EDGESHARD_CAPACITY: '0' }, 'EDGESHARD_CAPACITY must be a positive integer'],
     [{ EDGESHARD_COORDINATOR_URL: 'ftp://x' }, 'EDGESHARD_COORDINATOR_URL must be an http(s) URL'],
-    [{ EDGESHARD_COORDINATOR: 'on', EDGESHARD_SHARDS: '0-3' }, 'EDGESHARD_SHARDS cannot be used with EDGESHARD_COORDINATOR=on'],
+    [
+      { EDGESHARD_COORDINATOR: 'on', EDGESHARD_SHARDS: '0-3' },
+      'EDGESHARD_SHARDS cannot be used with EDGESHARD_COORDINATOR=on',
+    ],
   ])('refuses %j', (env, message) => {
     expect(() => load(env)).toThrow(message);
   });

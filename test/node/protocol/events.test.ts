@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { EdgeshardError, eventId, parseEventBatch } from '../../../protocol/index.ts';
 
-const good = { id: 'discord:0:s:1', platform: 'discord', shard: 0, session: 's', seq: 1, type: 'READY', data: {}, receivedAt: 1 };
+const good = {
+  id: 'discord:0:s:1',
+  platform: 'discord',
+  shard: 0,
+  session: 's',
+  seq: 1,
+  type: 'READY',
+  data: {},
+  receivedAt: 1,
+};
 
 function reason(input: unknown): string {
   try {
@@ -15,7 +24,12 @@ function reason(input: unknown): string {
 
 describe('parseEventBatch', () => {
   it('accepts a well-formed batch', () => {
-    expect(parseEventBatch({ v: 1, host: 'h', epoch: 3, events: [good] })).toEqual({ v: 1, host: 'h', epoch: 3, events: [good] });
+    expect(parseEventBatch({ v: 1, host: 'h', epoch: 3, events: [good] })).toEqual({
+      v: 1,
+      host: 'h',
+      epoch: 3,
+      events: [good],
+    });
   });
 
   const rows: [string, unknown, RegExp][] = [
@@ -24,9 +38,24 @@ describe('parseEventBatch', () => {
     ['no host', { v: 1, epoch: 0, events: [] }, /"host"/],
     ['a negative epoch', { v: 1, host: 'h', epoch: -1, events: [] }, /"epoch"/],
     ['events not an array', { v: 1, host: 'h', epoch: 0, events: {} }, /"events"/],
-    ['an unknown platform', { v: 1, host: 'h', epoch: 0, events: [{ ...good, platform: 'slack' }] }, /events\[0\]\.platform/],
+    [
+      'an unknown platform',
+      { v: 1, host: 'h', epoch: 0, events: [{ ...good, platform: 'slack' }] },
+      /events\[0\]\.platform/,
+    ],
     ['a fractional seq', { v: 1, host: 'h', epoch: 0, events: [{ ...good, seq: 1.5 }] }, /events\[0\]\.seq/],
-    ['missing data', { v: 1, host: 'h', epoch: 0, events: [good, { ...good, data: undefined }].map((e, i) => (i === 1 ? (({ data: _d, ...rest }) => rest)(e) : e)) }, /events\[1\]\.data/],
+    [
+      'missing data',
+      {
+        v: 1,
+        host: 'h',
+        epoch: 0,
+        events: [good, { ...good, data: undefined }].map((e, i) =>
+          i === 1 ? (({ data: _d, ...rest }) => rest)(e) : e,
+        ),
+      },
+      /events\[1\]\.data/,
+    ],
   ];
   for (const [what, input, expected] of rows) {
     it(`names the field for ${what}`, () => {

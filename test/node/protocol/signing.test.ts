@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { EdgeshardError, sign, signedHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../../protocol/index.ts';
+import {
+  EdgeshardError,
+  sign,
+  signedHeaders,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verify,
+} from '../../../protocol/index.ts';
 
 const secret = 's'.repeat(32);
 const body = '{"v":1}';
@@ -18,7 +25,9 @@ describe('HMAC signing', () => {
     const h = await signedHeaders(secret, body, 1_700_000_000_000);
     expect(h[TIMESTAMP_HEADER]).toBe('1700000000');
     expect(h[SIGNATURE_HEADER]).toMatch(/^[0-9a-f]{64}$/);
-    await expect(verify(secret, { timestamp: h[TIMESTAMP_HEADER], signature: h[SIGNATURE_HEADER] }, body, 1_700_000_000_000)).resolves.toBeUndefined();
+    await expect(
+      verify(secret, { timestamp: h[TIMESTAMP_HEADER], signature: h[SIGNATURE_HEADER] }, body, 1_700_000_000_000),
+    ).resolves.toBeUndefined();
   });
 
   it('matches an independent HMAC-SHA256 of "timestamp.body"', async () => {
@@ -30,9 +39,21 @@ describe('HMAC signing', () => {
   const cases: [string, () => Promise<unknown>, string][] = [
     ['a tampered body', async () => verify(secret, await headersFor(now), body + ' ', now), 'bad_signature'],
     ['another secret', async () => verify('x'.repeat(32), await headersFor(now), body, now), 'bad_signature'],
-    ['a non-hex signature', async () => verify(secret, { timestamp: String(now / 1000), signature: 'zz' }, body, now), 'bad_signature'],
-    ['a timestamp 301 s old', async () => verify(secret, await headersFor(now - 301_000), body, now), 'stale_timestamp'],
-    ['a timestamp 301 s ahead', async () => verify(secret, await headersFor(now + 301_000), body, now), 'stale_timestamp'],
+    [
+      'a non-hex signature',
+      async () => verify(secret, { timestamp: String(now / 1000), signature: 'zz' }, body, now),
+      'bad_signature',
+    ],
+    [
+      'a timestamp 301 s old',
+      async () => verify(secret, await headersFor(now - 301_000), body, now),
+      'stale_timestamp',
+    ],
+    [
+      'a timestamp 301 s ahead',
+      async () => verify(secret, await headersFor(now + 301_000), body, now),
+      'stale_timestamp',
+    ],
     ['a missing signature', async () => verify(secret, { timestamp: '1', signature: null }, body, now), 'missing_auth'],
   ];
   for (const [what, run, code] of cases) {

@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionStore, StoredSession } from '../../../shard-host/sessions/index.ts';
 
-const session = (id: string, seq: number): StoredSession => ({ sessionId: id, resumeUrl: 'wss://resume.test/gateway', seq, shardCount: 4, updatedAt: 1_000 + seq });
+const session = (id: string, seq: number): StoredSession => ({
+  sessionId: id,
+  resumeUrl: 'wss://resume.test/gateway',
+  seq,
+  shardCount: 4,
+  updatedAt: 1_000 + seq,
+});
 
 /** `open` returns a store over the same backing data each time it is called (a "restart"). */
 export function sessionStoreContract(name: string, open: () => SessionStore): void {
@@ -20,7 +26,12 @@ export function sessionStoreContract(name: string, open: () => SessionStore): vo
       a.save(3, session('s3', 2));
       await a.close();
       const loaded = await open().load();
-      expect(loaded).toEqual(new Map([[0, session('s0', 7)], [3, session('s3', 2)]]));
+      expect(loaded).toEqual(
+        new Map([
+          [0, session('s0', 7)],
+          [3, session('s3', 2)],
+        ]),
+      );
     });
 
     it('save(null) forgets a shard', async () => {

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../../shard-host/log.ts';
-import { FileSessionStore, tokenFingerprint, MemorySessionStore, parseSessionFile, type StoredSession } from '../../../shard-host/sessions/index.ts';
+import {
+  FileSessionStore,
+  tokenFingerprint,
+  MemorySessionStore,
+  parseSessionFile,
+  type StoredSession,
+} from '../../../shard-host/sessions/index.ts';
 import { sessionStoreContract } from './contract.ts';
 
 // The memory store "restarts" over one shared map; the file store over one file in a fresh directory.
@@ -18,11 +24,21 @@ const dirs = new Map<string, string>();
 sessionStoreContract('file', () => {
   const key = String(expect.getState().currentTestName);
   if (!dirs.has(key)) dirs.set(key, mkdtempSync(join(tmpdir(), 'edgeshard-sessions-')));
-  return new FileSessionStore({ path: join(dirs.get(key)!, 'nested', 'sessions.json'), logger: memoryLogger(), delayMs: 5 });
+  return new FileSessionStore({
+    path: join(dirs.get(key)!, 'nested', 'sessions.json'),
+    logger: memoryLogger(),
+    delayMs: 5,
+  });
 });
 
 describe('FileSessionStore', () => {
-  const valid: StoredSession = { sessionId: 'abc', resumeUrl: 'wss://gateway-us-east1-b.discord.gg', seq: 42, shardCount: 2, updatedAt: 1 };
+  const valid: StoredSession = {
+    sessionId: 'abc',
+    resumeUrl: 'wss://gateway-us-east1-b.discord.gg',
+    seq: 42,
+    shardCount: 2,
+    updatedAt: 1,
+  };
 
   it('batches saves into one write and leaves no temporary file behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgeshard-sessions-'));
@@ -30,7 +46,10 @@ describe('FileSessionStore', () => {
     for (let seq = 1; seq <= 100; seq++) store.save(0, { ...valid, seq });
     await store.flush();
     expect(readdirSync(dir)).toEqual(['sessions.json']);
-    expect(JSON.parse(readFileSync(join(dir, 'sessions.json'), 'utf8'))).toEqual({ v: 1, sessions: { 0: { ...valid, seq: 100 } } });
+    expect(JSON.parse(readFileSync(join(dir, 'sessions.json'), 'utf8'))).toEqual({
+      v: 1,
+      sessions: { 0: { ...valid, seq: 100 } },
+    });
   });
 
   it('keeps sessions per bot token: the file holds a fingerprint, never the token, and another token starts fresh', async () => {
@@ -42,10 +61,14 @@ describe('FileSessionStore', () => {
     const text = readFileSync(path, 'utf8');
     expect(text).not.toContain('token-A');
     expect(JSON.parse(text).bot).toBe(tokenFingerprint('token-A'));
-    expect((await new FileSessionStore({ path, token: 'token-A', logger: memoryLogger() }).load()).get(0)).toEqual(valid);
+    expect((await new FileSessionStore({ path, token: 'token-A', logger: memoryLogger() }).load()).get(0)).toEqual(
+      valid,
+    );
     const logger = memoryLogger();
     expect((await new FileSessionStore({ path, token: 'token-B', logger }).load()).size).toBe(0);
-    expect(logger.lines.find((l) => l.level === 'info')).toMatchObject({ msg: expect.stringMatching(/another bot token/) });
+    expect(logger.lines.find((l) => l.level === 'info')).toMatchObject({
+      msg: expect.stringMatching(/another bot token/),
+    });
   });
 
   it('a corrupt file is moved aside (kept for inspection) with a clear log line, and the host starts without sessions', async () => {
@@ -57,7 +80,10 @@ describe('FileSessionStore', () => {
     expect(loaded.size).toBe(0);
     const files = readdirSync(dir);
     expect(files.some((f) => f.startsWith('sessions.json.corrupt-'))).toBe(true);
-    expect(logger.lines.find((l) => l.level === 'error')).toMatchObject({ msg: expect.stringMatching(/moved aside/), reason: expect.stringMatching(/not JSON/) });
+    expect(logger.lines.find((l) => l.level === 'error')).toMatchObject({
+      msg: expect.stringMatching(/moved aside/),
+      reason: expect.stringMatching(/not JSON/),
+    });
   });
 });
 
@@ -79,6 +105,10 @@ describe('session file format', () => {
     if (!parsed.ok) expect(parsed.reason).toMatch(reason);
   });
   it('accepts a valid file', () => {
-    expect(parseSessionFile(JSON.stringify({ v: 1, sessions: { 3: ok } }))).toEqual({ ok: true, bot: null, sessions: new Map([[3, ok]]) });
+    expect(parseSessionFile(JSON.stringify({ v: 1, sessions: { 3: ok } }))).toEqual({
+      ok: true,
+      bot: null,
+      sessions: new Map([[3, ok]]),
+    });
   });
 });

@@ -13,7 +13,13 @@ describe('SessionTracker: the stored seq is the Worker-acknowledged watermark', 
     const store = new MemorySessionStore();
     const t = new SessionTracker(store, 2, () => 5);
     t.session(1, snap('s'));
-    expect(await stored(store, 1)).toEqual({ sessionId: 's', resumeUrl: 'wss://r.test', seq: 0, shardCount: 2, updatedAt: 5 });
+    expect(await stored(store, 1)).toEqual({
+      sessionId: 's',
+      resumeUrl: 'wss://r.test',
+      seq: 0,
+      shardCount: 2,
+      updatedAt: 5,
+    });
     for (let seq = 1; seq <= 6; seq++) t.received(1, 's', seq);
     t.settled(1, ev('s', 1, 2, 4, 5)); // 3 is being retried
     expect(t.watermark(1)).toBe(2);
@@ -54,8 +60,20 @@ describe('SessionTracker: the stored seq is the Worker-acknowledged watermark', 
   });
 
   it('usable() keeps only sessions of the same shard count', () => {
-    const s = (shardCount: number): StoredSession => ({ sessionId: 'x', resumeUrl: 'wss://r', seq: 3, shardCount, updatedAt: 0 });
-    const usable = SessionTracker.usable(new Map([[0, s(4)], [1, s(8)]]), 4);
+    const s = (shardCount: number): StoredSession => ({
+      sessionId: 'x',
+      resumeUrl: 'wss://r',
+      seq: 3,
+      shardCount,
+      updatedAt: 0,
+    });
+    const usable = SessionTracker.usable(
+      new Map([
+        [0, s(4)],
+        [1, s(8)],
+      ]),
+      4,
+    );
     expect(usable).toEqual(new Map([[0, { sessionId: 'x', resumeUrl: 'wss://r', seq: 3 }]]));
   });
 
@@ -63,7 +81,8 @@ describe('SessionTracker: the stored seq is the Worker-acknowledged watermark', 
     const t = new SessionTracker(new MemorySessionStore(), 1);
     t.session(0, snap('s'));
     for (let seq = 1; seq <= 5_000; seq++) t.received(0, 's', seq);
-    for (let from = 1; from <= 5_000; from += 100) t.settled(0, ev('s', ...Array.from({ length: 100 }, (_, i) => from + i)));
+    for (let from = 1; from <= 5_000; from += 100)
+      t.settled(0, ev('s', ...Array.from({ length: 100 }, (_, i) => from + i)));
     expect(t.watermark(0)).toBe(5_000);
   });
 });

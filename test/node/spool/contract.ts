@@ -6,7 +6,16 @@ import type { Spool, SpoolDrop, SpoolLimits } from '../../../shard-host/spool/ty
 export type SpoolFactory = (limits?: Partial<SpoolLimits>) => Spool;
 
 export function event(shard: number, seq: number, receivedAt = 1_000 + seq, pad = ''): EventEnvelope {
-  return { id: `discord:${shard}:s:${seq}`, platform: 'discord', shard, session: 's', seq, type: 'MESSAGE_CREATE', data: { n: seq, pad }, receivedAt };
+  return {
+    id: `discord:${shard}:s:${seq}`,
+    platform: 'discord',
+    shard,
+    session: 's',
+    seq,
+    type: 'MESSAGE_CREATE',
+    data: { n: seq, pad },
+    receivedAt,
+  };
 }
 
 const seqs = (entries: { event: EventEnvelope }[]) => entries.map((e) => e.event.seq);
@@ -54,7 +63,11 @@ export function spoolContract(name: string, make: SpoolFactory): void {
       const a = spool.append(event(0, 1, 500));
       const b = spool.append(event(1, 1, 300));
       spool.append(event(1, 2, 400));
-      expect(spool.depth()).toEqual({ events: 3, bytes: a.json.length + b.json.length + JSON.stringify(event(1, 2, 400)).length, oldestAt: 300 });
+      expect(spool.depth()).toEqual({
+        events: 3,
+        bytes: a.json.length + b.json.length + JSON.stringify(event(1, 2, 400)).length,
+        oldestAt: 300,
+      });
       expect(spool.depth(0)).toEqual({ events: 1, bytes: a.json.length, oldestAt: 500 });
       spool.ack(1, [b.pos]);
       expect(spool.depth().oldestAt).toBe(400);

@@ -49,7 +49,10 @@ describe('FileSpool across restarts', () => {
     const { spool } = openSpool(dir);
     const entries = Array.from({ length: 10 }, (_, i) => spool.append(event(0, i + 1)));
     spool.append(event(3, 1));
-    spool.ack(0, entries.slice(0, 4).map((e) => e.pos));
+    spool.ack(
+      0,
+      entries.slice(0, 4).map((e) => e.pos),
+    );
     spool.ack(0, [entries[6]!.pos]);
     await spool.close();
 
@@ -82,7 +85,9 @@ describe('FileSpool across restarts', () => {
     expect(seqs(again)).toEqual([1, 2, 3, 4]);
     expect(again.recovery.corrupt).toHaveLength(1);
     expect(again.recovery.corrupt[0]).toMatchObject({ shard: 0, file, reason: expect.stringMatching(/torn record/) });
-    expect(logger.lines.some((l) => l.level === 'error' && String(l.msg).includes('corrupt or torn record'))).toBe(true);
+    expect(logger.lines.some((l) => l.level === 'error' && String(l.msg).includes('corrupt or torn record'))).toBe(
+      true,
+    );
     again.append(event(0, 6));
     await again.close();
 
@@ -128,7 +133,10 @@ describe('FileSpool across restarts', () => {
     const { spool } = openSpool(dir, { segmentBytes: 600 });
     const entries = Array.from({ length: 40 }, (_, i) => spool.append(event(0, i + 1)));
     expect(segments(dir).length).toBeGreaterThan(5);
-    spool.ack(0, entries.slice(0, 39).map((e) => e.pos));
+    spool.ack(
+      0,
+      entries.slice(0, 39).map((e) => e.pos),
+    );
     expect(segments(dir).length).toBeLessThanOrEqual(2);
     spool.ack(0, [entries[39]!.pos]);
     for (let i = 0; i < 20; i++) spool.append(event(0, 100 + i)); // acks alone never grow a segment forever
