@@ -57,3 +57,31 @@ export interface ErrorBody {
 export function errorBody(err: EdgeshardError): ErrorBody {
   return { error: { code: err.code, message: err.message } };
 }
+
+/** An EdgeshardError as plain data: what crosses a Durable Object RPC boundary (which keeps only message
+ *  and name of a thrown error) and comes back as the same class with the same code. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  retryAfterMs?: number;
+}
+
+const KNOWN_CODES = new Set<string>(Object.values(ERROR_CODES));
+
+export function toWireError(err: EdgeshardError): WireError {
+  return err instanceof RateLimitedError
+    ? { code: err.code, message: err.message, retryAfterMs: err.retryAfterMs }
+    : { code: err.code, message: err.message };
+}
+
+/** The class and code the error had on the other side (an unknown code becomes HANDLER_FAILED). */
+export function fromWireError(wire: WireError): EdgeshardError {
+  const code: ErrorCode = KNOWN_CODES.has(wire.code) ? wire.code : ERROR_CODES.HANDLER_FAILED;
+  if (
+    wire.retryAfterMs !== undefined &&
+    (code === ERROR_CODES.RATE_LIMITED || code === ERROR_CODES.INVALID_REQUEST_GUARD)
+  ) {
+    return new RateLimitedError(code, wire.message, wire.retryAfterMs);
+  }
+  return new EdgeshardError(code, wire.message);
+}

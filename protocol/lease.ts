@@ -49,6 +49,7 @@ export interface GatewayLimits {
   sessionStartResetAfterMs: number;
 }
 
+/** Any payload sent to a gateway (Identify, Resume, heartbeats, and the commands handlers send): one name everywhere. */
 export interface GatewayCommand {
   op: number;
   d: unknown;

@@ -9,7 +9,7 @@ import {
   LocalIdentifyGate,
   Shard,
   spoolableEvent,
-  type SessionSnapshot,
+  type SessionInfo,
 } from './gateway/index.ts';
 import { fetchGatewayBot } from './gateway-info.ts';
 import { registerGatewayMetrics } from './metrics/gateway.ts';
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
       ),
   });
   // One factory for both modes: static mode maps it over EDGESHARD_SHARDS, coordinator mode calls it per assignment.
-  const makeShard = (id: number, session: SessionSnapshot | undefined): Shard =>
+  const makeShard = (id: number, session: SessionInfo | undefined): Shard =>
     new Shard({
       id,
       count: shardCount,

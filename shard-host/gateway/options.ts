@@ -5,7 +5,7 @@ import type { Clock } from './clock.ts';
 import type { Connect } from './connection.ts';
 import type { IdentifyGate } from './identify-gate.ts';
 import type { Compression } from './inflate.ts';
-import type { SessionSnapshot } from './session.ts';
+import type { SessionInfo } from './session.ts';
 import type { ShardStateKind } from './state.ts';
 
 export interface DispatchRecord {
@@ -37,9 +37,9 @@ export interface ShardOptions {
   onFatal?(error: EdgeshardError): void;
   /** A session started (READY; seq 0) or ended (null: invalidated, fatal, stopped for good). The seq the
    *  shard holds later is what it RECEIVED; the host persists what the Worker acknowledged (sessions/). */
-  onSession?(session: SessionSnapshot | null): void;
+  onSession?(session: SessionInfo | null): void;
   /** Resume this session at start instead of identifying. */
-  session?: SessionSnapshot;
+  session?: SessionInfo;
   largeThreshold?: number;
   presence?: unknown;
   /** Reconnect backoff (full jitter); defaults 1 s base, 60 s cap. */

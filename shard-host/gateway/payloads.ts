@@ -1,11 +1,6 @@
 // Payloads the shard sends on its own behalf (docs, Topics > Gateway Events > Send Events).
 import { GatewayOpcodes } from 'discord-api-types/v10';
-import type { SessionSnapshot } from './session.ts';
-
-export interface OutgoingPayload {
-  op: number;
-  d: unknown;
-}
+import type { GatewayCommand, SessionInfo } from '../../protocol/index.ts';
 
 export interface IdentifyInput {
   token: string;
@@ -15,7 +10,7 @@ export interface IdentifyInput {
   presence?: unknown;
 }
 
-export function identifyPayload(input: IdentifyInput): OutgoingPayload {
+export function identifyPayload(input: IdentifyInput): GatewayCommand {
   return {
     op: GatewayOpcodes.Identify,
     d: {
@@ -29,11 +24,11 @@ export function identifyPayload(input: IdentifyInput): OutgoingPayload {
   };
 }
 
-export function resumePayload(token: string, session: SessionSnapshot): OutgoingPayload {
+export function resumePayload(token: string, session: SessionInfo): GatewayCommand {
   return { op: GatewayOpcodes.Resume, d: { token, session_id: session.sessionId, seq: session.seq } };
 }
 
 /** Op 1 carries the last sequence number received, or null before the first dispatch. */
-export function heartbeatPayload(seq: number | null): OutgoingPayload {
+export function heartbeatPayload(seq: number | null): GatewayCommand {
   return { op: GatewayOpcodes.Heartbeat, d: seq };
 }

@@ -8,11 +8,12 @@ import { Heartbeat } from './heartbeat.ts';
 import { retryAfterOf } from './identify-gate.ts';
 import { compressParam } from './inflate.ts';
 import type { DispatchRecord, ShardOptions, ShardStats } from './options.ts';
-import { heartbeatPayload, identifyPayload, resumePayload, type OutgoingPayload } from './payloads.ts';
+import type { GatewayCommand } from '../../protocol/index.ts';
+import { heartbeatPayload, identifyPayload, resumePayload } from './payloads.ts';
 import { handle, handleClose, RESUMABLE_CLOSE_CODE, type Action } from './protocol.ts';
 import { reconnectDelay, type After } from './reconnect.ts';
 import { assertPayloadSize, SendLimiter, type SendPriority } from './send-limiter.ts';
-import { gatewayUrlWithQuery, type SessionSnapshot } from './session.ts';
+import { gatewayUrlWithQuery, type SessionInfo } from './session.ts';
 import type { Initiator, ShardState } from './state.ts';
 import { Waiters } from './waiters.ts';
 
@@ -35,7 +36,7 @@ export class Shard {
   readonly #heartbeat: Heartbeat;
   readonly #limiter: SendLimiter;
   #state: ShardState = { kind: 'idle' };
-  #session: SessionSnapshot | null;
+  #session: SessionInfo | null;
   #conn: Connection | null = null;
   #attempt = 0;
   #connections = 0;
@@ -65,7 +66,7 @@ export class Shard {
     return this.#state;
   }
 
-  session(): SessionSnapshot | null {
+  session(): SessionInfo | null {
     return this.#session ? { ...this.#session } : null;
   }
 
@@ -86,7 +87,7 @@ export class Shard {
   }
 
   /** A user command (presence, member request): rate-limited, waits for a ready connection. */
-  async send(payload: OutgoingPayload): Promise<void> {
+  async send(payload: GatewayCommand): Promise<void> {
     const json = JSON.stringify(payload);
     assertPayloadSize(json);
     for (;;) {
@@ -276,7 +277,7 @@ export class Shard {
   }
 
   /** Session starts and ends are reported, so the host can persist them (sessions/). */
-  #setSession(session: SessionSnapshot | null): void {
+  #setSession(session: SessionInfo | null): void {
     if (session === null && this.#session === null) return;
     this.#session = session;
     this.#o.onSession?.(session ? { ...session } : null);
@@ -289,7 +290,7 @@ export class Shard {
   }
 
   /** Sends through the limiter on the current connection; dropped if that connection ends first. */
-  #sendNow(payload: OutgoingPayload, priority: SendPriority): void {
+  #sendNow(payload: GatewayCommand, priority: SendPriority): void {
     const conn = this.#conn;
     if (!conn) return;
     const json = JSON.stringify(payload);

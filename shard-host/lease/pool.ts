@@ -6,7 +6,7 @@
 // to the next owner, whose resume makes the platform replay it.
 import type { GatewayCommand, SessionInfo, ShardReport } from '../../protocol/index.ts';
 import { sleep, systemClock, type Clock } from '../gateway/clock.ts';
-import type { DispatchRecord, SessionSnapshot, Shard } from '../gateway/index.ts';
+import type { DispatchRecord, Shard } from '../gateway/index.ts';
 import type { Logger } from '../log.ts';
 import type { Spool } from '../spool/types.ts';
 import type { ShardRunner } from './client.ts';
@@ -15,9 +15,9 @@ import type { LeaseSessionStore } from './sessions.ts';
 export interface ShardPoolDeps {
   /** The host's live shard list; the pool adds and removes its shards here. */
   shards: Shard[];
-  create(id: number, session: SessionSnapshot | undefined): Shard;
+  create(id: number, session: SessionInfo | undefined): Shard;
   /** The SessionTracker: told which session a starting shard resumes, so its watermark starts there. */
-  sessions: { session(shard: number, session: SessionSnapshot | null): void };
+  sessions: { session(shard: number, session: SessionInfo | null): void };
   store: LeaseSessionStore;
   spool: Pick<Spool, 'depth' | 'pending' | 'ack'>;
   logger: Logger;

@@ -3,7 +3,7 @@
 // Worker's watermark: the highest seq such that it and every seq before it (of the current session) were
 // settled (acknowledged, or dead-lettered on purpose). Acks arrive per batch and may leave gaps while a
 // batch is retried; the watermark only moves over a gap-free prefix. The gateway replays the rest.
-import type { SessionSnapshot } from '../gateway/session.ts';
+import type { SessionInfo } from '../gateway/session.ts';
 import type { SessionStore, StoredSession } from './types.ts';
 
 interface Tracked {
@@ -29,8 +29,8 @@ export class SessionTracker {
   }
 
   /** The stored sessions a starting host may resume: only those of the same shard count. */
-  static usable(stored: Map<number, StoredSession>, shardCount: number): Map<number, SessionSnapshot> {
-    const out = new Map<number, SessionSnapshot>();
+  static usable(stored: Map<number, StoredSession>, shardCount: number): Map<number, SessionInfo> {
+    const out = new Map<number, SessionInfo>();
     for (const [shard, s] of stored) {
       if (s.shardCount === shardCount) out.set(shard, { sessionId: s.sessionId, resumeUrl: s.resumeUrl, seq: s.seq });
     }
@@ -38,7 +38,7 @@ export class SessionTracker {
   }
 
   /** A shard resumes `session` (at start) or got a new one (READY, seq 0), or lost it (null). */
-  session(shard: number, session: SessionSnapshot | null): void {
+  session(shard: number, session: SessionInfo | null): void {
     if (!session) {
       this.#shards.delete(shard);
       return this.#store.save(shard, null);

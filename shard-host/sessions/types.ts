@@ -1,9 +1,9 @@
 // Where a host keeps each shard's session between runs, so a restart resumes instead of identifying
 // (DESIGN.md, guarantee 3). A single host uses a local file (file.ts); the ShardCoordinator DO will
 // implement the same interface so any host can resume any shard.
-import type { SessionSnapshot } from '../gateway/session.ts';
+import type { SessionInfo } from '../gateway/session.ts';
 
-export interface StoredSession extends SessionSnapshot {
+export interface StoredSession extends SessionInfo {
   /** Shard count the session was identified with; a session is useless under another count. */
   shardCount: number;
   /** Unix ms of the last change. */

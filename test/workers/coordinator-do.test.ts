@@ -4,12 +4,15 @@ import { env, evictDurableObject, runInDurableObject, SELF } from 'cloudflare:te
 import { describe, expect, it } from 'vitest';
 import {
   connectSigningBody,
+  EdgeshardError,
+  ERROR_CODES,
   HOST_HEADER,
   LEASE_PROTOCOL_VERSION as v,
   signedHeaders,
   type CoordinatorMessage,
   type HostMessage,
 } from '../../protocol/index.ts';
+import { coordinatorGateway } from '../../workers/coordinator/gateway.ts';
 import { coordinatorStub } from '../../workers/coordinator/stub.ts';
 import type { ShardCoordinator } from '../../workers/durable-objects/coordinator.ts';
 import { batch, envelope, SECRET, signedRequest } from './helpers.ts';
@@ -127,7 +130,10 @@ describe('ShardCoordinator DO', () => {
     expect(after.identify).toEqual(before.identify);
     // A handler's gateway command reaches the owning host over its lease connection.
     const guild = String((1n << 22n) | 5n); // (id >> 22) % 2 = 1
-    expect(await stub.command(guild, { op: 3, d: { status: 'idle' } })).toEqual({ shard: 1, host: 'host-a' });
+    expect(await stub.command(guild, { op: 3, d: { status: 'idle' } })).toEqual({
+      ok: true,
+      value: { shard: 1, host: 'host-a' },
+    });
     expect(await host.next('command')).toEqual({
       v,
       type: 'command',
@@ -142,5 +148,15 @@ describe('ShardCoordinator DO', () => {
     const res = await SELF.fetch('http://worker/status.json');
     expect(res.status).toBe(404); // EDGESHARD_STATUS_TOKEN is not set in this test environment
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain('EDGESHARD_STATUS_TOKEN');
+  });
+
+  it("a handler catches the coordinator's errors by class and code across the Durable Object call", async () => {
+    // host-a (earlier test) owns the shard but its socket is closed: the coordinator refuses with NOT_AVAILABLE.
+    const err = await coordinatorGateway(env)
+      .send('80351110224678912', { op: 3, d: { since: null, activities: [], status: 'idle', afk: false } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EdgeshardError);
+    expect((err as EdgeshardError).code).toBe(ERROR_CODES.NOT_AVAILABLE);
+    expect((err as Error).message).toMatch(/not connected right now|no shard host has announced itself/);
   });
 });

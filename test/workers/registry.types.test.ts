@@ -12,7 +12,7 @@ import type {
 } from 'discord-api-types/v10';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { QQC2CMessage, QQGroupAtMessage, QQGuildMessage, QQInteraction } from '../../protocol/qq.ts';
-import type { GatewayCommand, HandlerContext } from '../../workers/dispatch/context.ts';
+import type { SendableGatewayCommand, HandlerContext } from '../../workers/dispatch/context.ts';
 import { onCommand, onComponent, onDiscord, onModal, onQQ } from '../../workers/dispatch/registry.ts';
 import type { ComponentContext, InteractionContext } from '../../workers/interactions/types.ts';
 import type { QQOpenApi } from '../../workers/qq/client.ts';
@@ -77,7 +77,7 @@ describe('registry type inference', () => {
   });
 
   it('types gateway commands', () => {
-    expectTypeOf<GatewayRequestGuildMembers>().toExtend<GatewayCommand>();
-    expectTypeOf<HandlerContext['gateway']['send']>().parameter(1).toEqualTypeOf<GatewayCommand>();
+    expectTypeOf<GatewayRequestGuildMembers>().toExtend<SendableGatewayCommand>();
+    expectTypeOf<HandlerContext['gateway']['send']>().parameter(1).toEqualTypeOf<SendableGatewayCommand>();
   });
 });

@@ -3,12 +3,13 @@
 // Delivery is at most once: a command sent while its shard moves between hosts fails with NOT_AVAILABLE.
 import type { GatewayCommands } from '../dispatch/context.ts';
 import type { Env } from '../env.ts';
+import { unwrap } from '../rpc.ts';
 import { coordinatorStub } from './stub.ts';
 
 export function coordinatorGateway(env: Env): GatewayCommands {
   return {
     async send(guildId, command) {
-      await coordinatorStub(env).command(guildId, { op: command.op, d: command.d });
+      unwrap(await coordinatorStub(env).command(guildId, { op: command.op, d: command.d }));
     },
   };
 }

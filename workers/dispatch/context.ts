@@ -16,11 +16,11 @@ export interface HandlerLogger {
 }
 
 /** Gateway commands a handler may send (Discord docs, Topics > Gateway Events > Send Events). */
-export type GatewayCommand = GatewayUpdatePresence | GatewayRequestGuildMembers | GatewayVoiceStateUpdate;
+export type SendableGatewayCommand = GatewayUpdatePresence | GatewayRequestGuildMembers | GatewayVoiceStateUpdate;
 
 export interface GatewayCommands {
   /** Sends a gateway command to the shard that owns `guildId` (through the coordinator to its host). */
-  send(guildId: string, command: GatewayCommand): Promise<void>;
+  send(guildId: string, command: SendableGatewayCommand): Promise<void>;
 }
 
 /** Which event a handler is running for. */

@@ -18,6 +18,7 @@ import { statusOf, type CoordinatorStatus } from '../coordinator/status.ts';
 import { loadState, saveDirty } from '../coordinator/storage.ts';
 import { LeaseTable, type Outgoing } from '../coordinator/table.ts';
 import type { Env } from '../env.ts';
+import { rpcResult, type RpcResult } from '../rpc.ts';
 
 /** Close code for a connection that broke the protocol (private range, RFC 6455 §7.4.2). */
 const PROTOCOL_CLOSE = 4400;
@@ -105,7 +106,11 @@ export class ShardCoordinator extends DurableObject<Env> {
   }
 
   /** Pushes a gateway command to the host that owns the guild's shard; throws NOT_AVAILABLE when none can take it. */
-  command(guildId: string, payload: GatewayCommand): { shard: number; host: string } {
+  command(guildId: string, payload: GatewayCommand): Promise<RpcResult<{ shard: number; host: string }>> {
+    return rpcResult(() => this.#command(guildId, payload));
+  }
+
+  #command(guildId: string, payload: GatewayCommand): { shard: number; host: string } {
     const out = this.#table.command(guildId, payload);
     const socket = this.#sockets(out.host)[0];
     if (!socket)

@@ -5,6 +5,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import type { Env } from '../env.ts';
+import { rpcResult, type RpcResult } from '../rpc.ts';
 import { egressFromEnv } from '../rest/egress.ts';
 import type { GuardSnapshot } from '../rest/guard.ts';
 import { RestProxyCore } from '../rest/proxy.ts';
@@ -62,8 +63,8 @@ export class RestProxy extends DurableObject<Env> {
     });
   }
 
-  async request(req: RestRequest): Promise<RestResponse> {
-    return this.#core.request(req);
+  async request(req: RestRequest): Promise<RpcResult<RestResponse>> {
+    return rpcResult(() => this.#core.request(req));
   }
 
   stats(): ReturnType<RestProxyCore['stats']> {

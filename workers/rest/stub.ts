@@ -1,5 +1,6 @@
 // The handlers' REST client, bound to the bot's REST proxy Durable Object (one instance per bot).
 import type { Env } from '../env.ts';
+import { unwrap } from '../rpc.ts';
 import { DiscordRest, type RestTransport } from './client.ts';
 
 /** The one REST proxy instance every caller of this bot shares. */
@@ -9,6 +10,6 @@ export function restProxyStub(env: Env) {
 
 export function restClient(env: Env): DiscordRest {
   const stub = restProxyStub(env);
-  const transport: RestTransport = { request: (req) => stub.request(req) };
+  const transport: RestTransport = { request: async (req) => unwrap(await stub.request(req)) };
   return new DiscordRest(transport);
 }

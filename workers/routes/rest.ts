@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import type { Env } from '../env.ts';
 import { restProxyStub } from '../rest/stub.ts';
+import { unwrap } from '../rpc.ts';
 import type { RestRequest } from '../rest/types.ts';
 
 /** Optional request header: the longest the caller will wait for the limits before a 429 of ours. */
@@ -78,7 +79,7 @@ export function restRoute(): Hono<{ Bindings: Env }> {
       if (body.byteLength > 0)
         req.body = headers['content-type']?.startsWith('application/json') ? new TextDecoder().decode(body) : body;
     }
-    const res = await restProxyStub(c.env).request(req);
+    const res = unwrap(await restProxyStub(c.env).request(req));
     return new Response(res.status === 204 ? null : res.body, { status: res.status, headers: res.headers });
   });
   return route;
