@@ -55,6 +55,17 @@ export interface GatewayCommand {
   d: unknown;
 }
 
+/** What a host reports about itself with each hello and renewal, for the status page and /status.json. */
+export interface HostLoad {
+  /** Events in the spool not yet acknowledged by the Worker. */
+  spoolEvents: number;
+  spoolBytes: number;
+  /** Age of the oldest unacknowledged event, measured on the host; null when the spool is empty. */
+  oldestUnackedAgeMs: number | null;
+  /** Events dead-lettered on this host and not replayed yet. */
+  deadLetters: number;
+}
+
 type V = { v: typeof LEASE_PROTOCOL_VERSION };
 
 export type HostMessage = V &
@@ -68,8 +79,9 @@ export type HostMessage = V &
         gateway: GatewayLimits;
         shards: ShardReport[];
         answers?: boolean;
+        load?: HostLoad;
       }
-    | { type: 'renew'; id: number; shards: ShardReport[] }
+    | { type: 'renew'; id: number; shards: ShardReport[]; load?: HostLoad }
     | { type: 'released'; shard: number; epoch: number; session: SessionInfo | null; reason: string }
     | { type: 'identify'; id: number; shard: number; epoch: number }
     | { type: 'answered'; shard: number; epoch: number }

@@ -1,6 +1,7 @@
 // The ShardCoordinator Durable Object in the Workers runtime: an authenticated host connection over a
 // hibernating WebSocket, assignments pushed, fencing at /events, state surviving eviction, the alarm.
 import { env, evictDurableObject, runInDurableObject, SELF } from 'cloudflare:test';
+import { PresenceUpdateStatus } from 'discord-api-types/v10';
 import { describe, expect, it } from 'vitest';
 import {
   connectSigningBody,
@@ -153,7 +154,10 @@ describe('ShardCoordinator DO', () => {
   it("a handler catches the coordinator's errors by class and code across the Durable Object call", async () => {
     // host-a (earlier test) owns the shard but its socket is closed: the coordinator refuses with NOT_AVAILABLE.
     const err = await coordinatorGateway(env)
-      .send('80351110224678912', { op: 3, d: { since: null, activities: [], status: 'idle', afk: false } })
+      .send('80351110224678912', {
+        op: 3,
+        d: { since: null, activities: [], status: PresenceUpdateStatus.Idle, afk: false },
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EdgeshardError);
     expect((err as EdgeshardError).code).toBe(ERROR_CODES.NOT_AVAILABLE);

@@ -1,4 +1,5 @@
 // What GET /status.json answers: the lease table as an operator reads it. Built from the table's state.
+import type { HostLoad } from '../../protocol/index.ts';
 import type { LeaseTable } from './table.ts';
 
 export interface ShardStatus {
@@ -22,6 +23,8 @@ export interface HostStatus {
   live: boolean;
   lastContactAgeMs: number;
   leaseExpiresInMs: number;
+  /** The host's own figures from its last renewal (spool depth, oldest unacknowledged event, dead letters). */
+  load: HostLoad | null;
 }
 
 export interface CoordinatorStatus {
@@ -71,6 +74,7 @@ export function statusOf(table: LeaseTable, now: number): CoordinatorStatus {
         live: table.isLive(h, now),
         lastContactAgeMs: Math.max(0, now - h.lastSeenAt),
         leaseExpiresInMs: h.leaseExpiresAt - now,
+        load: null,
       })),
     identify: {
       maxConcurrency: globals.maxConcurrency,
