@@ -28,6 +28,9 @@ export interface EventBatch {
   /** Lease epoch of the sending host for this shard (0 while no coordinator assigns epochs). */
   epoch: number;
   events: EventEnvelope[];
+  /** An operator's re-delivery of dead letters (`shard-host dead-letters --replay`): not fenced by the lease
+   *  epoch (the shard may have moved since), still run once by the delivery ledger. */
+  replay?: boolean;
 }
 
 /** Per-event outcome: the host drops `ack`ed events from its spool and retries `retry` ones. */
@@ -79,5 +82,8 @@ export function parseEventBatch(input: unknown): EventBatch {
     if (!('data' in raw)) fail(`events[${i}].data is missing`);
     return { id, platform, shard, session, seq, type, data: raw.data, receivedAt };
   });
-  return { v: PROTOCOL_VERSION, host: input.host, epoch: input.epoch, events };
+  if (input.replay !== undefined && typeof input.replay !== 'boolean') fail('"replay" must be a boolean when present');
+  return input.replay === true
+    ? { v: PROTOCOL_VERSION, host: input.host, epoch: input.epoch, events, replay: true }
+    : { v: PROTOCOL_VERSION, host: input.host, epoch: input.epoch, events };
 }

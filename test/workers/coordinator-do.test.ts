@@ -1,7 +1,7 @@
 // The ShardCoordinator Durable Object in the Workers runtime: an authenticated host connection over a
 // hibernating WebSocket, assignments pushed, fencing at /events, state surviving eviction, the alarm.
 import { env, evictDurableObject, runInDurableObject, SELF } from 'cloudflare:test';
-import { PresenceUpdateStatus } from 'discord-api-types/v10';
+import type { PresenceUpdateStatus } from 'discord-api-types/v10';
 import { describe, expect, it } from 'vitest';
 import {
   connectSigningBody,
@@ -156,7 +156,7 @@ describe('ShardCoordinator DO', () => {
     const err = await coordinatorGateway(env)
       .send('80351110224678912', {
         op: 3,
-        d: { since: null, activities: [], status: PresenceUpdateStatus.Idle, afk: false },
+        d: { since: null, activities: [], status: 'idle' as PresenceUpdateStatus, afk: false },
       })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EdgeshardError);

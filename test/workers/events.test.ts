@@ -1,8 +1,11 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../workers/app.ts';
 import { onDiscord, Registry } from '../../workers/dispatch/registry.ts';
-import { batch, envelope, signedRequest } from './helpers.ts';
+import { batch, envelope, resetCoordinator, signedRequest } from './helpers.ts';
+
+// Each test sends the same event ids: start each with an empty delivery ledger.
+beforeEach(resetCoordinator);
 
 function appWith(seen: string[], failOn?: number) {
   return createApp(

@@ -24,6 +24,12 @@ export interface Outgoing {
 
 type Msg<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
 
+/** The delivery ledger, seen from the lease table: a handed-over session resumes past every event whose
+ *  handlers completed, not from the lagging seq its last owner reported in a renewal. */
+export interface ResumePoints {
+  settledThrough(shard: number, session: string, from: number): number;
+}
+
 /** Hosts expired this long (in TTLs) and not connected are forgotten. */
 const FORGET_AFTER_TTLS = 10;
 
@@ -41,9 +47,12 @@ export class LeaseTable {
   /** Hosts whose hello said they report identify answers (in memory: every reconnect says it again). */
   readonly #answering = new Set<string>();
 
-  constructor(state: TableState, config: CoordinatorConfig) {
+  readonly #resumePoints: ResumePoints | null;
+
+  constructor(state: TableState, config: CoordinatorConfig, resumePoints: ResumePoints | null = null) {
     this.state = state;
     this.config = config;
+    this.#resumePoints = resumePoints;
   }
 
   /** Runs one operation: expire what is due, apply it, plan, and return what to send. */
@@ -393,13 +402,16 @@ export class LeaseTable {
   }
 
   #sendAssign(row: ShardRow): void {
+    const s = row.session;
+    const session =
+      s && this.#resumePoints ? { ...s, seq: this.#resumePoints.settledThrough(row.shard, s.sessionId, s.seq) } : s;
     this.#send(row.owner!, {
       v,
       type: 'assign',
       shard: row.shard,
       epoch: row.epoch,
       shardCount: this.state.globals.shardCount ?? 0,
-      session: row.session,
+      session,
     });
   }
 
