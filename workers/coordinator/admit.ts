@@ -3,7 +3,7 @@
 // platform replay these events there), then the delivery ledger (what already ran is `done`).
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import type { Admission, DeliveryLedger, LedgerItem } from './ledger.ts';
-import type { LeaseTable } from './table.ts';
+import type { LeaseTable } from '../../coordination/table.ts';
 
 export interface AdmitRequest {
   /** The sending host's lease, for gateway batches; null for webhooks and operator replays of dead letters. */

@@ -1,7 +1,7 @@
 // Lease timing and identify spacing from the Worker's vars. The coordinator is the one authority on them:
 // hosts learn the TTL and renewal period from its welcome message, so they are configured in one place.
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
-import type { CoordinatorConfig } from './model.ts';
+import type { CoordinatorConfig } from '../../coordination/model.ts';
 
 export interface CoordinatorVars {
   EDGESHARD_LEASE_TTL_MS?: string;

@@ -1,6 +1,6 @@
 // What GET /status.json answers: the lease table as an operator reads it. Built from the table's state.
 import type { HostLoad } from '../../protocol/index.ts';
-import type { LeaseTable } from './table.ts';
+import type { LeaseTable } from '../../coordination/table.ts';
 
 export interface ShardStatus {
   shard: number;

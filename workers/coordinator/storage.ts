@@ -1,8 +1,8 @@
 // The lease table in the Durable Object's SQLite storage. Loaded once when the object starts (inside
 // blockConcurrencyWhile), written row by row for what an operation marked dirty, inside the same
 // transactionSync as the operation. Shard rows are never deleted, so an epoch is never reset.
-import type { LeaseTable } from './table.ts';
-import { emptyState, type Globals, type ShardPhase, type TableState } from './model.ts';
+import type { LeaseTable } from '../../coordination/table.ts';
+import { emptyState, type Globals, type ShardPhase, type TableState } from '../../coordination/model.ts';
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS hosts (id TEXT PRIMARY KEY, capacity INTEGER NOT NULL, connected INTEGER NOT NULL, lease_expires_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL)`,

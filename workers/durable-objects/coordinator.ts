@@ -18,7 +18,7 @@ import { statusOf, type CoordinatorStatus } from '../coordinator/status.ts';
 import { loadState, saveDirty } from '../coordinator/storage.ts';
 import { admitBatch, type AdmitRequest, type AdmitVerdict } from '../coordinator/admit.ts';
 import { DeliveryLedger, type LedgerItem } from '../coordinator/ledger.ts';
-import { LeaseTable, type Outgoing } from '../coordinator/table.ts';
+import { LeaseTable, type Outgoing } from '../../coordination/table.ts';
 import type { Env } from '../env.ts';
 import { rpcResult, type RpcResult } from '../rpc.ts';
 

@@ -7,9 +7,9 @@ import {
   LEASE_PROTOCOL_VERSION as v,
   type CoordinatorMessage,
   type HostMessage,
-} from '../../protocol/index.ts';
-import { emptyState } from '../../workers/coordinator/model.ts';
-import { LeaseTable, type Outgoing } from '../../workers/coordinator/table.ts';
+} from '../../../protocol/index.ts';
+import { emptyState } from '../../../coordination/model.ts';
+import { LeaseTable, type Outgoing } from '../../../coordination/table.ts';
 
 const CONFIG = {
   leaseTtlMs: 60_000,

@@ -9,7 +9,7 @@ import {
   type GatewayCommand,
   type HostMessage,
   type ShardReport,
-} from '../../protocol/index.ts';
+} from '../protocol/index.ts';
 import { pickHost, targets } from './balance.ts';
 import { mergeSessionStartLimit, reserveIdentify } from './identify.ts';
 import { IdentifyQueue, type IdentifyRequest } from './identify-queue.ts';

@@ -6,10 +6,10 @@ import {
   type CoordinatorMessage,
   type HostMessage,
   type ShardReport,
-} from '../../protocol/index.ts';
-import { pickHost, targets } from '../../workers/coordinator/balance.ts';
-import { emptyState } from '../../workers/coordinator/model.ts';
-import { LeaseTable, type Outgoing } from '../../workers/coordinator/table.ts';
+} from '../../../protocol/index.ts';
+import { pickHost, targets } from '../../../coordination/balance.ts';
+import { emptyState } from '../../../coordination/model.ts';
+import { LeaseTable, type Outgoing } from '../../../coordination/table.ts';
 
 const CONFIG = {
   leaseTtlMs: 3_000,

@@ -1,6 +1,6 @@
 // The lease table's rows, as the coordinator keeps them in memory and in SQLite (storage.ts). Times are the
 // Durable Object's clock in Unix ms; hosts never compare them with their own clocks.
-import type { SessionInfo } from '../../protocol/index.ts';
+import type { SessionInfo } from '../protocol/index.ts';
 
 export interface HostRow {
   id: string;
