@@ -15,7 +15,8 @@ import { freePort, waitFor } from '../scripts/lib/proc.ts';
 import { localSecret, ROOT, startEmulatorProcess, startWorkerProcess } from '../scripts/lib/stack.ts';
 import { Forwarder } from '../shard-host/forwarder/forwarder.ts';
 import { fetchGatewayBot } from '../shard-host/gateway-info.ts';
-import { LocalIdentifyGate, Shard, type DispatchRecord } from '../shard-host/gateway/index.ts';
+import { Shard, type DispatchRecord } from '../shard-host/gateway/index.ts';
+import { inProcessIdentifyGate } from '../shard-host/lease/in-process.ts';
 import { createLogger } from '../shard-host/log.ts';
 import { FileSpool } from '../shard-host/spool/file.ts';
 import { NaiveForwarder } from './delivery/naive.ts';
@@ -114,6 +115,8 @@ async function main(): Promise<void> {
 
   async function phase(sink: Sink, rate: number, seconds: number): Promise<Phase> {
     const received = new Map<string, number>();
+    // The coordinator's identify policy in this process (a deployed host asks the ShardCoordinator DO).
+    const { gate: identifyGate } = inProcessIdentifyGate({ shardCount: SHARDS, maxConcurrency: 1, windowMs: 200 });
     const requestsBefore = sink.requests();
     const shards = Array.from(
       { length: SHARDS },
@@ -125,7 +128,7 @@ async function main(): Promise<void> {
           intents: 1 | 512 | 32768,
           gatewayUrl: gateway.url,
           compress: 'zlib-stream',
-          identifyGate: new LocalIdentifyGate({ maxConcurrency: 1, windowMs: 200 }),
+          identifyGate,
           logger: log,
           onDispatch: (r: DispatchRecord) => {
             const event: EventEnvelope = {

@@ -1,6 +1,6 @@
 // The lease table's rows, as the coordinator keeps them in memory and in SQLite (storage.ts). Times are the
 // Durable Object's clock in Unix ms; hosts never compare them with their own clocks.
-import type { SessionInfo } from '../protocol/index.ts';
+import type { HostLoad, SessionInfo } from '../protocol/index.ts';
 
 export interface HostRow {
   id: string;
@@ -11,6 +11,10 @@ export interface HostRow {
   /** Renewed on every hello/renew; past it the host is presumed dead and its shards move. */
   leaseExpiresAt: number;
   lastSeenAt: number;
+  /** EDGESHARD_SHARDS of the host: the only shards it may be assigned; null: any. */
+  allowed: ReadonlySet<number> | null;
+  /** The host's own figures from its last hello or renewal (kept in memory only). */
+  load?: HostLoad;
 }
 
 /**

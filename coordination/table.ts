@@ -30,6 +30,11 @@ export interface ResumePoints {
   settledThrough(shard: number, session: string, from: number): number;
 }
 
+/** Whether the host's EDGESHARD_SHARDS lets it run the shard. */
+function mayRun(host: HostRow, shard: number): boolean {
+  return host.allowed === null || host.allowed.has(shard);
+}
+
 /** Hosts expired this long (in TTLs) and not connected are forgotten. */
 const FORGET_AFTER_TTLS = 10;
 
@@ -58,6 +63,7 @@ export class LeaseTable {
   /** Runs one operation: expire what is due, apply it, plan, and return what to send. */
   #run(now: number, op: () => void): Outgoing[] {
     this.#out = [];
+    this.#outageGrace(now);
     this.#expire(now);
     for (const bucket of this.#identifyQueue.expire(now)) this.#serveBucket(bucket, now);
     op();
@@ -207,6 +213,8 @@ export class LeaseTable {
       connected: true,
       leaseExpiresAt: now + this.config.leaseTtlMs,
       lastSeenAt: now,
+      allowed: msg.allowedShards ? new Set(msg.allowedShards) : null,
+      ...(msg.load ? { load: msg.load } : {}),
     });
     this.dirty.hosts.add(hostId);
     if (msg.answers === true) this.#answering.add(hostId);
@@ -239,6 +247,7 @@ export class LeaseTable {
         true,
       );
     Object.assign(host, { connected: true, leaseExpiresAt: now + this.config.leaseTtlMs, lastSeenAt: now });
+    if (msg.load) host.load = msg.load;
     this.dirty.hosts.add(hostId);
     this.#send(hostId, { v, type: 'renewed', id: msg.id });
     this.#reconcile(hostId, msg.shards, now);
@@ -380,6 +389,24 @@ export class LeaseTable {
     if (this.state.hosts.delete(hostId)) this.dirty.deletedHosts.add(hostId);
   }
 
+  /**
+   * Every host silent for a whole TTL means the silence is ours (the Worker or this object was unreachable,
+   * or restarted), not every host's: no lease expires for it. Each host gets a fresh TTL from now, and only a
+   * host that stays silent while others are heard loses its shards. So an outage of any length keeps every
+   * shard where it is (the hosts kept their connections and spooled), and a crash of one host still moves
+   * its shards after one TTL.
+   */
+  #outageGrace(now: number): void {
+    const hosts = [...this.state.hosts.values()];
+    const ttl = this.config.leaseTtlMs;
+    if (hosts.length === 0 || hosts.some((h) => h.lastSeenAt > now - ttl)) return;
+    for (const h of hosts) {
+      if (h.leaseExpiresAt >= now + ttl) continue;
+      h.leaseExpiresAt = now + ttl;
+      this.dirty.hosts.add(h.id);
+    }
+  }
+
   /** A host whose lease passed loses its shards; the next assignment bumps their epoch. */
   #expire(now: number): void {
     for (const host of this.state.hosts.values()) {
@@ -445,8 +472,8 @@ export class LeaseTable {
 
     for (const row of [...this.state.shards.values()].sort((a, b) => a.shard - b.shard)) {
       if (row.owner !== null) continue;
-      const to = pickHost(live, owned, target);
-      if (to === null) break;
+      const to = pickHost(live.filter((h) => mayRun(h, row.shard)), owned, target);
+      if (to === null) continue;
       this.#assign(row, to, now);
       owned.set(to, (owned.get(to) ?? 0) + 1);
     }
@@ -464,13 +491,22 @@ export class LeaseTable {
     const room = (id: string) => (target.get(id) ?? 0) - (owned.get(id) ?? 0) - (incoming.get(id) ?? 0);
     for (const from of [...live].sort((a, b) => surplus(b.id) - surplus(a.id))) {
       while (surplus(from.id) > 0 && inFlight < this.config.maxHandoffs) {
-        const to = live
-          .filter((h) => room(h.id) > 0)
-          .sort((a, b) => room(b.id) - room(a.id) || (a.id < b.id ? -1 : 1))[0];
-        // Only a ready shard with a session moves: the new owner resumes it, so no identify is spent.
-        const row = rows
+        // Only a ready shard with a session moves (the new owner resumes it, so no identify is spent), and
+        // only to a host that may run it (EDGESHARD_SHARDS).
+        const movable = rows
           .filter((r) => r.owner === from.id && r.phase === 'assigned' && r.state === 'ready' && r.session !== null)
-          .sort((a, b) => b.shard - a.shard)[0];
+          .sort((a, b) => b.shard - a.shard);
+        let row: ShardRow | undefined;
+        let to: HostRow | undefined;
+        for (const r of movable) {
+          to = live
+            .filter((h) => room(h.id) > 0 && mayRun(h, r.shard))
+            .sort((a, b) => room(b.id) - room(a.id) || (a.id < b.id ? -1 : 1))[0];
+          if (to) {
+            row = r;
+            break;
+          }
+        }
         if (!to || !row) break;
         this.#setShard(row, { phase: 'handoff', handoffTo: to.id, handoffDeadline: now + this.config.leaseTtlMs }, now);
         this.#send(from.id, { v, type: 'revoke', shard: row.shard, epoch: row.epoch, reason: 'rebalance' });

@@ -80,6 +80,8 @@ export type HostMessage = V &
         shards: ShardReport[];
         answers?: boolean;
         load?: HostLoad;
+        /** EDGESHARD_SHARDS: the only shard ids this host may lease (absent: any). */
+        allowedShards?: number[];
       }
     | { type: 'renew'; id: number; shards: ShardReport[]; load?: HostLoad }
     | { type: 'released'; shard: number; epoch: number; session: SessionInfo | null; reason: string }
@@ -160,6 +162,22 @@ function limits(raw: unknown): GatewayLimits {
 }
 
 /** Validates a decoded host message; throws LEASE_PROTOCOL naming the first bad field. */
+function hostLoad(raw: unknown): HostLoad {
+  if (!isRecord(raw)) fail('host', '"load" must be an object');
+  const { spoolEvents, spoolBytes, oldestUnackedAgeMs, deadLetters } = raw;
+  if (!isInt(spoolEvents) || !isInt(spoolBytes) || !isInt(deadLetters))
+    fail('host', '"load" counts must be non-negative integers');
+  if (oldestUnackedAgeMs !== null && !isInt(oldestUnackedAgeMs))
+    fail('host', '"load.oldestUnackedAgeMs" must be a non-negative integer or null');
+  return { spoolEvents, spoolBytes, oldestUnackedAgeMs, deadLetters };
+}
+
+function shardList(raw: unknown): number[] {
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > 65_536 || !raw.every((s) => isInt(s)))
+    fail('host', '"allowedShards" must be a non-empty array of shard ids');
+  return raw as number[];
+}
+
 export function parseHostMessage(input: unknown): HostMessage {
   if (!isRecord(input)) fail('host', 'must be a JSON object');
   if (input.v !== LEASE_PROTOCOL_VERSION)
@@ -182,10 +200,18 @@ export function parseHostMessage(input: unknown): HostMessage {
         gateway: limits(input.gateway),
         shards: reports(input.shards),
         ...(input.answers === true ? { answers: true } : {}),
+        ...(input.load === undefined ? {} : { load: hostLoad(input.load) }),
+        ...(input.allowedShards === undefined ? {} : { allowedShards: shardList(input.allowedShards) }),
       };
     case 'renew':
       if (!isInt(input.id)) fail('host', '"id" must be a non-negative integer');
-      return { v, type: 'renew', id: input.id, shards: reports(input.shards) };
+      return {
+        v,
+        type: 'renew',
+        id: input.id,
+        shards: reports(input.shards),
+        ...(input.load === undefined ? {} : { load: hostLoad(input.load) }),
+      };
     case 'released':
       if (!isInt(input.shard) || !isInt(input.epoch)) fail('host', '"shard" and "epoch" must be non-negative integers');
       return {

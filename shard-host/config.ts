@@ -20,16 +20,12 @@ export interface HostConfig {
   metricsPort: number;
   /** Total shard count; undefined means Discord's recommendation from /gateway/bot. */
   shardCount: number | undefined;
-  /** Shard ids this host runs; undefined means all of them. */
+  /** EDGESHARD_SHARDS: the only shard ids this host may lease; undefined means any. */
   shardIds: number[] | undefined;
   compress: 'zlib-stream' | 'zstd-stream' | 'none';
-  /** Where shard sessions are kept between runs (resume instead of identify after a restart). */
-  sessionFile: string;
   /** Backpressure: stop reading the gateway sockets while the spool holds this much; read again at half. */
   spoolHighWaterBytes: number;
   spoolHighWaterEvents: number;
-  /** Daily session starts kept back: identifying stops (until the reset) when only this many are left. */
-  identifyReserve: number;
   batchMaxEvents: number;
   batchMaxBytes: number;
   batchLingerMs: number;
@@ -38,11 +34,9 @@ export interface HostConfig {
   /** Past this size the spool drops its oldest events, each one counted and logged. */
   spoolMaxBytes: number;
   deadLetterFile: string;
-  /** Coordinator mode: shards come from the ShardCoordinator's assignments instead of EDGESHARD_SHARDS. */
-  coordinator: boolean;
-  /** Where the lease connection goes (default: the Worker URL). */
+  /** Where the lease connection goes (default: the Worker URL). Every host leases its shards there. */
   coordinatorUrl: string;
-  /** Most shards this host runs in coordinator mode; also its weight when shards are spread. */
+  /** Most shards this host runs; also its weight when shards are spread. */
   capacity: number;
   /** Egress relay port (platform API calls for the Worker leave from this host); undefined: no relay. */
   egressPort: number | undefined;
@@ -65,17 +59,14 @@ export const CONFIG_NAMES = {
   EDGESHARD_SHARD_COUNT: undefined,
   EDGESHARD_SHARDS: undefined,
   EDGESHARD_COMPRESS: 'zlib-stream',
-  EDGESHARD_SESSION_FILE: undefined,
   EDGESHARD_SPOOL_HIGH_WATER_BYTES: '33554432',
   EDGESHARD_SPOOL_HIGH_WATER_EVENTS: '50000',
-  EDGESHARD_IDENTIFY_RESERVE: '0',
   EDGESHARD_BATCH_MAX_EVENTS: '100',
   EDGESHARD_BATCH_MAX_BYTES: '524288',
   EDGESHARD_BATCH_LINGER_MS: '20',
   EDGESHARD_SPOOL_FSYNC: 'batch',
   EDGESHARD_SPOOL_MAX_BYTES: '268435456',
   EDGESHARD_DEAD_LETTER_FILE: undefined,
-  EDGESHARD_COORDINATOR: 'off',
   EDGESHARD_COORDINATOR_URL: undefined,
   EDGESHARD_CAPACITY: '100',
   EDGESHARD_EGRESS_PORT: undefined,
@@ -195,6 +186,11 @@ function url(name: Name, value: string): string {
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotEnvPath = '.env'): HostConfig {
   const flags = parseFlags(argv);
   const dotEnv = readDotEnv(dotEnvPath);
+  const removed = env.EDGESHARD_COORDINATOR ?? dotEnv.EDGESHARD_COORDINATOR;
+  if (removed !== undefined && removed !== 'on')
+    invalid(
+      `EDGESHARD_COORDINATOR=${removed} is no longer a setting: every host takes its shards from the coordinator (DESIGN.md, guarantee 2). Remove it; to limit which shards this host runs, set EDGESHARD_SHARDS (e.g. 0-15) or EDGESHARD_CAPACITY`,
+    );
   const get = (name: Name): string | undefined => flags.get(name) ?? env[name] ?? dotEnv[name] ?? CONFIG_NAMES[name];
 
   const token = get('DISCORD_TOKEN');
@@ -231,17 +227,14 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
     shardCount: shardCount === undefined ? undefined : positiveInt('EDGESHARD_SHARD_COUNT', shardCount),
     shardIds: shards === undefined ? undefined : parseShardList(shards),
     compress,
-    sessionFile: get('EDGESHARD_SESSION_FILE') ?? join(get('EDGESHARD_SPOOL_DIR')!, 'sessions.json'),
     spoolHighWaterBytes: positiveInt('EDGESHARD_SPOOL_HIGH_WATER_BYTES', get('EDGESHARD_SPOOL_HIGH_WATER_BYTES')!),
     spoolHighWaterEvents: positiveInt('EDGESHARD_SPOOL_HIGH_WATER_EVENTS', get('EDGESHARD_SPOOL_HIGH_WATER_EVENTS')!),
-    identifyReserve: positiveInt('EDGESHARD_IDENTIFY_RESERVE', get('EDGESHARD_IDENTIFY_RESERVE')!, true),
     batchMaxEvents: positiveInt('EDGESHARD_BATCH_MAX_EVENTS', get('EDGESHARD_BATCH_MAX_EVENTS')!),
     batchMaxBytes: positiveInt('EDGESHARD_BATCH_MAX_BYTES', get('EDGESHARD_BATCH_MAX_BYTES')!),
     batchLingerMs: positiveInt('EDGESHARD_BATCH_LINGER_MS', get('EDGESHARD_BATCH_LINGER_MS')!, true),
     spoolFsync: parseFsync(get('EDGESHARD_SPOOL_FSYNC')!),
     spoolMaxBytes: positiveInt('EDGESHARD_SPOOL_MAX_BYTES', get('EDGESHARD_SPOOL_MAX_BYTES')!),
     deadLetterFile: get('EDGESHARD_DEAD_LETTER_FILE') ?? join(get('EDGESHARD_SPOOL_DIR')!, 'dead-letter.jsonl'),
-    coordinator: onOff('EDGESHARD_COORDINATOR', get('EDGESHARD_COORDINATOR')!),
     coordinatorUrl: url('EDGESHARD_COORDINATOR_URL', get('EDGESHARD_COORDINATOR_URL') ?? get('EDGESHARD_WORKER_URL')!),
     capacity: positiveInt('EDGESHARD_CAPACITY', get('EDGESHARD_CAPACITY')!),
     egressPort:
@@ -252,11 +245,6 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
   };
   if (config.shardCount !== undefined && config.shardIds?.some((id) => id >= config.shardCount!)) {
     invalid(`EDGESHARD_SHARDS names a shard id ≥ EDGESHARD_SHARD_COUNT (${config.shardCount})`);
-  }
-  if (config.coordinator && config.shardIds !== undefined) {
-    invalid(
-      'EDGESHARD_SHARDS cannot be used with EDGESHARD_COORDINATOR=on: the coordinator assigns the shards (unset EDGESHARD_SHARDS, or set EDGESHARD_CAPACITY to limit this host)',
-    );
   }
   return config;
 }

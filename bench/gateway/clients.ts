@@ -14,14 +14,9 @@
 import { CompressionMethod, WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
 import { REST } from '@discordjs/rest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  Backpressure,
-  LocalIdentifyGate,
-  Shard,
-  spoolableEvent,
-  type DispatchRecord,
-} from '../../shard-host/gateway/index.ts';
+import { Backpressure, Shard, spoolableEvent, type DispatchRecord } from '../../shard-host/gateway/index.ts';
 import { createLogger } from '../../shard-host/log.ts';
+import { inProcessIdentifyGate } from '../../shard-host/lease/in-process.ts';
 import { MemorySpool } from '../../shard-host/spool/memory.ts';
 
 export interface ClientOptions {
@@ -47,7 +42,12 @@ export interface BenchClient {
 const INTENTS = 1 | 512 | 32768; // guilds, guild messages, message content
 
 export function edgeshardClient(o: ClientOptions): BenchClient {
-  const gate = new LocalIdentifyGate({ maxConcurrency: o.maxConcurrency, windowMs: o.identifyWindowMs });
+  // The coordinator's identify policy in this process (a deployed host asks the ShardCoordinator DO).
+  const { gate } = inProcessIdentifyGate({
+    shardCount: o.shardCount,
+    maxConcurrency: o.maxConcurrency,
+    windowMs: o.identifyWindowMs,
+  });
   const spool = new MemorySpool();
   const logger = createLogger({}, 'error', () => {});
   const shards: Shard[] = [];

@@ -20,6 +20,12 @@ export interface DispatchRecord {
   payload?: string;
 }
 
+export interface ConnectGate {
+  allowed(shard: number): boolean;
+  /** Resolves once `allowed`; rejects with the signal's reason when aborted. */
+  wait(shard: number, signal: AbortSignal): Promise<void>;
+}
+
 export interface ShardOptions {
   id: number;
   count: number;
@@ -29,6 +35,9 @@ export interface ShardOptions {
   gatewayUrl: string;
   compress: Compression;
   identifyGate: IdentifyGate;
+  /** Asked before every connection, resumes included: this host opens none without a confirmed lease.
+   *  Absent: always allowed (tests of the shard alone). */
+  connectGate?: ConnectGate;
   logger: Logger;
   /** Every op 0 with a seq, READY and RESUMED included, in order, each seq once per session. A throw
    *  closes the connection and resumes, so the event is replayed (at-least-once). */

@@ -41,6 +41,8 @@ export class Shard {
   #attempt = 0;
   #connections = 0;
   #reconnectTimer: Timer | null = null;
+  /** Aborts the wait for the connect gate (stop). */
+  #gateWait: AbortController | null = null;
   #paused = false;
   readonly #waiters = new Waiters();
   readonly #stats = { reconnects: 0, resumes: 0, identifies: 0, eventsReceived: 0, bytesIn: 0 };
@@ -77,7 +79,7 @@ export class Shard {
   start(): void {
     if (this.#state.kind !== 'idle' && this.#state.kind !== 'stopped') return;
     this.#attempt = 0;
-    this.#open();
+    this.#openWhenAllowed();
   }
 
   /** Resolves on the next READY or RESUMED; rejects when the shard stops or fails, or `signal` aborts. */
@@ -114,6 +116,8 @@ export class Shard {
     if (this.#state.kind === 'fatal' || this.#state.kind === 'stopped') return;
     this.#reconnectTimer?.cancel();
     this.#reconnectTimer = null;
+    this.#gateWait?.abort(new EdgeshardError('not_available', `shard ${this.id} stopped`));
+    this.#gateWait = null;
     const code = resumable ? RESUMABLE_CLOSE_CODE : 1000;
     await this.#disconnect('client-stop', code, 'stop requested', { kind: 'stop', resumable });
   }
@@ -136,6 +140,23 @@ export class Shard {
     this.#state = to;
     this.#log.info(`${from} → ${to.kind} (${reason})`, { from, to: to.kind, reason });
     this.#o.onStateChange?.(from, to.kind, reason);
+  }
+
+  /** Every connection, the first and each reconnect, waits for the connect gate (a confirmed lease). */
+  #openWhenAllowed(): void {
+    const gate = this.#o.connectGate;
+    if (!gate || gate.allowed(this.id)) return this.#open();
+    const wait = new AbortController();
+    this.#gateWait = wait;
+    this.#transition({ kind: 'awaiting-lease' }, 'the lease is not confirmed: no new connection');
+    gate.wait(this.id, wait.signal).then(
+      () => {
+        if (this.#gateWait !== wait) return;
+        this.#gateWait = null;
+        this.#open();
+      },
+      () => {}, // stopped meanwhile
+    );
   }
 
   #open(): void {
@@ -328,7 +349,7 @@ export class Shard {
       );
       this.#reconnectTimer = this.#clock.setTimeout(() => {
         this.#reconnectTimer = null;
-        this.#open();
+        this.#openWhenAllowed();
       }, delayMs);
       return closed;
     }

@@ -74,7 +74,7 @@ export function statusOf(table: LeaseTable, now: number): CoordinatorStatus {
         live: table.isLive(h, now),
         lastContactAgeMs: Math.max(0, now - h.lastSeenAt),
         leaseExpiresInMs: h.leaseExpiresAt - now,
-        load: null,
+        load: h.load ?? null,
       })),
     identify: {
       maxConcurrency: globals.maxConcurrency,

@@ -11,6 +11,11 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
 ];
 
+/** Columns added after a table was first created: added to tables that lack them. */
+const MIGRATIONS: { table: string; column: string; type: string }[] = [
+  { table: 'hosts', column: 'allowed', type: 'TEXT' },
+];
+
 type Row = Record<string, SqlStorageValue>;
 const num = (v: SqlStorageValue): number => Number(v);
 const numOrNull = (v: SqlStorageValue): number | null => (v === null ? null : Number(v));
@@ -18,6 +23,10 @@ const strOrNull = (v: SqlStorageValue): string | null => (v === null ? null : St
 
 export function loadState(sql: SqlStorage): TableState {
   for (const statement of SCHEMA) sql.exec(statement);
+  for (const m of MIGRATIONS) {
+    const columns = sql.exec<{ name: string }>(`PRAGMA table_info(${m.table})`).toArray();
+    if (!columns.some((c) => c.name === m.column)) sql.exec(`ALTER TABLE ${m.table} ADD COLUMN ${m.column} ${m.type}`);
+  }
   const state = emptyState();
   for (const r of sql.exec<Row>('SELECT * FROM hosts')) {
     const id = String(r.id);
@@ -27,6 +36,7 @@ export function loadState(sql: SqlStorage): TableState {
       connected: num(r.connected!) === 1,
       leaseExpiresAt: num(r.lease_expires_at!),
       lastSeenAt: num(r.last_seen_at!),
+      allowed: r.allowed === null || r.allowed === undefined ? null : new Set(JSON.parse(String(r.allowed)) as number[]),
     });
   }
   for (const r of sql.exec<Row>('SELECT * FROM shards')) {
@@ -62,12 +72,13 @@ export function saveDirty(sql: SqlStorage, table: LeaseTable): void {
     const h = state.hosts.get(id);
     if (!h) continue;
     sql.exec(
-      'INSERT OR REPLACE INTO hosts (id, capacity, connected, lease_expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO hosts (id, capacity, connected, lease_expires_at, last_seen_at, allowed) VALUES (?, ?, ?, ?, ?, ?)',
       h.id,
       h.capacity,
       h.connected ? 1 : 0,
       h.leaseExpiresAt,
       h.lastSeenAt,
+      h.allowed === null ? null : JSON.stringify([...h.allowed]),
     );
   }
   for (const shard of dirty.shards) {

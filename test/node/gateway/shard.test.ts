@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EdgeshardError } from '../../../protocol/errors.ts';
 import { memoryLogger } from '../../../shard-host/log.ts';
-import { LocalIdentifyGate } from '../../../shard-host/gateway/identify-gate.ts';
 import type { DispatchRecord, ShardOptions } from '../../../shard-host/gateway/options.ts';
 import { Shard } from '../../../shard-host/gateway/shard.ts';
 import { FakeClock, fakeConnect, flush } from './fakes.ts';
@@ -21,7 +20,7 @@ function setup(extra: Partial<ShardOptions> = {}) {
     intents: 513,
     gatewayUrl: 'ws://gw.test/gateway',
     compress: 'zlib-stream',
-    identifyGate: new LocalIdentifyGate({ maxConcurrency: 1, marginMs: 0, clock }),
+    identifyGate: { acquire: async () => {} }, // identify spacing is the coordinator's (coordination/)
     logger,
     onDispatch: (r) => records.push(r),
     onStateChange: (from, to, reason) => transitions.push(`${from}→${to} (${reason})`),
