@@ -49,7 +49,7 @@ export class InProcessCoordinator {
         send: (msg) => {
           if (!peer.open) return false;
           this.log.push({ host: hostId, dir: 'in', message: msg });
-          queueMicrotask(() => peer.open && this.#apply(this.table.handle(hostId, msg, this.#clock.now())));
+          queueMicrotask(() => this.#apply(this.table.handle(hostId, msg, this.#clock.now())));
           return true;
         },
         close: (code = 1000, reason = 'closing') => this.#drop(hostId, peer, code, reason),
@@ -71,11 +71,14 @@ export class InProcessCoordinator {
   #drop(hostId: string, peer: Peer, code: number, reason: string): void {
     if (!peer.open) return;
     peer.open = false;
-    if (this.#peers.get(hostId) === peer) {
-      this.#peers.delete(hostId);
-      this.#apply(this.table.disconnected(hostId, this.#clock.now()));
-    }
-    queueMicrotask(() => peer.events.close(code, reason));
+    // After what the host sent before closing (as on a socket: messages in flight arrive first).
+    queueMicrotask(() => {
+      if (this.#peers.get(hostId) === peer) {
+        this.#peers.delete(hostId);
+        this.#apply(this.table.disconnected(hostId, this.#clock.now()));
+      }
+      peer.events.close(code, reason);
+    });
   }
 
   #apply(out: Outgoing[]): void {

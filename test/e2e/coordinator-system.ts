@@ -94,7 +94,7 @@ export async function startCluster(emulatorArgs: string[], workerVars: Record<st
         EDGESHARD_SECRET: secret,
         EDGESHARD_SPOOL_DIR: join(dir, `spool-${id}`),
         EDGESHARD_METRICS_PORT: '0',
-        EDGESHARD_COORDINATOR: 'on',
+
         EDGESHARD_HOST_ID: id,
         EDGESHARD_LOG_LEVEL: 'info',
         ...env,

@@ -30,6 +30,7 @@ export async function signedRequest(body: string, opts: { secret?: string; now?:
 export async function resetCoordinator(): Promise<void> {
   const { env, evictDurableObject, runInDurableObject } = await import('cloudflare:test');
   const stub = coordinatorStub(env as unknown as Env);
+  await evictDurableObject(stub).catch(() => {}); // closes the previous test's sockets first (if it runs)
   await runInDurableObject(stub, async (_o, state) => {
     await state.storage.deleteAll();
   });
