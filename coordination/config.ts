@@ -10,7 +10,10 @@ export const MAX_HANDOFFS = 8;
 /** As the host's local gate: a READY takes well under this; past it the bucket moves on. */
 export const IDENTIFY_ANSWER_TIMEOUT_MS = 15_000;
 
-export function coordinatorPolicy(leaseTtlMs = DEFAULT_LEASE_TTL_MS, window = DEFAULT_IDENTIFY_WINDOW_MS): CoordinatorConfig {
+export function coordinatorPolicy(
+  leaseTtlMs = DEFAULT_LEASE_TTL_MS,
+  window = DEFAULT_IDENTIFY_WINDOW_MS,
+): CoordinatorConfig {
   return {
     leaseTtlMs,
     // Three renewals per TTL: one lost renewal never costs a lease.

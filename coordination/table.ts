@@ -472,7 +472,11 @@ export class LeaseTable {
 
     for (const row of [...this.state.shards.values()].sort((a, b) => a.shard - b.shard)) {
       if (row.owner !== null) continue;
-      const to = pickHost(live.filter((h) => mayRun(h, row.shard)), owned, target);
+      const to = pickHost(
+        live.filter((h) => mayRun(h, row.shard)),
+        owned,
+        target,
+      );
       if (to === null) continue;
       this.#assign(row, to, now);
       owned.set(to, (owned.get(to) ?? 0) + 1);

@@ -4,7 +4,12 @@ import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import { coordinatorPolicy, DEFAULT_IDENTIFY_WINDOW_MS, DEFAULT_LEASE_TTL_MS } from '../../coordination/config.ts';
 import type { CoordinatorConfig } from '../../coordination/model.ts';
 
-export { DEFAULT_IDENTIFY_WINDOW_MS, DEFAULT_LEASE_TTL_MS, IDENTIFY_ANSWER_TIMEOUT_MS, MAX_HANDOFFS } from '../../coordination/config.ts';
+export {
+  DEFAULT_IDENTIFY_WINDOW_MS,
+  DEFAULT_LEASE_TTL_MS,
+  IDENTIFY_ANSWER_TIMEOUT_MS,
+  MAX_HANDOFFS,
+} from '../../coordination/config.ts';
 
 export interface CoordinatorVars {
   EDGESHARD_LEASE_TTL_MS?: string;

@@ -36,7 +36,8 @@ export function loadState(sql: SqlStorage): TableState {
       connected: num(r.connected!) === 1,
       leaseExpiresAt: num(r.lease_expires_at!),
       lastSeenAt: num(r.last_seen_at!),
-      allowed: r.allowed === null || r.allowed === undefined ? null : new Set(JSON.parse(String(r.allowed)) as number[]),
+      allowed:
+        r.allowed === null || r.allowed === undefined ? null : new Set(JSON.parse(String(r.allowed)) as number[]),
     });
   }
   for (const r of sql.exec<Row>('SELECT * FROM shards')) {
