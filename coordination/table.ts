@@ -30,6 +30,9 @@ export interface ResumePoints {
   settledThrough(shard: number, session: string, from: number): number;
 }
 
+/** The longest a host waits between two attempts to reach the coordinator (its reconnect backoff cap). */
+export const RECONNECT_CAP_MS = 10_000;
+
 /** Whether the host's EDGESHARD_SHARDS lets it run the shard. */
 function mayRun(host: HostRow, shard: number): boolean {
   return host.allowed === null || host.allowed.has(shard);
@@ -400,9 +403,12 @@ export class LeaseTable {
     const hosts = [...this.state.hosts.values()];
     const ttl = this.config.leaseTtlMs;
     if (hosts.length === 0 || hosts.some((h) => h.lastSeenAt > now - ttl)) return;
+    // Hosts reconnect with backoff of at most RECONNECT_CAP_MS (shard-host/lease/link.ts): all of them are back
+    // within that, and only then may one host's silence mean anything.
+    const until = now + ttl + RECONNECT_CAP_MS;
     for (const h of hosts) {
-      if (h.leaseExpiresAt >= now + ttl) continue;
-      h.leaseExpiresAt = now + ttl;
+      if (h.leaseExpiresAt >= until) continue;
+      h.leaseExpiresAt = until;
       this.dirty.hosts.add(h.id);
     }
   }

@@ -131,11 +131,16 @@ async function main(): Promise<void> {
         lease.pool.dispatched(record);
       },
       onSession: (session) => sessions.session(id, session),
+      onStateChange: (_from, to) => {
+        // One line whenever every shard this host holds has become ready (operators and tests wait for it).
+        if (to === 'ready' && shards.every((s) => s.state.kind === 'ready'))
+          log.info('all shards ready', { shards: shards.map((s) => s.id), host: config.hostId });
+      },
       onFatal: (error) => {
         // The other shards keep serving; the host exits (non-zero) only when every shard it holds failed.
         log.error('shard stopped for good', { shard: id, code: error.code, error: error.message });
         if (shards.every((s) => s.state.kind === 'fatal'))
-          void shutdown(1, 'every shard of this host failed for good (see the errors above)');
+          void shutdown(1, 'no shard left to serve: every shard of this host failed for good (see the errors above)');
       },
     });
   const lease = createLeasedHost({

@@ -2,6 +2,7 @@
 // the ShardCoordinator DO, or the in-process driver), reconnects with jittered backoff, and sends. The
 // first reconnect comes well inside the fence margin, so a Worker deploy costs no shard.
 import type { CoordinatorMessage, HostMessage } from '../../protocol/index.ts';
+import { RECONNECT_CAP_MS } from '../../coordination/table.ts';
 import { backoff } from '../gateway/backoff.ts';
 import type { Clock, Timer } from '../gateway/clock.ts';
 import type { Logger } from '../log.ts';
@@ -95,7 +96,7 @@ export class CoordinatorLink {
         const delay =
           this.#attempt === 0
             ? Math.floor(this.#random() * this.firstRetryMs)
-            : backoff(this.#attempt, { baseMs: 500, maxMs: 10_000, random: this.#random });
+            : backoff(this.#attempt, { baseMs: 500, maxMs: RECONNECT_CAP_MS, random: this.#random });
         this.#attempt++;
         this.#log.warn('lease connection closed; reconnecting', { code, reason, delayMs: delay });
         this.#set({ kind: 'waiting', timer: this.#clock.setTimeout(() => this.#open(), delay) });
