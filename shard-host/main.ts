@@ -3,6 +3,7 @@
 import { EdgeshardError, ERROR_CODES } from '../protocol/index.ts';
 import { loadConfig } from './config.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
+import { HttpTransport } from './forwarder/http-transport.ts';
 import {
   Backpressure,
   IdentifyBudget,
@@ -90,8 +91,7 @@ async function main(): Promise<void> {
   });
   const deadLetters = new DeadLetterFile(config.deadLetterFile);
   const forwarder = new Forwarder({
-    workerUrl: config.workerUrl,
-    secret: config.secret,
+    transport: new HttpTransport({ workerUrl: config.workerUrl, secret: config.secret }),
     hostId: config.hostId,
     spool,
     logger: log.child({ component: 'forwarder' }),
