@@ -52,10 +52,13 @@ export class FakeTransport implements BatchTransport {
   readonly target = 'fake://worker';
   readonly sent: Sent[] = [];
   closed = false;
-  constructor(
-    readonly clock: Clock,
-    public answer: Answer = (b) => ok(b),
-  ) {}
+  readonly clock: Clock;
+  answer: Answer;
+
+  constructor(clock: Clock, answer: Answer = (b) => ok(b)) {
+    this.clock = clock;
+    this.answer = answer;
+  }
 
   async send(body: string): Promise<TransportReply> {
     const batch = parseEventBatch(JSON.parse(body));
