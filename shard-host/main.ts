@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     maxEvents: config.batchMaxEvents,
     maxBytes: config.batchMaxBytes,
     lingerMs: config.batchLingerMs,
+    maxAttempts: config.maxAttempts,
     onBatch: (sent) => delivery.batch(sent),
     onRetry: (shard, events) => delivery.retried(shard, events),
     epoch: (shard) => lease?.client.epoch(shard) ?? 0,
