@@ -28,6 +28,8 @@ export interface EventBatch {
   /** Lease epoch of the sending host for this shard (0 while no coordinator assigns epochs). */
   epoch: number;
   events: EventEnvelope[];
+  /** Dead letters re-delivered by `shard-host dead-letters --replay`: not a shard owner's stream, so no epoch fence. */
+  replay?: boolean;
 }
 
 /** Per-event outcome: the host drops `ack`ed events from its spool and retries `retry` ones. */
@@ -65,6 +67,7 @@ export function parseEventBatch(input: unknown): EventBatch {
   if (typeof input.epoch !== 'number' || !Number.isInteger(input.epoch) || input.epoch < 0)
     fail('"epoch" must be a non-negative integer');
   if (!Array.isArray(input.events)) fail('"events" must be an array');
+  if (input.replay !== undefined && typeof input.replay !== 'boolean') fail('"replay" must be a boolean when present');
   const events = input.events.map((raw, i): EventEnvelope => {
     if (!isRecord(raw)) fail(`events[${i}] must be an object`);
     const { id, platform, shard, session, seq, type, receivedAt } = raw;
@@ -79,5 +82,5 @@ export function parseEventBatch(input: unknown): EventBatch {
     if (!('data' in raw)) fail(`events[${i}].data is missing`);
     return { id, platform, shard, session, seq, type, data: raw.data, receivedAt };
   });
-  return { v: PROTOCOL_VERSION, host: input.host, epoch: input.epoch, events };
+  return { v: PROTOCOL_VERSION, host: input.host, epoch: input.epoch, events, ...(input.replay ? { replay: true } : {}) };
 }
