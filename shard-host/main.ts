@@ -18,11 +18,11 @@ import { FileSessionStore, SessionTracker } from './sessions/index.ts';
 import { createCoordinatedHost, type CoordinatedHost } from './lease/host.ts';
 import { LeaseSessionStore } from './lease/sessions.ts';
 import { createLogger } from './log.ts';
-import { deliveryMetrics } from './metrics/delivery.ts';
+import { deliveryMetrics, registerDeadLetterGauge } from './metrics/delivery.ts';
 import { createRegistry } from './metrics/registry.ts';
 import { startMetricsServer } from './metrics/server.ts';
 import { startEgressServer } from './egress/index.ts';
-import { DeadLetterFile, FileSpool } from './spool/index.ts';
+import { DeadLetterFile, DeadLetterList, FileSpool } from './spool/index.ts';
 
 const log = createLogger({ component: 'shard-host' });
 
@@ -90,6 +90,9 @@ async function main(): Promise<void> {
     corruptRecords: spool.recovery.corrupt.length,
   });
   const deadLetters = new DeadLetterFile(config.deadLetterFile);
+  // What /healthz and edgeshard_dead_letters report: dead letters not yet replayed by `shard-host dead-letters --replay`.
+  const deadLetterList = new DeadLetterList(config.deadLetterFile);
+  registerDeadLetterGauge(registry, () => deadLetterList.count());
   const forwarder = new Forwarder({
     transport: new HttpTransport({ workerUrl: config.workerUrl, secret: config.secret }),
     hostId: config.hostId,
@@ -203,6 +206,7 @@ async function main(): Promise<void> {
       ok: shards.every((s) => s.state.kind === 'ready'),
       shards: Object.fromEntries(shards.map((s) => [s.id, s.state.kind])),
       spool: spool.depth(),
+      deadLetters: deadLetterList.count(),
     }),
   }).catch((cause: unknown) => {
     throw new EdgeshardError(
