@@ -82,5 +82,11 @@ export function parseEventBatch(input: unknown): EventBatch {
     if (!('data' in raw)) fail(`events[${i}].data is missing`);
     return { id, platform, shard, session, seq, type, data: raw.data, receivedAt };
   });
-  return { v: PROTOCOL_VERSION, host: input.host, epoch: input.epoch, events, ...(input.replay ? { replay: true } : {}) };
+  return {
+    v: PROTOCOL_VERSION,
+    host: input.host,
+    epoch: input.epoch,
+    events,
+    ...(input.replay ? { replay: true } : {}),
+  };
 }

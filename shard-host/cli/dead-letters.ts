@@ -56,7 +56,11 @@ const asJson = (l: DeadLetter) => ({
   event: l.event,
 });
 
-export async function deadLettersCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo): Promise<number> {
+export async function deadLettersCommand(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: CommandIo,
+): Promise<number> {
   const own = new Set(['--json', '--replay', '--help', '-h']);
   const flags = new Set(argv.filter((a) => own.has(a)));
   if (flags.has('--help') || flags.has('-h')) {
@@ -88,7 +92,9 @@ export async function deadLettersCommand(argv: readonly string[], env: NodeJS.Pr
         for (const id of report.replayed) io.out(`replayed       ${id}`);
         for (const f of report.failed) io.out(`still failing  ${f.id}: ${f.reason}`);
         for (const f of report.notSent) io.out(`not sent       ${f.id}: ${f.reason}`);
-        io.out(`${report.replayed.length} replayed, ${report.failed.length} still failing, ${report.notSent.length} not sent`);
+        io.out(
+          `${report.replayed.length} replayed, ${report.failed.length} still failing, ${report.notSent.length} not sent`,
+        );
       }
       return report.failed.length + report.notSent.length === 0 ? 0 : 1;
     } finally {

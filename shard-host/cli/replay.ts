@@ -106,6 +106,10 @@ async function sendChunk(
     if (result?.outcome === 'ack') {
       list.mark(letter, 'replayed');
       report.replayed.push(letter.event.id);
-    } else failed(letter, result?.error ?? (result ? `Worker answered ${result.outcome}` : 'the Worker did not answer for this event'));
+    } else
+      failed(
+        letter,
+        result?.error ?? (result ? `Worker answered ${result.outcome}` : 'the Worker did not answer for this event'),
+      );
   }
 }

@@ -368,7 +368,14 @@ export class Forwarder {
       };
     const batchFailures = (remainder?.batchFailures ?? 0) + 1;
     const delayMs = batchRetryDelay(batchFailures, this.#policy, this.#random);
-    return { kind: 'retry', remainder: { ...base, batchFailures }, delayMs, events: failed, reason, attempt: batchFailures };
+    return {
+      kind: 'retry',
+      remainder: { ...base, batchFailures },
+      delayMs,
+      events: failed,
+      reason,
+      attempt: batchFailures,
+    };
   }
 
   /** Hands the event to the dead-letter sink; false (keep it spooled) if the sink could not take it. */

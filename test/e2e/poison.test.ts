@@ -78,10 +78,14 @@ describe('a poison event cannot stall its shard', () => {
       (await system.emu<APIMessage[]>('/_emulator/messages')).filter(
         (m) => m.content === 'pong' && pings.some((p) => p.id === m.message_reference?.message_id),
       );
-    await waitFor('a pong for every !ping', async () => ((await pongsFor()).length >= pings.length ? true : undefined), {
-      proc: host,
-      timeoutMs: 30_000 - (Date.now() - started),
-    });
+    await waitFor(
+      'a pong for every !ping',
+      async () => ((await pongsFor()).length >= pings.length ? true : undefined),
+      {
+        proc: host,
+        timeoutMs: 30_000 - (Date.now() - started),
+      },
+    );
     const waited = Date.now() - started;
     expect(waited < 30_000).toBe(true);
 
@@ -96,7 +100,9 @@ describe('a poison event cannot stall its shard', () => {
 
     const listed = (await deadLetters()) as Listed;
     expect(listed.deadLetters.map((d) => [d.shard, d.event.data.content])).toEqual([[0, '!poison']]);
-    expect(listed.deadLetters[0]!.reason).toMatch(/^handler failed on all 5 attempts \(EDGESHARD_MAX_ATTEMPTS\): .*PoisonError/);
+    expect(listed.deadLetters[0]!.reason).toMatch(
+      /^handler failed on all 5 attempts \(EDGESHARD_MAX_ATTEMPTS\): .*PoisonError/,
+    );
     const poisonId = listed.deadLetters[0]!.id;
 
     // Fix the handler, then replay: it runs once, and the event leaves the list.

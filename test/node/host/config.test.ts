@@ -70,7 +70,12 @@ describe('host configuration', () => {
       [],
       /≥ EDGESHARD_SHARD_COUNT/,
     ],
-    ['zero attempts', { ...base, EDGESHARD_MAX_ATTEMPTS: '0' }, [], /EDGESHARD_MAX_ATTEMPTS must be an integer from 1 to 100/],
+    [
+      'zero attempts',
+      { ...base, EDGESHARD_MAX_ATTEMPTS: '0' },
+      [],
+      /EDGESHARD_MAX_ATTEMPTS must be an integer from 1 to 100/,
+    ],
     ['fractional attempts', { ...base, EDGESHARD_MAX_ATTEMPTS: '2.5' }, [], /EDGESHARD_MAX_ATTEMPTS must be/],
     ['too many attempts', { ...base, EDGESHARD_MAX_ATTEMPTS: '1000' }, [], /from 1 to 100/],
     ['an unknown flag', base, ['--wokrer-url', 'x'], /unknown option --wokrer-url/],

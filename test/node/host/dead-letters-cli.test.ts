@@ -136,7 +136,9 @@ describe('shard-host dead-letters', () => {
   it('needs EDGESHARD_SECRET to replay, and names it', async () => {
     const { path, file } = deadLetterFile();
     file.write(event(0, 1), 'boom');
-    await expect(cli(['--replay'], { EDGESHARD_DEAD_LETTER_FILE: path })).rejects.toThrow(/EDGESHARD_SECRET is not set/);
+    await expect(cli(['--replay'], { EDGESHARD_DEAD_LETTER_FILE: path })).rejects.toThrow(
+      /EDGESHARD_SECRET is not set/,
+    );
   });
 
   it('lists a dead letter again when the host dead-letters the same event after it was replayed', async () => {

@@ -20,7 +20,13 @@ describe('classifyResponse: what a Worker answer means for the batch (one case p
     ['any other status: dead-letter', 404, null, 'not found', 'dead-letter'],
     // A 409 whose body only mentions the code (not an ErrorBody with it) is not a fence.
     ['any other status: dead-letter', 409, null, '<html>stale_epoch</html>', 'dead-letter'],
-    ['any other status: dead-letter', 409, null, '{"error":{"code":"lease_protocol","message":"stale_epoch"}}', 'dead-letter'],
+    [
+      'any other status: dead-letter',
+      409,
+      null,
+      '{"error":{"code":"lease_protocol","message":"stale_epoch"}}',
+      'dead-letter',
+    ],
   ];
   for (const [rule, status, retryAfter, body, kind] of rows) {
     it(`${status} ${body.slice(0, 40)} → ${kind} (${rule})`, () => {
@@ -34,8 +40,16 @@ describe('classifyResponse: what a Worker answer means for the batch (one case p
   });
 
   it('honours Retry-After in seconds', () => {
-    expect(classifyResponse(429, '2', '')).toEqual({ kind: 'retry', reason: 'Worker answered 429', retryAfterMs: 2000 });
-    expect(classifyResponse(503, '0.05', '')).toEqual({ kind: 'retry', reason: 'Worker answered 503', retryAfterMs: 50 });
+    expect(classifyResponse(429, '2', '')).toEqual({
+      kind: 'retry',
+      reason: 'Worker answered 429',
+      retryAfterMs: 2000,
+    });
+    expect(classifyResponse(503, '0.05', '')).toEqual({
+      kind: 'retry',
+      reason: 'Worker answered 503',
+      retryAfterMs: 50,
+    });
   });
 
   it('ignores a Retry-After that is not delay-seconds', () => {

@@ -3,11 +3,7 @@
 // (no answer, 5xx, 429, 401) dead-letters nothing.
 import { describe, expect, it } from 'vitest';
 import { Forwarder } from '../../../shard-host/forwarder/forwarder.ts';
-import {
-  batchRetryDelay,
-  DEFAULT_RETRY_POLICY,
-  poisonWaitMs,
-} from '../../../shard-host/forwarder/retry-policy.ts';
+import { batchRetryDelay, DEFAULT_RETRY_POLICY, poisonWaitMs } from '../../../shard-host/forwarder/retry-policy.ts';
 import type { TransportReply } from '../../../shard-host/forwarder/transport.ts';
 import { memoryLogger } from '../../../shard-host/log.ts';
 import { MemorySpool } from '../../../shard-host/spool/memory.ts';

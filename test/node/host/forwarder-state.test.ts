@@ -64,7 +64,12 @@ describe('Forwarder state machine (fake clock, fake transport)', () => {
     expect(most).toBe(1);
     expect(t.spool.depth().events).toBe(0);
     expect(t.forwarder.phase(0)).toBe('idle');
-    expect(t.logger.lines.filter((l) => l.level === 'debug').map((l) => l.msg).slice(0, 3)).toEqual([
+    expect(
+      t.logger.lines
+        .filter((l) => l.level === 'debug')
+        .map((l) => l.msg)
+        .slice(0, 3),
+    ).toEqual([
       'shard 0: idle → lingering (new events)',
       'shard 0: lingering → in-flight (batch of 3 events)',
       'shard 0: in-flight → idle (3 acknowledged)',
@@ -94,7 +99,14 @@ describe('Forwarder state machine (fake clock, fake transport)', () => {
     t.transport.answer = (b) => (b.events.length > 4 ? status(413) : ok(b));
     t.push(0, 1, 20);
     await t.clock.advance(0);
-    expect(t.transport.seqs()).toEqual([range(1, 8), range(1, 4), range(5, 8), range(9, 12), range(13, 16), range(17, 20)]);
+    expect(t.transport.seqs()).toEqual([
+      range(1, 8),
+      range(1, 4),
+      range(5, 8),
+      range(9, 12),
+      range(13, 16),
+      range(17, 20),
+    ]);
     expect(t.dead).toEqual([]);
   });
 
