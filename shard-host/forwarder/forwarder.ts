@@ -13,6 +13,7 @@ import { classifyResponse } from './outcome.ts';
 import { batchRetryDelay, DEFAULT_RETRY_POLICY, handlerRetryDelay, type RetryPolicy } from './retry-policy.ts';
 import { noRemainder, type Remainder, type ShardDelivery } from './state.ts';
 import type { BatchTransport } from './transport.ts';
+import { verdict } from './verdict.ts';
 
 export interface ForwarderOptions {
   transport: BatchTransport;
@@ -312,7 +313,7 @@ export class Forwarder {
     return { kind: 'retry', remainder: next, delayMs, events: entries.length, reason, attempt: batchFailures };
   }
 
-  /** Applies per-event results: acks leave the spool, the last allowed handler failure is dead-lettered. */
+  /** Applies per-event results (verdict.ts): acks leave the spool, dead letters go to the sink, the rest retry. */
   #finish(shard: number, entries: SpoolEntry[], remainder: Remainder | null, results: Map<string, EventResult>): Next {
     const done: number[] = [];
     const acked: EventEnvelope[] = [];
@@ -322,33 +323,20 @@ export class Forwarder {
     let reason = '';
     for (const entry of entries) {
       const id = entry.event.id;
-      const result = results.get(id);
-      if (result?.outcome === 'ack') {
+      const v = verdict(results.get(id), handlerFailures.get(id) ?? 0, this.#policy.maxAttempts);
+      if (v.kind === 'ack' || (v.kind === 'dead-letter' && this.#deadLetter(entry.event, v.reason))) {
         done.push(entry.pos);
-        acked.push(entry.event);
+        if (v.kind === 'ack') acked.push(entry.event);
         handlerFailures.delete(id);
         continue;
       }
-      let deadReason: string | null = null;
-      if (result?.outcome === 'dead-letter') deadReason = result.error ?? 'dead-lettered by the Worker';
-      else if (result?.outcome === 'retry') {
-        const failures = (handlerFailures.get(id) ?? 0) + 1;
-        handlerFailures.set(id, failures);
-        const error = result.error ?? 'handler failed (no error text)';
-        if (failures >= this.#policy.maxAttempts)
-          deadReason = `handler failed on all ${failures} attempts (EDGESHARD_MAX_ATTEMPTS): ${error}`;
-        else {
-          worst = Math.max(worst, failures);
-          reason ||= error;
-        }
-      }
-      if (deadReason !== null && this.#deadLetter(entry.event, deadReason)) {
-        done.push(entry.pos);
-        handlerFailures.delete(id);
-        continue;
-      }
+      // A retry, or a dead letter the sink could not take (it stays spooled and is tried again).
       failed++;
-      reason ||= deadReason ?? 'the Worker did not answer for this event';
+      reason ||= v.reason;
+      if (v.kind === 'retry' && v.handlerFailures > 0) {
+        handlerFailures.set(id, v.handlerFailures);
+        worst = Math.max(worst, v.handlerFailures);
+      }
     }
     this.#o.spool.ack(shard, done);
     this.stats.eventsAcked += acked.length;
@@ -357,25 +345,21 @@ export class Forwarder {
     // A handler failure sets the pace (handler backoff); failures the Worker did not explain (no result for
     // an event, a dead-letter sink that refused) back off like a whole-batch failure.
     const base = { through: entries.at(-1)!.pos, handlerFailures };
-    if (worst > 0)
+    if (worst > 0) {
+      const delayMs = handlerRetryDelay(worst, this.#policy);
       return {
         kind: 'retry',
         remainder: { ...base, batchFailures: 0 },
-        delayMs: handlerRetryDelay(worst, this.#policy),
+        delayMs,
         events: failed,
         reason,
         attempt: worst,
       };
+    }
     const batchFailures = (remainder?.batchFailures ?? 0) + 1;
     const delayMs = batchRetryDelay(batchFailures, this.#policy, this.#random);
-    return {
-      kind: 'retry',
-      remainder: { ...base, batchFailures },
-      delayMs,
-      events: failed,
-      reason,
-      attempt: batchFailures,
-    };
+    const next = { ...base, batchFailures };
+    return { kind: 'retry', remainder: next, delayMs, events: failed, reason, attempt: batchFailures };
   }
 
   /** Hands the event to the dead-letter sink; false (keep it spooled) if the sink could not take it. */
