@@ -22,7 +22,7 @@ export function verdict(result: EventResult | undefined, failedBefore: number, m
       if (failures >= maxAttempts)
         return {
           kind: 'dead-letter',
-          reason: `handler failed on all ${failures} attempts (EDGESHARD_MAX_ATTEMPTS): ${error}`,
+          reason: `handler failed on all ${failures} attempt${failures === 1 ? '' : 's'} (EDGESHARD_MAX_ATTEMPTS): ${error}`,
         };
       return { kind: 'retry', reason: error, handlerFailures: failures };
     }

@@ -54,7 +54,7 @@ describe('verdict: one event result of a 200 answer, with maxAttempts 5 (a test 
   it('dead-letters on the first failure when maxAttempts is 1', () => {
     expect(verdict({ id, outcome: 'retry', error: 'E' }, 0, 1)).toEqual({
       kind: 'dead-letter',
-      reason: 'handler failed on all 1 attempts (EDGESHARD_MAX_ATTEMPTS): E',
+      reason: 'handler failed on all 1 attempt (EDGESHARD_MAX_ATTEMPTS): E',
     });
   });
 });
