@@ -14,6 +14,7 @@ import { eventId, type EventEnvelope } from '../protocol/index.ts';
 import { freePort, waitFor } from '../scripts/lib/proc.ts';
 import { localSecret, ROOT, startEmulatorProcess, startWorkerProcess } from '../scripts/lib/stack.ts';
 import { Forwarder } from '../shard-host/forwarder/forwarder.ts';
+import { HttpTransport } from '../shard-host/forwarder/http-transport.ts';
 import { fetchGatewayBot } from '../shard-host/gateway-info.ts';
 import { Shard, type DispatchRecord } from '../shard-host/gateway/index.ts';
 import { inProcessIdentifyGate } from '../shard-host/lease/in-process.ts';
@@ -186,8 +187,7 @@ async function main(): Promise<void> {
   const sinks: (() => Sink)[] = lingers.map((linger) => () => {
     const spool = FileSpool.open({ dir: join(dir, `spool-${linger}`), logger: log });
     const forwarder = new Forwarder({
-      workerUrl: worker.url,
-      secret,
+      transport: new HttpTransport({ workerUrl: worker.url, secret }),
       hostId: 'bench',
       spool,
       logger: log,

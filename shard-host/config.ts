@@ -34,6 +34,8 @@ export interface HostConfig {
   /** Past this size the spool drops its oldest events, each one counted and logged. */
   spoolMaxBytes: number;
   deadLetterFile: string;
+  /** Handler failures of one event before it is dead-lettered (whole-batch failures never count). */
+  maxAttempts: number;
   /** Where the lease connection goes (default: the Worker URL). Every host leases its shards there. */
   coordinatorUrl: string;
   /** Most shards this host runs; also its weight when shards are spread. */
@@ -67,6 +69,7 @@ export const CONFIG_NAMES = {
   EDGESHARD_SPOOL_FSYNC: 'batch',
   EDGESHARD_SPOOL_MAX_BYTES: '268435456',
   EDGESHARD_DEAD_LETTER_FILE: undefined,
+  EDGESHARD_MAX_ATTEMPTS: '5',
   EDGESHARD_COORDINATOR_URL: undefined,
   EDGESHARD_CAPACITY: '100',
   EDGESHARD_EGRESS_PORT: undefined,
@@ -183,7 +186,10 @@ function url(name: Name, value: string): string {
   }
 }
 
-export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotEnvPath = '.env'): HostConfig {
+/** A name's value by the host's precedence: flag > environment > .env > default. */
+export type ConfigReader = (name: Name) => string | undefined;
+
+export function configReader(argv: readonly string[], env: NodeJS.ProcessEnv, dotEnvPath = '.env'): ConfigReader {
   const flags = parseFlags(argv);
   const dotEnv = readDotEnv(dotEnvPath);
   const removed = env.EDGESHARD_COORDINATOR ?? dotEnv.EDGESHARD_COORDINATOR;
@@ -191,13 +197,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
     invalid(
       `EDGESHARD_COORDINATOR=${removed} is no longer a setting: every host takes its shards from the coordinator (DESIGN.md, guarantee 2). Remove it; to limit which shards this host runs, set EDGESHARD_SHARDS (e.g. 0-15) or EDGESHARD_CAPACITY`,
     );
-  const get = (name: Name): string | undefined => flags.get(name) ?? env[name] ?? dotEnv[name] ?? CONFIG_NAMES[name];
+  return (name) => flags.get(name) ?? env[name] ?? dotEnv[name] ?? CONFIG_NAMES[name];
+}
 
-  const token = get('DISCORD_TOKEN');
-  if (!token)
-    invalid(
-      'DISCORD_TOKEN is not set: put your bot token in the environment or .env (npm start without it runs the local emulator)',
-    );
+export function readSecret(get: ConfigReader): string {
   const secret = get('EDGESHARD_SECRET');
   if (!secret)
     invalid(
@@ -205,6 +208,36 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
     );
   if (secret.length < 16)
     invalid('EDGESHARD_SECRET is too short: use at least 16 random characters (e.g. `openssl rand -hex 32`)');
+  return secret;
+}
+
+export function readWorkerUrl(get: ConfigReader): string {
+  return url('EDGESHARD_WORKER_URL', get('EDGESHARD_WORKER_URL')!);
+}
+
+export function readDeadLetterFile(get: ConfigReader): string {
+  return get('EDGESHARD_DEAD_LETTER_FILE') ?? join(get('EDGESHARD_SPOOL_DIR')!, 'dead-letter.jsonl');
+}
+
+/** Capped at 100: with the 8 s handler backoff cap that already stalls a shard ~13 min behind one poison event. */
+export function parseMaxAttempts(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100)
+    invalid(
+      `EDGESHARD_MAX_ATTEMPTS must be an integer from 1 to 100 (tries of an event whose handler fails before it is dead-lettered; 5 by default), got "${value}"`,
+    );
+  return n;
+}
+
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotEnvPath = '.env'): HostConfig {
+  const get = configReader(argv, env, dotEnvPath);
+
+  const token = get('DISCORD_TOKEN');
+  if (!token)
+    invalid(
+      'DISCORD_TOKEN is not set: put your bot token in the environment or .env (npm start without it runs the local emulator)',
+    );
+  const secret = readSecret(get);
   const compress = get('EDGESHARD_COMPRESS')!;
   if (compress !== 'zlib-stream' && compress !== 'zstd-stream' && compress !== 'none')
     invalid(`EDGESHARD_COMPRESS must be zlib-stream or none (or zstd-stream on Node ≥ 22.15), got "${compress}"`);
@@ -218,7 +251,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
   const config: HostConfig = {
     token,
     apiUrl: url('DISCORD_API_URL', get('DISCORD_API_URL')!),
-    workerUrl: url('EDGESHARD_WORKER_URL', get('EDGESHARD_WORKER_URL')!),
+    workerUrl: readWorkerUrl(get),
     secret,
     hostId: get('EDGESHARD_HOST_ID') ?? `${hostname()}-${process.pid}`,
     intents: parseIntents(get('EDGESHARD_INTENTS')!),
@@ -234,7 +267,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
     batchLingerMs: positiveInt('EDGESHARD_BATCH_LINGER_MS', get('EDGESHARD_BATCH_LINGER_MS')!, true),
     spoolFsync: parseFsync(get('EDGESHARD_SPOOL_FSYNC')!),
     spoolMaxBytes: positiveInt('EDGESHARD_SPOOL_MAX_BYTES', get('EDGESHARD_SPOOL_MAX_BYTES')!),
-    deadLetterFile: get('EDGESHARD_DEAD_LETTER_FILE') ?? join(get('EDGESHARD_SPOOL_DIR')!, 'dead-letter.jsonl'),
+    deadLetterFile: readDeadLetterFile(get),
+    maxAttempts: parseMaxAttempts(get('EDGESHARD_MAX_ATTEMPTS')!),
     coordinatorUrl: url('EDGESHARD_COORDINATOR_URL', get('EDGESHARD_COORDINATOR_URL') ?? get('EDGESHARD_WORKER_URL')!),
     capacity: positiveInt('EDGESHARD_CAPACITY', get('EDGESHARD_CAPACITY')!),
     egressPort:

@@ -3,17 +3,18 @@
 import { EdgeshardError, ERROR_CODES, type SessionInfo } from '../protocol/index.ts';
 import { loadConfig } from './config.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
+import { HttpTransport } from './forwarder/http-transport.ts';
 import { Backpressure, Shard, spoolableEvent } from './gateway/index.ts';
 import { fetchGatewayBot } from './gateway-info.ts';
 import { createLeasedHost, webSocketLease } from './lease/index.ts';
 import { createLogger } from './log.ts';
-import { deliveryMetrics } from './metrics/delivery.ts';
+import { deliveryMetrics, registerDeadLetterGauge } from './metrics/delivery.ts';
 import { registerGatewayMetrics } from './metrics/gateway.ts';
 import { createRegistry } from './metrics/registry.ts';
 import { startMetricsServer } from './metrics/server.ts';
 import { startEgressServer } from './egress/index.ts';
 import { SessionTracker } from './sessions/index.ts';
-import { DeadLetterFile, FileSpool } from './spool/index.ts';
+import { DeadLetterFile, DeadLetterList, FileSpool } from './spool/index.ts';
 
 const log = createLogger({ component: 'shard-host' });
 
@@ -59,16 +60,19 @@ async function main(): Promise<void> {
   // release, so the shard's next owner resumes from it (sessions/tracker.ts).
   const sessions = new SessionTracker();
   const deadLetters = new DeadLetterFile(config.deadLetterFile);
-  let deadLettered = 0;
+  // What /healthz, the status page and edgeshard_dead_letters report: dead letters not yet replayed by
+  // `shard-host dead-letters --replay`.
+  const deadLetterList = new DeadLetterList(config.deadLetterFile);
+  registerDeadLetterGauge(registry, () => deadLetterList.count());
   const forwarder = new Forwarder({
-    workerUrl: config.workerUrl,
-    secret: config.secret,
+    transport: new HttpTransport({ workerUrl: config.workerUrl, secret: config.secret }),
     hostId: config.hostId,
     spool,
     logger: log.child({ component: 'forwarder' }),
     maxEvents: config.batchMaxEvents,
     maxBytes: config.batchMaxBytes,
     lingerMs: config.batchLingerMs,
+    maxAttempts: config.maxAttempts,
     onBatch: (sent) => delivery.batch(sent),
     onRetry: (shard, events) => delivery.retried(shard, events),
     epoch: (shard) => lease.client.epoch(shard),
@@ -82,7 +86,6 @@ async function main(): Promise<void> {
     },
     onDeadLetter: (event, reason) => {
       deadLetters.write(event, reason); // throws → the event stays in the spool
-      deadLettered++;
       delivery.deadLettered(event.shard);
       log.error('event dead-lettered', {
         eventId: event.id,
@@ -166,7 +169,7 @@ async function main(): Promise<void> {
         spoolEvents: depth.events,
         spoolBytes: depth.bytes,
         oldestUnackedAgeMs: depth.oldestAt === null ? null : Math.max(0, Date.now() - depth.oldestAt),
-        deadLetters: deadLettered,
+        deadLetters: deadLetterList.count(),
       };
     },
   });
@@ -185,7 +188,7 @@ async function main(): Promise<void> {
         lease: status,
         shards: Object.fromEntries(shards.map((s) => [s.id, s.state.kind])),
         spool: spool.depth(),
-        deadLetters: deadLettered,
+        deadLetters: deadLetterList.count(),
       };
     },
   }).catch((cause: unknown) => {

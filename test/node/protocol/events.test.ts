@@ -32,8 +32,14 @@ describe('parseEventBatch', () => {
     });
   });
 
+  it('keeps the replay flag of a dead-letter replay', () => {
+    expect(parseEventBatch({ v: 1, host: 'h', epoch: 0, replay: true, events: [good] }).replay).toBe(true);
+    expect('replay' in parseEventBatch({ v: 1, host: 'h', epoch: 0, replay: false, events: [good] })).toBe(false);
+  });
+
   const rows: [string, unknown, RegExp][] = [
     ['an array body', [], /JSON object/],
+    ['a replay flag that is not a boolean', { v: 1, host: 'h', epoch: 0, replay: 'yes', events: [] }, /"replay"/],
     ['another version', { v: 2, host: 'h', epoch: 0, events: [] }, /unsupported version 2/],
     ['no host', { v: 1, epoch: 0, events: [] }, /"host"/],
     ['a negative epoch', { v: 1, host: 'h', epoch: -1, events: [] }, /"epoch"/],
