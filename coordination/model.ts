@@ -18,29 +18,46 @@ export interface HostRow {
 }
 
 /**
- * unassigned: nobody runs it (new, or its host's lease expired / it was released);
- * assigned: `owner` runs it at `epoch`; handoff: `owner` was asked to release it for `handoffTo`.
+ * Who runs a shard, keyed by phase so impossible rows cannot be written: unassigned (new, released, or its
+ * host's lease expired), assigned (`owner` runs it at the row's epoch), handoff (`owner` was asked to release
+ * it for `handoffTo` by `handoffDeadline`).
  */
-export type ShardPhase = 'unassigned' | 'assigned' | 'handoff';
+export type ShardLease =
+  | { phase: 'unassigned'; owner: null; handoffTo: null; handoffDeadline: null }
+  | { phase: 'assigned'; owner: string; handoffTo: null; handoffDeadline: null }
+  | { phase: 'handoff'; owner: string; handoffTo: string; handoffDeadline: number };
 
-export interface ShardRow {
-  shard: number;
-  owner: string | null;
-  /** Fencing token: bumped on every assignment, never reset, never reused. */
-  epoch: number;
-  phase: ShardPhase;
-  handoffTo: string | null;
-  handoffDeadline: number | null;
+export type ShardPhase = ShardLease['phase'];
+
+export const UNASSIGNED: ShardLease = { phase: 'unassigned', owner: null, handoffTo: null, handoffDeadline: null };
+
+export function assignedTo(owner: string): ShardLease {
+  return { phase: 'assigned', owner, handoffTo: null, handoffDeadline: null };
+}
+
+export function handingOff(owner: string, to: string, deadline: number): ShardLease {
+  return { phase: 'handoff', owner, handoffTo: to, handoffDeadline: deadline };
+}
+
+/** What the owner last reported about the shard. */
+export interface ShardReportFields {
   /** The last session the owner reported, with the last sequence the Worker acknowledged. */
   session: SessionInfo | null;
-  /** As the owner reported it (ready, resuming, …). */
+  /** As the owner reported it (ready, resuming, …), or what the coordinator did last (released, orphaned). */
   state: string;
   latencyMs: number | null;
   guilds: number;
   /** DO time of the last dispatch, derived from the host's reported age. */
   lastEventAt: number | null;
-  updatedAt: number;
 }
+
+export type ShardRow = ShardLease &
+  ShardReportFields & {
+    shard: number;
+    /** Fencing token: bumped on every assignment, never reset, never reused. */
+    epoch: number;
+    updatedAt: number;
+  };
 
 /** Values shared by all hosts: the shard count and the identify budget (Discord docs, Get Gateway Bot). */
 export interface Globals {
@@ -92,11 +109,8 @@ export function emptyState(): TableState {
 export function newShardRow(shard: number, now: number): ShardRow {
   return {
     shard,
-    owner: null,
+    ...UNASSIGNED,
     epoch: 0,
-    phase: 'unassigned',
-    handoffTo: null,
-    handoffDeadline: null,
     session: null,
     state: 'unassigned',
     latencyMs: null,

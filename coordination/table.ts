@@ -8,12 +8,24 @@ import {
   type CoordinatorMessage,
   type GatewayCommand,
   type HostMessage,
+  type SessionInfo,
   type ShardReport,
 } from '../protocol/index.ts';
 import { pickHost, targets } from './balance.ts';
 import { mergeSessionStartLimit, reserveIdentify } from './identify.ts';
 import { IdentifyQueue, type IdentifyRequest } from './identify-queue.ts';
-import { newShardRow, type CoordinatorConfig, type HostRow, type ShardRow, type TableState } from './model.ts';
+import {
+  assignedTo,
+  handingOff,
+  newShardRow,
+  UNASSIGNED,
+  type CoordinatorConfig,
+  type HostRow,
+  type ShardLease,
+  type ShardReportFields,
+  type ShardRow,
+  type TableState,
+} from './model.ts';
 
 export interface Outgoing {
   host: string;
@@ -111,7 +123,7 @@ export class LeaseTable {
       for (const row of this.state.shards.values()) {
         if (row.phase === 'handoff' && row.handoffDeadline !== null && row.handoffDeadline <= now) {
           // The owner is alive (its lease holds) but did not release in time: it keeps the shard.
-          this.#setShard(row, { phase: 'assigned', handoffTo: null, handoffDeadline: null }, now);
+          this.#setLease(row, assignedTo(row.owner), now);
         }
       }
       for (const host of [...this.state.hosts.values()]) {
@@ -175,8 +187,20 @@ export class LeaseTable {
     this.#out.push(close ? { host, message, close } : { host, message });
   }
 
-  #setShard(row: ShardRow, patch: Partial<ShardRow>, now: number): void {
-    Object.assign(row, patch, { updatedAt: now });
+  /** The one place a shard's lease changes (and, with `epoch`, its fencing token). */
+  #setLease(
+    row: ShardRow,
+    lease: ShardLease,
+    now: number,
+    patch: { epoch?: number; state?: string; session?: SessionInfo | null } = {},
+  ): void {
+    Object.assign(row, lease, patch, { updatedAt: now });
+    this.dirty.shards.add(row.shard);
+  }
+
+  /** What the owner reports; never the lease. */
+  #setReport(row: ShardRow, report: Partial<ShardReportFields>, now: number): void {
+    Object.assign(row, report, { updatedAt: now });
     this.dirty.shards.add(row.shard);
   }
 
@@ -266,7 +290,7 @@ export class LeaseTable {
         this.#send(hostId, { v, type: 'revoke', shard: r.shard, epoch: r.epoch, reason: 'stale' });
         continue;
       }
-      this.#setShard(
+      this.#setReport(
         row,
         {
           state: r.state,
@@ -288,18 +312,7 @@ export class LeaseTable {
     const row = this.state.shards.get(msg.shard);
     if (!row || row.owner !== hostId || row.epoch !== msg.epoch) return;
     const preferred = row.handoffTo;
-    this.#setShard(
-      row,
-      {
-        owner: null,
-        phase: 'unassigned',
-        state: 'released',
-        handoffTo: null,
-        handoffDeadline: null,
-        session: msg.session ?? row.session,
-      },
-      now,
-    );
+    this.#setLease(row, UNASSIGNED, now, { state: 'released', session: msg.session ?? row.session });
     const to = preferred === null ? undefined : this.state.hosts.get(preferred);
     if (to && this.isLive(to, now) && this.#owned(to.id) < to.capacity) this.#assign(row, to.id, now);
     // Stopped before its identify was answered: the identify may still have reached the gateway.
@@ -382,12 +395,7 @@ export class LeaseTable {
 
   #bye(hostId: string, now: number): void {
     for (const row of this.state.shards.values()) {
-      if (row.owner === hostId)
-        this.#setShard(
-          row,
-          { owner: null, phase: 'unassigned', state: 'released', handoffTo: null, handoffDeadline: null },
-          now,
-        );
+      if (row.owner === hostId) this.#setLease(row, UNASSIGNED, now, { state: 'released' });
     }
     if (this.state.hosts.delete(hostId)) this.dirty.deletedHosts.add(hostId);
   }
@@ -418,12 +426,7 @@ export class LeaseTable {
     for (const host of this.state.hosts.values()) {
       if (host.leaseExpiresAt > now) continue;
       for (const row of this.state.shards.values()) {
-        if (row.owner === host.id)
-          this.#setShard(
-            row,
-            { owner: null, phase: 'unassigned', state: 'orphaned', handoffTo: null, handoffDeadline: null },
-            now,
-          );
+        if (row.owner === host.id) this.#setLease(row, UNASSIGNED, now, { state: 'orphaned' });
       }
     }
   }
@@ -449,18 +452,7 @@ export class LeaseTable {
   }
 
   #assign(row: ShardRow, hostId: string, now: number): void {
-    this.#setShard(
-      row,
-      {
-        owner: hostId,
-        epoch: row.epoch + 1,
-        phase: 'assigned',
-        state: 'assigned',
-        handoffTo: null,
-        handoffDeadline: null,
-      },
-      now,
-    );
+    this.#setLease(row, assignedTo(hostId), now, { epoch: row.epoch + 1, state: 'assigned' });
     this.#sendAssign(row);
   }
 
@@ -518,7 +510,7 @@ export class LeaseTable {
           }
         }
         if (!to || !row) break;
-        this.#setShard(row, { phase: 'handoff', handoffTo: to.id, handoffDeadline: now + this.config.leaseTtlMs }, now);
+        this.#setLease(row, handingOff(from.id, to.id, now + this.config.leaseTtlMs), now);
         this.#send(from.id, { v, type: 'revoke', shard: row.shard, epoch: row.epoch, reason: 'rebalance' });
         inFlight++;
         incoming.set(to.id, (incoming.get(to.id) ?? 0) + 1);

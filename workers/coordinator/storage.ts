@@ -2,7 +2,15 @@
 // blockConcurrencyWhile), written row by row for what an operation marked dirty, inside the same
 // transactionSync as the operation. Shard rows are never deleted, so an epoch is never reset.
 import type { LeaseTable } from '../../coordination/table.ts';
-import { emptyState, type Globals, type ShardPhase, type TableState } from '../../coordination/model.ts';
+import {
+  assignedTo,
+  emptyState,
+  handingOff,
+  UNASSIGNED,
+  type Globals,
+  type ShardLease,
+  type TableState,
+} from '../../coordination/model.ts';
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS hosts (id TEXT PRIMARY KEY, capacity INTEGER NOT NULL, connected INTEGER NOT NULL, lease_expires_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL)`,
@@ -20,6 +28,18 @@ type Row = Record<string, SqlStorageValue>;
 const num = (v: SqlStorageValue): number => Number(v);
 const numOrNull = (v: SqlStorageValue): number | null => (v === null ? null : Number(v));
 const strOrNull = (v: SqlStorageValue): string | null => (v === null ? null : String(v));
+
+/** A stored row's lease; a row that breaks the phase's rules (written by hand, or by an older version) is
+ *  read as unassigned, which costs a fresh assignment at a higher epoch, never two owners. */
+function leaseOf(r: Row): ShardLease {
+  const owner = strOrNull(r.owner!);
+  const to = strOrNull(r.handoff_to!);
+  const deadline = numOrNull(r.handoff_deadline!);
+  if (r.phase === 'assigned' && owner !== null) return assignedTo(owner);
+  if (r.phase === 'handoff' && owner !== null && to !== null && deadline !== null)
+    return handingOff(owner, to, deadline);
+  return UNASSIGNED;
+}
 
 export function loadState(sql: SqlStorage): TableState {
   for (const statement of SCHEMA) sql.exec(statement);
@@ -45,11 +65,8 @@ export function loadState(sql: SqlStorage): TableState {
     const sessionId = strOrNull(r.session_id!);
     state.shards.set(shard, {
       shard,
-      owner: strOrNull(r.owner!),
+      ...leaseOf(r),
       epoch: num(r.epoch!),
-      phase: String(r.phase) as ShardPhase,
-      handoffTo: strOrNull(r.handoff_to!),
-      handoffDeadline: numOrNull(r.handoff_deadline!),
       session: sessionId === null ? null : { sessionId, resumeUrl: String(r.resume_url), seq: num(r.seq!) },
       state: String(r.state),
       latencyMs: numOrNull(r.latency_ms!),
