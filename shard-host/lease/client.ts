@@ -66,6 +66,8 @@ export class LeaseClient {
   #renewTimer: Timer | null = null;
   #fenceTimer: Timer | null = null;
   #closing = false;
+  /** The last reason logged for holding no shard (logged once per change, not per renewal). */
+  #idleReason: string | null = null;
   readonly stats = { connects: 0, fenced: 0, assigned: 0, released: 0 };
 
   /** Every new gateway connection of a leased shard waits here for a confirmed lease. */
@@ -234,6 +236,15 @@ export class LeaseClient {
     }
   }
 
+  /** A connected host holding nothing says why, once (two hosts pinned to the same shards: the second waits). */
+  #sayWhyIdle(): void {
+    const { waiting, held } = this.status();
+    const reason = held.length === 0 ? waiting : null;
+    if (reason === this.#idleReason) return;
+    this.#idleReason = reason;
+    if (reason) this.#log.warn(`waiting: ${reason}`, { allowed: this.#o.allowedShards ?? 'any' });
+  }
+
   /** Stops the shard, then tells the coordinator its final session so the next owner resumes from it. */
   async #release(shard: number, reason: string): Promise<void> {
     const out = await this.#shards.release(shard, reason);
@@ -253,6 +264,7 @@ export class LeaseClient {
         this.#renewal.forgetSent();
         return this.#link.restart(4408, 'renewals unanswered');
       }
+      this.#sayWhyIdle(); // a renewal period after the hello: assignments have arrived by now
       const id = this.#nextId++;
       this.#renewal.sent(id);
       this.#send({
