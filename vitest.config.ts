@@ -16,7 +16,7 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
               bindings: {
-                EDGESHARD_SECRET: 'test-secret',
+                EDGESHARD_SECRET: 'test-secret-0123456789',
                 DISCORD_TOKEN: 'test-token',
                 DISCORD_API_URL: 'http://wire.emulator.test/api/v10',
                 EDGESHARD_REST_PROXY_KEY: 'test-proxy-key',

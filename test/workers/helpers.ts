@@ -1,6 +1,6 @@
 import { PROTOCOL_VERSION, signedHeaders, type EventBatch, type EventEnvelope } from '../../protocol/index.ts';
 
-export const SECRET = 'test-secret';
+export const SECRET = 'test-secret-0123456789';
 
 export function envelope(seq: number, type = 'MESSAGE_CREATE', data: unknown = {}): EventEnvelope {
   return {
