@@ -1,6 +1,7 @@
 // One gateway shard: the state machine that applies protocol.ts's actions to a connection.
 // State changes only in #transition; every socket exit goes through #disconnect.
 import { EdgeshardError } from '../../protocol/errors.ts';
+import { assertTrustedGatewayUrl, originOf } from '../../protocol/gateway-url.ts';
 import type { Logger } from '../log.ts';
 import { systemClock, type Clock, type Timer } from './clock.ts';
 import { connectWebSocket, type Transport } from './connection.ts';
@@ -145,7 +146,7 @@ export class Shard {
     // node gone) is given up for the main gateway URL: the session is kept, so a network blip costs no
     // identify, and a session that is gone there is answered with op 9 and re-identified.
     const viaGateway = resume && this.#attempt >= RESUME_URL_ATTEMPTS;
-    const base = resume && !viaGateway ? this.#session!.resumeUrl : this.#o.gatewayUrl;
+    const base = resume && !viaGateway ? this.#trustedResumeUrl(this.#session!.resumeUrl) : this.#o.gatewayUrl;
     const url = gatewayUrlWithQuery(base, compressParam(this.#o.compress));
     this.#limiter.reset();
     this.#transition({ kind: 'connecting', attempt: this.#attempt, resume }, resume ? 'resume' : 'new session');
@@ -165,6 +166,23 @@ export class Shard {
     conn.helloTimer = this.#clock.setTimeout(() => {
       if (current()) this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'no Hello in time', RESUME_NOW);
     }, this.#o.helloTimeoutMs ?? 30_000);
+  }
+
+  /**
+   * The Resume sent on this connection carries the bot token, so a resume URL (from a session file or the
+   * coordinator, which another host reported) is used only on a platform gateway host or the origin this
+   * host's own GET /gateway/bot named; otherwise the session resumes through the main gateway URL.
+   */
+  #trustedResumeUrl(url: string): string {
+    try {
+      assertTrustedGatewayUrl(url, [originOf(this.#o.gatewayUrl)]);
+      return url;
+    } catch (err) {
+      this.#log.error('untrusted resume URL refused; resuming through the main gateway URL', {
+        error: (err as Error).message,
+      });
+      return this.#o.gatewayUrl;
+    }
   }
 
   #onMessage(text: string, bytes: number): void {
