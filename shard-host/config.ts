@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { GatewayIntentBits } from 'discord-api-types/v10';
-import { EdgeshardError, ERROR_CODES } from '../protocol/index.ts';
+import { EdgeshardError, ERROR_CODES, MAX_BATCH_EVENTS } from '../protocol/index.ts';
 import { zstdAvailable } from './gateway/inflate.ts';
 import type { Durability } from './spool/file.ts';
 
@@ -266,6 +266,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
     egressHost: get('EDGESHARD_EGRESS_HOST')!,
     qq: qqCredentials(get('QQ_APP_ID'), get('QQ_APP_SECRET'), get('QQ_TOKEN_URL')!),
   };
+  if (config.batchMaxEvents > MAX_BATCH_EVENTS)
+    invalid(`EDGESHARD_BATCH_MAX_EVENTS must be at most ${MAX_BATCH_EVENTS} (the Worker refuses larger batches)`);
   if (config.shardCount !== undefined && config.shardIds?.some((id) => id >= config.shardCount!)) {
     invalid(`EDGESHARD_SHARDS names a shard id ≥ EDGESHARD_SHARD_COUNT (${config.shardCount})`);
   }
