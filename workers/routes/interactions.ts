@@ -22,8 +22,12 @@ const MAX_INTERACTION_BYTES = 256 * 1024;
  */
 export const INTERACTION_MAX_AGE_SECONDS = 300;
 
-/** Interaction types that carry `data` (Interactions > Receiving and Responding > Interaction Object). */
-const NEEDS_DATA = new Set([2, 3, 4, 5]);
+/**
+ * Interaction types that carry `data`, and the field the router reads from it (Interactions > Receiving and
+ * Responding > Interaction Object > Interaction Data): commands and autocomplete by name, components and
+ * modals by custom_id.
+ */
+const DATA_KEY: Record<number, 'name' | 'custom_id'> = { 2: 'name', 3: 'custom_id', 4: 'name', 5: 'custom_id' };
 
 function parseInteraction(body: string): APIInteraction {
   const json = parseJsonBody(body, ERROR_CODES.MALFORMED_PAYLOAD, 'interaction body');
@@ -42,11 +46,19 @@ function parseInteraction(body: string): APIInteraction {
     );
   }
   const data = (value as { data?: unknown }).data;
-  if (NEEDS_DATA.has(value.type) && (typeof data !== 'object' || data === null || Array.isArray(data)))
-    throw new EdgeshardError(
-      ERROR_CODES.MALFORMED_PAYLOAD,
-      `interaction of type ${value.type} must carry a "data" object`,
-    );
+  const key = DATA_KEY[value.type];
+  if (key !== undefined) {
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+      throw new EdgeshardError(
+        ERROR_CODES.MALFORMED_PAYLOAD,
+        `interaction of type ${value.type} must carry a "data" object`,
+      );
+    if (typeof (data as Record<string, unknown>)[key] !== 'string')
+      throw new EdgeshardError(
+        ERROR_CODES.MALFORMED_PAYLOAD,
+        `interaction of type ${value.type} must carry a string data.${key}`,
+      );
+  }
   return value as APIInteraction;
 }
 
