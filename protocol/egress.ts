@@ -51,7 +51,8 @@ export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Canonical base64 (what atob accepts without a doubt): groups of four, padding only at the end. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function stringHeaders(value: unknown): Record<string, string> | string {
