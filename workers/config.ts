@@ -15,6 +15,10 @@ export interface WorkerConfig {
   /** EDGESHARD_SECRET: HMAC key of /events, /coordinator/connect and the egress relay. */
   secret: Setting<string>;
   maxBatchBytes: Setting<number>;
+  /** REST proxy: requests per second against Discord's global limit (EDGESHARD_GLOBAL_RATE_LIMIT, default 50). */
+  globalRateLimit: Setting<number>;
+  /** REST proxy: 401/403/429 answers per 10 minutes before it sheds load (EDGESHARD_INVALID_REQUEST_LIMIT, default 2500). */
+  invalidRequestLimit: Setting<number>;
   /** Hex Ed25519 public key for /interactions. */
   discordPublicKey: Setting<string>;
   /** QQ_APP_SECRET: the Ed25519 seed of QQ callback signatures. */
@@ -43,6 +47,14 @@ function secretSetting(raw: string | undefined): Setting<string> {
   return ok(raw);
 }
 
+function positiveInt(name: string, raw: string | undefined, fallback: number): Setting<number> {
+  if (raw === undefined || raw.trim() === '') return ok(fallback);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1)
+    return bad(`${name} must be a positive integer in wrangler.toml [vars], got "${raw}"`);
+  return ok(n);
+}
+
 function positive(name: string, raw: string | undefined, fallback: number): Setting<number> {
   if (raw === undefined || raw === '') return ok(fallback);
   const n = Number(raw);
@@ -55,6 +67,8 @@ export function readConfig(env: Env): WorkerConfig {
   return {
     secret: secretSetting(env.EDGESHARD_SECRET),
     maxBatchBytes: positive('EDGESHARD_MAX_BATCH_BYTES', env.EDGESHARD_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_BYTES),
+    globalRateLimit: positiveInt('EDGESHARD_GLOBAL_RATE_LIMIT', env.EDGESHARD_GLOBAL_RATE_LIMIT, 50),
+    invalidRequestLimit: positiveInt('EDGESHARD_INVALID_REQUEST_LIMIT', env.EDGESHARD_INVALID_REQUEST_LIMIT, 2500),
     discordPublicKey: env.DISCORD_PUBLIC_KEY
       ? ok(env.DISCORD_PUBLIC_KEY.trim())
       : bad(
