@@ -3,7 +3,6 @@
 // memory (re-learned after an eviction, one request per bucket); the invalid-request guard — the count that
 // protects the bot from a ban, a rejected token, webhooks that are gone — is saved in storage.
 import { DurableObject } from 'cloudflare:workers';
-import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import { configOf, need } from '../config.ts';
 import type { Env } from '../env.ts';
 import { rpcResult, type RpcResult } from '../rpc.ts';
