@@ -171,7 +171,9 @@ export class Shard {
   /**
    * The Resume sent on this connection carries the bot token, so a resume URL (from a session file or the
    * coordinator, which another host reported) is used only on a platform gateway host or the origin this
-   * host's own GET /gateway/bot named; otherwise the session resumes through the main gateway URL.
+   * host's own GET /gateway/bot named; otherwise the session resumes through the main gateway URL, which
+   * becomes its resume URL (so the host stops reporting the refused one to the coordinator, which would
+   * refuse it too). Only a session given at start can carry one: the gateway's own READY names its hosts.
    */
   #trustedResumeUrl(url: string): string {
     try {
@@ -181,6 +183,7 @@ export class Shard {
       this.#log.error('untrusted resume URL refused; resuming through the main gateway URL', {
         error: (err as Error).message,
       });
+      this.#setSession({ ...this.#session!, resumeUrl: this.#o.gatewayUrl });
       return this.#o.gatewayUrl;
     }
   }

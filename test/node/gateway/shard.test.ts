@@ -272,6 +272,7 @@ describe('Shard (sans-IO)', () => {
       t.net.last().receive(hello);
       expect(t.net.last().sent[0]).toEqual({ op: 6, d: { token: 'Bot secret', session_id: 'old', seq: 41 } });
       expect(t.logger.lines.some((l) => String(l.msg).startsWith('untrusted resume URL refused'))).toBe(true);
+      expect(t.shard.session()).toEqual({ sessionId: 'old', resumeUrl: 'ws://gw.test/gateway', seq: 41 });
     });
   }
 
