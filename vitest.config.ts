@@ -16,10 +16,12 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
               bindings: {
-                EDGESHARD_SECRET: 'test-secret',
+                EDGESHARD_SECRET: 'test-secret-0123456789',
                 DISCORD_TOKEN: 'test-token',
                 DISCORD_API_URL: 'http://wire.emulator.test/api/v10',
                 EDGESHARD_REST_PROXY_KEY: 'test-proxy-key',
+                // npm run fuzz (test/fuzz/run.ts): how long each Worker fuzz target runs.
+                FUZZ_SECONDS: process.env.FUZZ_SECONDS ?? '',
               },
               // Fetches to <preset>.emulator.test reach real emulators in this process (scripts/lib/emulator-outbound.ts).
               outboundService: emulatorOutbound,

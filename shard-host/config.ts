@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { GatewayIntentBits } from 'discord-api-types/v10';
-import { EdgeshardError, ERROR_CODES } from '../protocol/index.ts';
+import { EdgeshardError, ERROR_CODES, MAX_BATCH_EVENTS } from '../protocol/index.ts';
 import { zstdAvailable } from './gateway/inflate.ts';
 import type { Durability } from './spool/file.ts';
 
@@ -42,8 +42,11 @@ export interface HostConfig {
   capacity: number;
   /** Egress relay port (platform API calls for the Worker leave from this host); undefined: no relay. */
   egressPort: number | undefined;
-  /** Address the egress relay listens on. */
+  /** Address the egress relay listens on (loopback by default: put TLS in front of it, issue 11). */
   egressHost: string;
+  /** QQ credentials the egress relay adds to the Worker's access-token request, so QQ_APP_SECRET never
+   *  crosses the relay; undefined when this host relays no QQ calls. */
+  qq: { appId: string; appSecret: string; tokenUrl: string } | undefined;
 }
 
 const DEFAULT_INTENTS = GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.MessageContent;
@@ -73,7 +76,10 @@ export const CONFIG_NAMES = {
   EDGESHARD_COORDINATOR_URL: undefined,
   EDGESHARD_CAPACITY: '100',
   EDGESHARD_EGRESS_PORT: undefined,
-  EDGESHARD_EGRESS_HOST: '0.0.0.0',
+  EDGESHARD_EGRESS_HOST: '127.0.0.1',
+  QQ_APP_ID: undefined,
+  QQ_APP_SECRET: undefined,
+  QQ_TOKEN_URL: 'https://bots.qq.com/app/getAppAccessToken',
 } as const satisfies Record<string, string | undefined>;
 
 type Name = keyof typeof CONFIG_NAMES;
@@ -186,6 +192,15 @@ function url(name: Name, value: string): string {
   }
 }
 
+function qqCredentials(appId: string | undefined, appSecret: string | undefined, tokenUrl: string): HostConfig['qq'] {
+  if (!appId && !appSecret) return undefined;
+  if (!appId || !appSecret)
+    invalid(
+      'QQ_APP_ID and QQ_APP_SECRET go together: set both on the host (the egress relay adds them to QQ token requests)',
+    );
+  return { appId, appSecret, tokenUrl: url('QQ_TOKEN_URL', tokenUrl) };
+}
+
 /** A name's value by the host's precedence: flag > environment > .env > default. */
 export type ConfigReader = (name: Name) => string | undefined;
 
@@ -276,7 +291,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
         ? undefined
         : positiveInt('EDGESHARD_EGRESS_PORT', get('EDGESHARD_EGRESS_PORT')!, true),
     egressHost: get('EDGESHARD_EGRESS_HOST')!,
+    qq: qqCredentials(get('QQ_APP_ID'), get('QQ_APP_SECRET'), get('QQ_TOKEN_URL')!),
   };
+  if (config.batchMaxEvents > MAX_BATCH_EVENTS)
+    invalid(`EDGESHARD_BATCH_MAX_EVENTS must be at most ${MAX_BATCH_EVENTS} (the Worker refuses larger batches)`);
   if (config.shardCount !== undefined && config.shardIds?.some((id) => id >= config.shardCount!)) {
     invalid(`EDGESHARD_SHARDS names a shard id ≥ EDGESHARD_SHARD_COUNT (${config.shardCount})`);
   }

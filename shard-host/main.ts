@@ -209,6 +209,7 @@ async function main(): Promise<void> {
           secret: config.secret,
           discordToken: config.token,
           discordApiUrl: config.apiUrl,
+          qq: config.qq,
           logger: log.child({ component: 'egress' }),
         }).catch((cause: unknown) => {
           throw new EdgeshardError(

@@ -31,7 +31,10 @@ export interface HandleContext {
   random: () => number;
 }
 
-export function handle(payload: RawPayload, ctx: HandleContext): Action[] {
+export function handle(payload: RawPayload | null, ctx: HandleContext): Action[] {
+  // JSON.parse accepts `null`, `1` or `[]` as well: nothing a gateway sends, and nothing to act on.
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    return [{ type: 'ignore', reason: 'payload is not a JSON object' }];
   switch (payload.op) {
     case GatewayOpcodes.Dispatch:
       return dispatch(payload);
@@ -69,7 +72,13 @@ export function handle(payload: RawPayload, ctx: HandleContext): Action[] {
 }
 
 function dispatch(payload: RawPayload): Action[] {
-  if (typeof payload.s !== 'number' || typeof payload.t !== 'string') {
+  // seq becomes the session's resume point: only a non-negative integer is one.
+  if (
+    typeof payload.s !== 'number' ||
+    !Number.isSafeInteger(payload.s) ||
+    payload.s < 0 ||
+    typeof payload.t !== 'string'
+  ) {
     return [{ type: 'ignore', reason: 'dispatch without seq or type' }];
   }
   const event: Action = { type: 'dispatch', seq: payload.s, event: payload.t, data: payload.d };

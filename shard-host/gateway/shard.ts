@@ -1,6 +1,7 @@
 // One gateway shard: the state machine that applies protocol.ts's actions to a connection.
 // State changes only in #transition; every socket exit goes through #disconnect.
 import { EdgeshardError } from '../../protocol/errors.ts';
+import { assertTrustedGatewayUrl, originOf } from '../../protocol/gateway-url.ts';
 import type { Logger } from '../log.ts';
 import { systemClock, type Clock, type Timer } from './clock.ts';
 import { connectWebSocket, type Transport } from './connection.ts';
@@ -166,7 +167,7 @@ export class Shard {
     // node gone) is given up for the main gateway URL: the session is kept, so a network blip costs no
     // identify, and a session that is gone there is answered with op 9 and re-identified.
     const viaGateway = resume && this.#attempt >= RESUME_URL_ATTEMPTS;
-    const base = resume && !viaGateway ? this.#session!.resumeUrl : this.#o.gatewayUrl;
+    const base = resume && !viaGateway ? this.#trustedResumeUrl(this.#session!.resumeUrl) : this.#o.gatewayUrl;
     const url = gatewayUrlWithQuery(base, compressParam(this.#o.compress));
     this.#limiter.reset();
     this.#transition({ kind: 'connecting', attempt: this.#attempt, resume }, resume ? 'resume' : 'new session');
@@ -186,6 +187,26 @@ export class Shard {
     conn.helloTimer = this.#clock.setTimeout(() => {
       if (current()) this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'no Hello in time', RESUME_NOW);
     }, this.#o.helloTimeoutMs ?? 30_000);
+  }
+
+  /**
+   * The Resume sent on this connection carries the bot token, so a resume URL (from a session file or the
+   * coordinator, which another host reported) is used only on a platform gateway host or the origin this
+   * host's own GET /gateway/bot named; otherwise the session resumes through the main gateway URL, which
+   * becomes its resume URL (so the host stops reporting the refused one to the coordinator, which would
+   * refuse it too). Only a session given at start can carry one: the gateway's own READY names its hosts.
+   */
+  #trustedResumeUrl(url: string): string {
+    try {
+      assertTrustedGatewayUrl(url, [originOf(this.#o.gatewayUrl)]);
+      return url;
+    } catch (err) {
+      this.#log.error('untrusted resume URL refused; resuming through the main gateway URL', {
+        error: (err as Error).message,
+      });
+      this.#setSession({ ...this.#session!, resumeUrl: this.#o.gatewayUrl });
+      return this.#o.gatewayUrl;
+    }
   }
 
   #onMessage(text: string, bytes: number): void {

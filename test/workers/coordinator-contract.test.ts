@@ -2,7 +2,13 @@
 // WebSocket in the Workers runtime (the in-process driver passes the same suite: test/node/lease).
 import { SELF } from 'cloudflare:test';
 import { beforeEach } from 'vitest';
-import { connectSigningBody, HOST_HEADER, signedHeaders, type CoordinatorMessage } from '../../protocol/index.ts';
+import {
+  connectSigningBody,
+  HOST_HEADER,
+  NONCE_HEADER,
+  signedHeaders,
+  type CoordinatorMessage,
+} from '../../protocol/index.ts';
 import { leaseContract, type ContractHost } from '../contract/lease.ts';
 import { resetCoordinator, SECRET } from './helpers.ts';
 
@@ -11,9 +17,11 @@ beforeEach(resetCoordinator);
 leaseContract('ShardCoordinator Durable Object', async () => ({
   settle: () => new Promise((r) => setTimeout(r, 50)),
   async connect(hostId) {
+    const nonce = crypto.randomUUID();
     const headers = {
-      ...(await signedHeaders(SECRET, connectSigningBody(hostId))),
+      ...(await signedHeaders(SECRET, connectSigningBody(hostId, nonce))),
       [HOST_HEADER]: hostId,
+      [NONCE_HEADER]: nonce,
       upgrade: 'websocket',
     };
     const res = await SELF.fetch('http://worker/coordinator/connect', { headers });

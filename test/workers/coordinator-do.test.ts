@@ -9,6 +9,7 @@ import {
   ERROR_CODES,
   HOST_HEADER,
   LEASE_PROTOCOL_VERSION as v,
+  NONCE_HEADER,
   signedHeaders,
   type CoordinatorMessage,
   type HostMessage,
@@ -35,9 +36,11 @@ async function connect(
   next(type: string): Promise<CoordinatorMessage>;
   send(m: HostMessage): void;
 }> {
+  const nonce = crypto.randomUUID();
   const headers = {
-    ...(await signedHeaders(secret, connectSigningBody(hostId))),
+    ...(await signedHeaders(secret, connectSigningBody(hostId, nonce))),
     [HOST_HEADER]: hostId,
+    [NONCE_HEADER]: nonce,
     upgrade: 'websocket',
   };
   const res = await SELF.fetch('http://worker/coordinator/connect', { headers });
@@ -107,7 +110,7 @@ describe('ShardCoordinator DO', () => {
         shard: a.shard,
         epoch: 1,
         state: 'ready',
-        session: { sessionId: `s${a.shard}`, resumeUrl: 'wss://r', seq: 7 },
+        session: { sessionId: `s${a.shard}`, resumeUrl: 'wss://gateway-us-east1-b.discord.gg', seq: 7 },
         latencyMs: 30,
         guilds: 2,
         lastEventAgeMs: 0,

@@ -2,7 +2,7 @@ import { PROTOCOL_VERSION, signedHeaders, type EventBatch, type EventEnvelope } 
 import { coordinatorStub } from '../../workers/coordinator/stub.ts';
 import type { Env } from '../../workers/env.ts';
 
-export const SECRET = 'test-secret';
+export const SECRET = 'test-secret-0123456789';
 
 export function envelope(seq: number, type = 'MESSAGE_CREATE', data: unknown = {}): EventEnvelope {
   return {

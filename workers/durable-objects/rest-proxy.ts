@@ -3,7 +3,7 @@
 // memory (re-learned after an eviction, one request per bucket); the invalid-request guard — the count that
 // protects the bot from a ban, a rejected token, webhooks that are gone — is saved in storage.
 import { DurableObject } from 'cloudflare:workers';
-import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
+import { configOf, need } from '../config.ts';
 import type { Env } from '../env.ts';
 import { rpcResult, type RpcResult } from '../rpc.ts';
 import { egressFromEnv } from '../rest/egress.ts';
@@ -12,17 +12,6 @@ import { RestProxyCore } from '../rest/proxy.ts';
 import type { RestRequest, RestResponse } from '../rest/types.ts';
 
 const GUARD_KEY = 'guard';
-
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1)
-    throw new EdgeshardError(
-      ERROR_CODES.CONFIG_INVALID,
-      `${name} must be a positive integer in wrangler.toml [vars], got "${raw}"`,
-    );
-  return n;
-}
 
 /** A short fingerprint of the token, so a stored "token rejected" does not outlive a token change. */
 async function fingerprint(token: string | undefined): Promise<string> {
@@ -40,8 +29,8 @@ export class RestProxy extends DurableObject<Env> {
     this.#core = new RestProxyCore({
       apiUrl: env.DISCORD_API_URL,
       egress: egressFromEnv(env),
-      globalPerSecond: positiveInt('EDGESHARD_GLOBAL_RATE_LIMIT', env.EDGESHARD_GLOBAL_RATE_LIMIT, 50),
-      invalidRequestLimit: positiveInt('EDGESHARD_INVALID_REQUEST_LIMIT', env.EDGESHARD_INVALID_REQUEST_LIMIT, 2500),
+      globalPerSecond: need(configOf(env).globalRateLimit),
+      invalidRequestLimit: need(configOf(env).invalidRequestLimit),
     });
     this.#core.limiter.onGuardChange = () => this.#save();
     void ctx.blockConcurrencyWhile(async () => {

@@ -22,10 +22,12 @@ export function qqClient(env: Env, transport: QQTransport = egressTransport(egre
     );
   }
   const tokenUrl = env.QQ_TOKEN_URL ?? DEFAULT_QQ_TOKEN_URL;
-  const key = `${appId}@${tokenUrl}`;
+  const key = `${appId}@${tokenUrl}@${env.EDGESHARD_EGRESS_URL ?? ''}`;
   let tokens = tokenSources.get(key);
   if (!tokens) {
-    tokens = new QQTokenSource({ url: tokenUrl, appId, appSecret, transport });
+    // Through a relay, the host holds the secret (QQ_APP_SECRET in its env) and adds it itself.
+    const credentialsOnHost = !!env.EDGESHARD_EGRESS_URL?.trim();
+    tokens = new QQTokenSource({ url: tokenUrl, appId, appSecret, transport, credentialsOnHost });
     tokenSources.set(key, tokens);
   }
   return new QQOpenApi({ apiUrl: env.QQ_API_URL ?? DEFAULT_QQ_API_URL, appId, tokens, transport });

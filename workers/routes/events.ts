@@ -8,9 +8,6 @@ import {
   ERROR_CODES,
   parseEventBatch,
   PROTOCOL_VERSION,
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
-  verify,
   type BatchResponse,
   type EventEnvelope,
   type EventResult,
@@ -20,14 +17,12 @@ import type { Env } from '../env.ts';
 import { gatewayItem } from '../delivery/items.ts';
 import { runOnce } from '../delivery/once.ts';
 import { chunkForQueue, enqueue } from '../queue/enqueue.ts';
-import { DEFAULT_MAX_BATCH_BYTES, parseJsonBody, readBodyLimited } from './body.ts';
+import { need } from '../config.ts';
+import { bodyLimit, bodyText, hostHmac, type AppEnv } from '../middleware/index.ts';
+import { parseJsonBody } from './body.ts';
 import { DEFAULT_HANDLER_BUDGET_MS, dispatchEvent } from './dispatch-event.ts';
 
-function setting(
-  env: Env,
-  name: 'EDGESHARD_MAX_BATCH_BYTES' | 'EDGESHARD_HANDLER_BUDGET_MS',
-  fallback: number,
-): number {
+function setting(env: Env, name: 'EDGESHARD_HANDLER_BUDGET_MS', fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -39,23 +34,21 @@ function setting(
   return n;
 }
 
-export function eventsRoute(registry: Registry): Hono<{ Bindings: Env }> {
-  const route = new Hono<{ Bindings: Env }>();
+export function eventsRoute(registry: Registry): Hono<AppEnv> {
+  const route = new Hono<AppEnv>();
 
-  route.post('/', async (c) => {
+  // Size (413, at most the limit read), then the signature (401), by middleware (workers/middleware).
+  const size = bodyLimit({
+    max: (c) => {
+      need(c.var.config.secret); // an unset secret is a 500 naming it, before a byte is read
+      return need(c.var.config.maxBatchBytes);
+    },
+    fix: () =>
+      "send smaller batches (the host's EDGESHARD_BATCH_MAX_BYTES) or raise EDGESHARD_MAX_BATCH_BYTES on the Worker",
+  });
+  route.post('/', size, hostHmac(), async (c) => {
     const env = c.env;
-    const secret = env.EDGESHARD_SECRET;
-    if (!secret)
-      throw new EdgeshardError(
-        ERROR_CODES.CONFIG_INVALID,
-        'EDGESHARD_SECRET is not set on the Worker: `wrangler secret put EDGESHARD_SECRET` (or .dev.vars locally)',
-      );
-    const body = await readBodyLimited(c.req.raw, setting(env, 'EDGESHARD_MAX_BATCH_BYTES', DEFAULT_MAX_BATCH_BYTES));
-    await verify(
-      secret,
-      { timestamp: c.req.header(TIMESTAMP_HEADER), signature: c.req.header(SIGNATURE_HEADER) },
-      body,
-    );
+    const body = bodyText(c);
 
     const batch = parseEventBatch(parseJsonBody(body, ERROR_CODES.MALFORMED_BATCH, 'malformed event batch: body'));
     const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);

@@ -50,6 +50,15 @@ describe('parseEventBatch', () => {
       /events\[0\]\.platform/,
     ],
     ['a fractional seq', { v: 1, host: 'h', epoch: 0, events: [{ ...good, seq: 1.5 }] }, /events\[0\]\.seq/],
+    // Issue 11, hole 7: bounds.
+    ['a negative seq', { v: 1, host: 'h', epoch: 0, events: [{ ...good, seq: -1 }] }, /events\[0\]\.seq/],
+    ['a seq past 2^53', { v: 1, host: 'h', epoch: 0, events: [{ ...good, seq: 2 ** 60 }] }, /events\[0\]\.seq/],
+    ['an epoch past 2^53', { v: 1, host: 'h', epoch: 2 ** 60, events: [] }, /"epoch"/],
+    [
+      '1001 events in one batch',
+      { v: 1, host: 'h', epoch: 0, events: Array.from({ length: 1001 }, () => good) },
+      /1001 events in one batch, at most 1000/,
+    ],
     [
       'missing data',
       {
