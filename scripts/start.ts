@@ -200,9 +200,10 @@ async function main(): Promise<void> {
         ...(emulator ? emulatorWebhookVars(emulator) : {}),
       },
     },
-    // The hosts' own requests (a batch of events every few ms, lease renewals) would bury everything else;
+    // The hosts' own requests (a batch of events every few ms, lease renewals) and our start check would bury
+    // everything else;
     // requests from you (status page, interactions, webhooks) and the handlers' logs are printed.
-    { echo: true, echoFilter: (line) => !/^\[wrangler:info\] \S+ \/(events|coordinator)\b/.test(line) },
+    { echo: true, echoFilter: (line) => !/^\[wrangler:info\] (\S+ \/(events|coordinator)\b|GET \/ )/.test(line) },
   );
   running.push(worker);
   watchExit(worker);
