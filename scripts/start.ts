@@ -200,8 +200,7 @@ async function main(): Promise<void> {
         ...(emulator ? emulatorWebhookVars(emulator) : {}),
       },
     },
-    // The hosts' own requests (a batch of events every few ms, lease renewals) and our start check would bury
-    // everything else;
+    // The hosts' own requests (a batch every few ms, lease renewals) and our start check would bury the rest;
     // requests from you (status page, interactions, webhooks) and the handlers' logs are printed.
     { echo: true, echoFilter: (line) => !/^\[wrangler:info\] (\S+ \/(events|coordinator)\b|GET \/ )/.test(line) },
   );
