@@ -1,32 +1,30 @@
-// `shard-host --help`: the commands, then every setting of config.ts with its flag and default, so the text
-// cannot fall behind the code. Other commands add their line to COMMANDS.
+// `shard-host --help`: every setting of config.ts with its flag and default, generated so the text cannot fall
+// behind the code. `settingsHelp()` is the part any usage text can include (a subcommand dispatcher's too).
 import { CONFIG_NAMES, flagName } from './config.ts';
 
-/** One line per command; extend here when a subcommand is added to bin.mjs. */
-export const COMMANDS: readonly (readonly [usage: string, what: string])[] = [
-  ['shard-host [--flag value …]', 'run a shard host (stops on SIGINT/SIGTERM, closing its shards resumably)'],
-  ['shard-host --help', 'this text'],
-];
-
-export function hostHelp(): string {
+export function settingsHelp(): string {
   const width = Math.max(...Object.keys(CONFIG_NAMES).map((n) => flagName(n).length)) + 2;
-  const settings = Object.entries(CONFIG_NAMES).map(
+  const lines = Object.entries(CONFIG_NAMES as Record<string, string | undefined>).map(
     ([name, fallback]) =>
       `  ${flagName(name).padEnd(width)}${name}${fallback === undefined ? '' : `  (default ${fallback})`}`,
   );
-  const commands = COMMANDS.map(([usage, what]) => `  npx ${usage}\n      ${what}`);
-  return `usage:
-${commands.join('\n')}
-
-A shard host holds the gateway sessions of a bot's shards and forwards every event, in signed batches, to
-the edgeshard Worker. Settings come from flags, the environment, or a .env file in the working directory
-(precedence in that order); each flag is the setting's name without EDGESHARD_, lower-case, with dashes.
-Required: DISCORD_TOKEN and EDGESHARD_SECRET (the Worker's); EDGESHARD_WORKER_URL for a deployed Worker.
+  return `Settings come from flags, the environment, or a .env file in the working directory (precedence in that
+order); each flag is the setting's name without EDGESHARD_, lower-case, with dashes. Required:
+DISCORD_TOKEN and EDGESHARD_SECRET (the Worker's); EDGESHARD_WORKER_URL for a deployed Worker.
+Every setting is explained in docs/configuration.md.
 
 settings:
-${settings.join('\n')}
+${lines.join('\n')}
 
 Metrics and health: http://127.0.0.1:<EDGESHARD_METRICS_PORT>/metrics and /healthz.
-Every setting is explained in docs/configuration.md.
 `;
+}
+
+export function hostHelp(): string {
+  return `usage: npx shard-host [--flag value …]
+
+Runs a shard host: it holds the gateway sessions of the bot's shards it leases from the Worker's coordinator
+and forwards every event, in signed batches, to the Worker. SIGINT/SIGTERM close its shards resumably.
+
+${settingsHelp()}`;
 }
