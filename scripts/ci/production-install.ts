@@ -24,7 +24,7 @@ try {
   step(`npm ci --omit=dev: node_modules ${size}`);
 
   const help = spawnSync(process.execPath, [join(dir, 'shard-host/bin.mjs'), '--help'], { encoding: 'utf8' });
-  if (help.status !== 0 || !help.stdout.startsWith('usage:'))
+  if (help.status !== 0 || !/^usage:/i.test(help.stdout))
     throw new Error(`shard-host --help exited ${help.status}:\n${help.stdout}\n${help.stderr}`);
   step('shard-host --help exits 0');
 
