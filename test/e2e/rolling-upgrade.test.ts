@@ -92,5 +92,7 @@ describe('rolling upgrade of the shard hosts', () => {
     const after = await cluster.counters();
     expect(after.identifies - before.identifies, 'identifies during the upgrade').toBe(0);
     for (let s = 0; s < SHARDS; s++) expect(after.maxConcurrentConnections[String(s)], `shard ${s}`).toBe(1);
+    // wrangler dev offline: no request.cf lookup, so no DNS stack traces (scripts/lib/stack.ts).
+    expect(cluster.worker.lines.filter((l) => /ENOTFOUND|Request\.cf/.test(l))).toEqual([]);
   });
 });
