@@ -2,7 +2,7 @@ import type { EventEnvelope } from '../protocol/index.ts';
 import type { RestProxy } from './durable-objects/rest-proxy.ts';
 import type { ShardCoordinator } from './durable-objects/coordinator.ts';
 
-/** Bindings from wrangler.toml ([vars], secrets, Durable Objects). Keep in step with the README table. */
+/** Bindings from wrangler.toml ([vars], secrets, Durable Objects). docs/configuration.md lists them (a test checks). */
 export interface Env {
   EDGESHARD_SECRET: string;
   DISCORD_TOKEN?: string;
