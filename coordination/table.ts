@@ -159,7 +159,7 @@ export class LeaseTable {
     if (count === null)
       throw new EdgeshardError(
         ERROR_CODES.NOT_AVAILABLE,
-        'no shard host has announced itself to the coordinator yet: start a shard host with EDGESHARD_COORDINATOR=on',
+        'no shard host has announced itself to the coordinator yet: start a shard host (npx shard-host)',
       );
     if (!/^\d{1,20}$/.test(guildId))
       throw new EdgeshardError(ERROR_CODES.MALFORMED_PAYLOAD, `guild id must be a snowflake, got "${guildId}"`);

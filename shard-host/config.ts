@@ -51,7 +51,7 @@ export interface HostConfig {
 
 const DEFAULT_INTENTS = GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.MessageContent;
 
-/** Every name the host reads, with its default; the README's table lists the same names. */
+/** Every name the host reads, with its default; docs/configuration.md lists the same names (a test checks). */
 export const CONFIG_NAMES = {
   DISCORD_TOKEN: undefined,
   DISCORD_API_URL: 'https://discord.com/api/v10',

@@ -4,7 +4,7 @@ import type { EventEnvelope } from '../protocol/index.ts';
  * The Worker's bindings. What wrangler.toml declares ([vars], Durable Objects, the queue) comes from
  * `npm run types` (wrangler types → worker-configuration.d.ts, committed; test/node/env-types.test.ts fails
  * when it is stale). Secrets and optional settings wrangler.toml cannot declare are listed here. Read them
- * through workers/config.ts (validated once per isolate), not directly. Keep in step with the README table.
+ * through workers/config.ts (validated once per isolate), not directly. docs/configuration.md lists them (a test checks).
  */
 export interface Env extends __BaseEnv_Env {
   EDGESHARD_SECRET: string;

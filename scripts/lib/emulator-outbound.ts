@@ -3,6 +3,7 @@
 // `<preset>.emulator.test` to an emulator started lazily in this Node process with that preset's options.
 // No fake Discord: the same emulator the e2e tests and benchmarks use.
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.ts';
+import { outboundEmulators } from './outbound-emulators.ts';
 
 /** Emulator option presets by host name; tests address them as http://<name>.emulator.test/api/v10. */
 export const EMULATOR_PRESETS: Record<string, EmulatorOptions> = {
@@ -17,7 +18,7 @@ export const EMULATOR_PRESETS: Record<string, EmulatorOptions> = {
   wire: { token: 'test-token' },
 };
 
-const started = new Map<string, Promise<Emulator>>();
+const started = outboundEmulators() as Map<string, Promise<Emulator>>;
 
 function emulatorFor(name: string): Promise<Emulator> {
   let emulator = started.get(name);

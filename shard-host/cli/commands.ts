@@ -1,4 +1,5 @@
 // The `shard-host` subcommands. Without one, `shard-host` runs a host (main.ts); bin.mjs dispatches.
+import { settingsHelp } from '../help.ts';
 import { DEAD_LETTERS_HELP, deadLettersCommand, type CommandIo } from './dead-letters.ts';
 
 export interface Command {
@@ -15,16 +16,19 @@ export const COMMANDS: Record<string, Command> = {
   },
 };
 
-export const USAGE = `Usage: shard-host [--<setting> VALUE ...]        run a shard host (settings: README, Configuration)
+export const USAGE = `Usage: shard-host [--<setting> VALUE ...]        run a shard host
        shard-host <command> [options]
+
+Runs a shard host: it holds the gateway sessions of the bot's shards it leases from the Worker's coordinator
+and forwards every event, in signed batches, to the Worker. SIGINT/SIGTERM close its shards resumably.
 
 Commands:
 ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`)
   .join('\n')}
+shard-host <command> --help shows a command's options.
 
-Every setting is an environment variable (EDGESHARD_WORKER_URL, ...), a .env line or a flag (--worker-url).
-shard-host <command> --help shows a command's options.`;
+${settingsHelp()}`;
 
 const HELP = new Set(['--help', '-h', 'help']);
 
