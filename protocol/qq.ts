@@ -218,3 +218,50 @@ export interface QQApiError {
   err_code?: number;
   trace_id?: string;
 }
+
+/** QQ's production and sandbox OpenAPI bases and the token endpoint (开发准备 > 接口调用与鉴权). */
+export const QQ_API_URL = 'https://api.sgroup.qq.com';
+export const QQ_SANDBOX_API_URL = 'https://sandbox.api.sgroup.qq.com';
+export const QQ_TOKEN_URL = 'https://bots.qq.com/app/getAppAccessToken';
+
+/** GET /gateway/bot (获取带分片 WSS 接入点). */
+export interface QQGatewayBot {
+  url: string;
+  shards: number;
+  session_start_limit: { total: number; remaining: number; reset_after: number; max_concurrency: number };
+}
+
+/**
+ * Gateway intents (事件订阅与通知 > 事件订阅 Intents), by QQ's documented name; `botgo` lists botgo's
+ * constant for the same bit (dto/websocket_intent.go), accepted by EDGESHARD_QQ_INTENTS too.
+ */
+export const QQ_INTENTS = {
+  GUILDS: { bit: 1 << 0, botgo: 'IntentGuilds' },
+  GUILD_MEMBERS: { bit: 1 << 1, botgo: 'IntentGuildMembers' },
+  GUILD_MESSAGES: { bit: 1 << 9, botgo: 'IntentGuildMessages' },
+  GUILD_MESSAGE_REACTIONS: { bit: 1 << 10, botgo: 'IntentGuildMessageReactions' },
+  DIRECT_MESSAGE: { bit: 1 << 12, botgo: 'IntentDirectMessages' },
+  ENTER_AIO: { bit: 1 << 23, botgo: 'IntentEnterAIO' },
+  GROUP_AND_C2C_EVENT: { bit: 1 << 25, botgo: 'IntentGroupMessages' },
+  INTERACTION: { bit: 1 << 26, botgo: 'IntentInteraction' },
+  MESSAGE_AUDIT: { bit: 1 << 27, botgo: 'IntentAudit' },
+  FORUMS_EVENT: { bit: 1 << 28, botgo: 'IntentForum' },
+  AUDIO_ACTION: { bit: 1 << 29, botgo: 'IntentAudio' },
+  PUBLIC_GUILD_MESSAGES: { bit: 1 << 30, botgo: 'IntentGuildAtMessage' },
+} as const satisfies Record<string, { bit: number; botgo: string }>;
+
+export type QQIntentName = keyof typeof QQ_INTENTS;
+
+/** Group and C2C messages, @-messages in guilds, guild changes: what a public bot may subscribe to unasked. */
+export const QQ_DEFAULT_INTENTS =
+  QQ_INTENTS.GUILDS.bit | QQ_INTENTS.PUBLIC_GUILD_MESSAGES.bit | QQ_INTENTS.GROUP_AND_C2C_EVENT.bit;
+
+/** `GROUP_AND_C2C_EVENT`, `group_and_c2c_event`, `IntentGroupMessages`, `GroupMessages` → the bit, or undefined. */
+export function qqIntentBit(name: string): number | undefined {
+  const key = name.trim().toUpperCase().replace(/^INTENT_?/, '');
+  for (const [docName, row] of Object.entries(QQ_INTENTS)) {
+    const botgo = row.botgo.replace(/^Intent/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+    if (key === docName || key === botgo || key.replaceAll('_', '') === botgo.replaceAll('_', '')) return row.bit;
+  }
+  return undefined;
+}

@@ -8,9 +8,15 @@ import { GatewayIntentBits } from 'discord-api-types/v10';
 import { EdgeshardError, ERROR_CODES } from '../protocol/index.ts';
 import { zstdAvailable } from './gateway/inflate.ts';
 import type { Durability } from './spool/file.ts';
+import { parseQQConfig, QQ_CONFIG_NAMES, type QQHostConfig } from './qq/config.ts';
 
 export interface HostConfig {
+  /** Discord's bot token; '' when this host runs QQ only (then `discord` is false). */
   token: string;
+  /** Whether this host runs Discord shards (DISCORD_TOKEN is set). */
+  discord: boolean;
+  /** QQ settings when QQ_APP_ID and QQ_APP_SECRET are set: the host runs QQ shards too. */
+  qq: QQHostConfig | undefined;
   apiUrl: string;
   workerUrl: string;
   secret: string;
@@ -80,6 +86,7 @@ export const CONFIG_NAMES = {
   EDGESHARD_CAPACITY: '100',
   EDGESHARD_EGRESS_PORT: undefined,
   EDGESHARD_EGRESS_HOST: '0.0.0.0',
+  ...QQ_CONFIG_NAMES,
 } as const satisfies Record<string, string | undefined>;
 
 type Name = keyof typeof CONFIG_NAMES;
@@ -198,9 +205,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
   const get = (name: Name): string | undefined => flags.get(name) ?? env[name] ?? dotEnv[name] ?? CONFIG_NAMES[name];
 
   const token = get('DISCORD_TOKEN');
-  if (!token)
+  const qq = parseQQConfig(get);
+  if (!token && !qq)
     invalid(
-      'DISCORD_TOKEN is not set: put your bot token in the environment or .env (npm start without it runs the local emulator)',
+      'neither DISCORD_TOKEN nor QQ_APP_ID + QQ_APP_SECRET is set: put a Discord bot token, a QQ bot\'s AppID and AppSecret, or both in the environment or .env (npm start without them runs the local emulator)',
     );
   const secret = get('EDGESHARD_SECRET');
   if (!secret)
@@ -220,7 +228,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
   const shards = get('EDGESHARD_SHARDS');
 
   const config: HostConfig = {
-    token,
+    token: token ?? '',
+    discord: token !== undefined && token !== '',
+    qq,
     apiUrl: url('DISCORD_API_URL', get('DISCORD_API_URL')!),
     workerUrl: url('EDGESHARD_WORKER_URL', get('EDGESHARD_WORKER_URL')!),
     secret,

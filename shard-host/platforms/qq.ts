@@ -1,0 +1,109 @@
+// The QQ platform for a shard host, from its configuration: the access-token manager, the gateway's answer
+// to GET /gateway/bot, the identify gate (max_concurrency buckets behind the session_start_limit breaker:
+// the same seam Discord's shards use, so a coordinator's remote gate can replace it), and a shard factory.
+// The composition root (main.ts) gives each QQ shard the same spool, forwarder and lease hooks as a Discord
+// one; only the dialect, the credential and the URL differ, and they are filled in here.
+import type { Logger } from '../log.ts';
+import { IdentifyBudget } from '../gateway/identify-budget.ts';
+import { LocalIdentifyGate, type IdentifyGate } from '../gateway/identify-gate.ts';
+import type { ShardOptions } from '../gateway/options.ts';
+import { Shard } from '../gateway/shard.ts';
+import type { SessionInfo } from '../gateway/session.ts';
+import { qqDialect } from '../gateway/dialects/qq.ts';
+import type { QQGatewayBot } from '../../protocol/qq.ts';
+import type { QQHostConfig } from '../qq/config.ts';
+import { fetchQQGatewayBot, type GetLike } from '../qq/gateway-info.ts';
+import { QQTokenManager, type FetchLike } from '../qq/token.ts';
+
+/** What a QQ shard takes from the composition root: everything but the QQ specifics filled in here. */
+export type QQShardHooks = Omit<
+  ShardOptions,
+  'id' | 'count' | 'token' | 'dialect' | 'intents' | 'gatewayUrl' | 'compress' | 'identifyGate' | 'onTokenRejected' | 'session'
+> & {
+  /** A remote gate (the coordinator's) instead of the local one. */
+  identifyGate?: IdentifyGate;
+};
+
+export interface QQPlatform {
+  readonly platform: 'qq';
+  readonly tokens: QQTokenManager;
+  readonly gateway: QQGatewayBot;
+  /** Total shard count: EDGESHARD_SHARD_COUNT when given, else QQ's recommendation. */
+  readonly shardCount: number;
+  /** max_concurrency buckets (5 s each) behind the daily session budget. */
+  readonly identifyGate: IdentifyBudget;
+  makeShard(id: number, session: SessionInfo | undefined, hooks: QQShardHooks): Shard;
+  /** Stops the token refresh timer (shards are stopped by their owner). */
+  stop(): void;
+}
+
+export interface QQPlatformOptions {
+  config: QQHostConfig;
+  logger: Logger;
+  /** EDGESHARD_SHARD_COUNT; undefined: QQ's recommendation. */
+  shardCount?: number | undefined;
+  /** EDGESHARD_IDENTIFY_RESERVE. */
+  identifyReserve?: number;
+  fetch?: FetchLike & GetLike;
+}
+
+export async function createQQPlatform(options: QQPlatformOptions): Promise<QQPlatform> {
+  const { config, logger } = options;
+  const log = logger.child({ platform: 'qq' });
+  const tokens = new QQTokenManager({
+    url: config.tokenUrl,
+    appId: config.appId,
+    appSecret: config.appSecret,
+    logger: log,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  let gateway: QQGatewayBot;
+  try {
+    const token = await tokens.start();
+    gateway = await fetchQQGatewayBot(config.apiUrl, token, options.fetch);
+  } catch (err) {
+    tokens.stop();
+    throw err;
+  }
+  const shardCount = options.shardCount ?? Math.max(1, gateway.shards);
+  const limit = gateway.session_start_limit;
+  const identifyGate = new IdentifyBudget(
+    new LocalIdentifyGate({ maxConcurrency: Math.max(1, limit.max_concurrency) }),
+    {
+      limit,
+      reserve: options.identifyReserve ?? 0,
+      refresh: async () =>
+        (await fetchQQGatewayBot(config.apiUrl, await tokens.get(), options.fetch)).session_start_limit,
+      onOpen: (error) => log.error(error.message, { code: error.code }),
+    },
+  );
+  log.info('QQ gateway', {
+    url: gateway.url,
+    shards: shardCount,
+    recommended: gateway.shards,
+    sandbox: config.sandbox,
+    remaining: limit.remaining,
+  });
+  return {
+    platform: 'qq',
+    tokens,
+    gateway,
+    shardCount,
+    identifyGate,
+    makeShard: (id, session, hooks) =>
+      new Shard({
+        ...hooks,
+        id,
+        count: shardCount,
+        dialect: qqDialect,
+        token: () => tokens.get(),
+        onTokenRejected: () => tokens.invalidate(),
+        intents: config.intents,
+        gatewayUrl: gateway.url,
+        compress: 'none',
+        identifyGate: hooks.identifyGate ?? identifyGate,
+        ...(session ? { session } : {}),
+      }),
+    stop: () => tokens.stop(),
+  };
+}
