@@ -20,6 +20,15 @@ export const QQ_OPCODES = {
 
 export type QQOpcode = (typeof QQ_OPCODES)[keyof typeof QQ_OPCODES];
 
+export type { QQAttachment } from './qq-entities.ts';
+export type { QQEvents, QQEventName } from './qq-events.ts';
+import type { QQAttachment, QQMessage, QQUser } from './qq-entities.ts';
+
+/** A guild (频道) user. */
+export type QQGuildUser = QQUser;
+/** AT_MESSAGE_CREATE, MESSAGE_CREATE, DIRECT_MESSAGE_CREATE: a message in a guild (频道) channel or DM. */
+export type QQGuildMessage = QQMessage;
+
 /** The common payload: `id` is the event id, `s` the sequence, `t` the event name (dispatch only). */
 export interface QQPayload<D = unknown> {
   id?: string;
@@ -49,15 +58,6 @@ export interface QQValidationResponse {
 /** The acknowledgement of a dispatch delivered by webhook. */
 export const QQ_CALLBACK_ACK = { op: QQ_OPCODES.HTTP_CALLBACK_ACK, d: 0 } as const;
 
-export interface QQAttachment {
-  content_type: string;
-  filename?: string;
-  height?: number;
-  width?: number;
-  size?: number;
-  url: string;
-}
-
 /** GROUP_AT_MESSAGE_CREATE: a user @-mentions the bot in a group. `content` has the mention removed. */
 export interface QQGroupAtMessage {
   id: string;
@@ -76,27 +76,6 @@ export interface QQC2CMessage {
   author: { user_openid: string; id?: string; union_openid?: string };
   content: string;
   timestamp: string;
-  attachments?: QQAttachment[];
-}
-
-export interface QQGuildUser {
-  id: string;
-  username: string;
-  avatar?: string;
-  bot: boolean;
-}
-
-/** AT_MESSAGE_CREATE, MESSAGE_CREATE, DIRECT_MESSAGE_CREATE: a message in a guild (频道) channel or DM. */
-export interface QQGuildMessage {
-  id: string;
-  channel_id: string;
-  guild_id: string;
-  content: string;
-  timestamp: string;
-  author: QQGuildUser;
-  member?: { joined_at?: string; roles?: string[]; nick?: string };
-  seq?: number;
-  seq_in_channel?: string;
   attachments?: QQAttachment[];
 }
 
@@ -139,28 +118,6 @@ export interface QQMessageDeleteEvent {
   message: { id: string; channel_id: string; guild_id: string; author: { id: string; username: string; bot: boolean } };
   op_user: { id: string };
 }
-
-/** Event name → payload type. Handlers registered with `onQQ` get `d` typed from this table. */
-export interface QQEvents {
-  GROUP_AT_MESSAGE_CREATE: QQGroupAtMessage;
-  C2C_MESSAGE_CREATE: QQC2CMessage;
-  AT_MESSAGE_CREATE: QQGuildMessage;
-  MESSAGE_CREATE: QQGuildMessage;
-  DIRECT_MESSAGE_CREATE: QQGuildMessage;
-  INTERACTION_CREATE: QQInteraction;
-  GROUP_ADD_ROBOT: QQGroupRobotEvent;
-  GROUP_DEL_ROBOT: QQGroupRobotEvent;
-  GROUP_MSG_REJECT: QQGroupRobotEvent;
-  GROUP_MSG_RECEIVE: QQGroupRobotEvent;
-  FRIEND_ADD: QQFriendEvent;
-  FRIEND_DEL: QQFriendEvent;
-  C2C_MSG_REJECT: QQFriendEvent;
-  C2C_MSG_RECEIVE: QQFriendEvent;
-  PUBLIC_MESSAGE_DELETE: QQMessageDeleteEvent;
-  MESSAGE_DELETE: QQMessageDeleteEvent;
-}
-
-export type QQEventName = keyof QQEvents;
 
 /** Message types of the send APIs (消息 > 发送消息, msg_type). */
 export const QQ_MSG_TYPES = { TEXT: 0, MARKDOWN: 2, ARK: 3, EMBED: 4, MEDIA: 7 } as const;
