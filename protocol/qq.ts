@@ -215,9 +215,15 @@ export const QQ_DEFAULT_INTENTS =
 
 /** `GROUP_AND_C2C_EVENT`, `group_and_c2c_event`, `IntentGroupMessages`, `GroupMessages` → the bit, or undefined. */
 export function qqIntentBit(name: string): number | undefined {
-  const key = name.trim().toUpperCase().replace(/^INTENT_?/, '');
+  const key = name
+    .trim()
+    .toUpperCase()
+    .replace(/^INTENT_?/, '');
   for (const [docName, row] of Object.entries(QQ_INTENTS)) {
-    const botgo = row.botgo.replace(/^Intent/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+    const botgo = row.botgo
+      .replace(/^Intent/, '')
+      .replace(/([a-z])([A-Z])/g, '$1_$2')
+      .toUpperCase();
     if (key === docName || key === botgo || key.replaceAll('_', '') === botgo.replaceAll('_', '')) return row.bit;
   }
   return undefined;

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { QQMessageBody } from '../../protocol/qq.ts';
 import { BodyError, compileTemplate, readJson, sendJson } from '../http.ts';
+import type { QQGateway } from './gateway.ts';
 import type { QQSent, QQState } from './state.ts';
 
 export const QQ_PREFIX = '/qq';
@@ -93,7 +94,7 @@ const ROUTES: {
   },
 ];
 
-export function createQQApi(state: QQState) {
+export function createQQApi(state: QQState, gateway?: QQGateway) {
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     try {
       if (path === '/app/getAppAccessToken' && req.method === 'POST') {
@@ -112,6 +113,10 @@ export function createQQApi(state: QQState) {
         return sendJson(res, 401, { code: 11244, message: 'token not exist or expire' });
       }
       const apiPath = path.slice('/api'.length);
+      if (gateway && req.method === 'GET' && (apiPath === '/gateway/bot' || apiPath === '/gateway')) {
+        const bot = gateway.gatewayBot();
+        return sendJson(res, 200, apiPath === '/gateway' ? { url: bot.url } : bot);
+      }
       for (const route of ROUTES) {
         const params = route.match(apiPath);
         if (!params || route.method !== req.method) continue;

@@ -36,6 +36,8 @@ export interface QQEventRecord {
   status: number;
   response: unknown;
   acked: boolean;
+  /** How it was delivered; a websocket-only event has no webhook status (0). */
+  via?: 'webhook' | 'websocket' | 'both';
 }
 
 export interface QQCounters {
@@ -70,7 +72,10 @@ export class QQState {
     eventsAcked: 0,
     validations: 0,
   };
-  readonly tokenTtlSeconds: number;
+  /** Lifetime of tokens issued from now on; a control route shortens it to test refreshes. */
+  tokenTtlSeconds: number;
+  /** The token the endpoint hands out until its last 60 s. */
+  #latest: { token: string; expiresAt: number } | undefined;
 
   constructor(opts: {
     appId?: string;
@@ -92,11 +97,28 @@ export class QQState {
     this.tokenTtlSeconds = opts.tokenTtlSeconds ?? 7200;
   }
 
+  /**
+   * 接口调用与鉴权 > 获取调用凭证: within a token's lifetime the endpoint returns the same token (with the
+   * seconds it has left); in its last 60 s it issues a new one, and the old one stays valid until it expires.
+   */
   issueToken(now = Date.now()): { access_token: string; expires_in: string } {
+    const latest = this.#latest;
+    if (latest && latest.expiresAt - now > 60_000 && this.tokenValid(latest.token, now)) {
+      return { access_token: latest.token, expires_in: String(Math.floor((latest.expiresAt - now) / 1000)) };
+    }
     const token = randomBytes(24).toString('base64url');
-    this.tokens.set(token, now + this.tokenTtlSeconds * 1000);
+    const expiresAt = now + this.tokenTtlSeconds * 1000;
+    this.tokens.set(token, expiresAt);
+    this.#latest = { token, expiresAt };
     this.counters.tokensIssued++;
     return { access_token: token, expires_in: String(this.tokenTtlSeconds) };
+  }
+
+  /** Every token issued so far expires now (a control route: "the token expired mid-session"). */
+  expireTokens(now = Date.now()): number {
+    for (const token of this.tokens.keys()) this.tokens.set(token, now);
+    this.#latest = undefined;
+    return this.tokens.size;
   }
 
   tokenValid(token: string, now = Date.now()): boolean {

@@ -18,7 +18,16 @@ import { QQTokenManager, type FetchLike } from '../qq/token.ts';
 /** What a QQ shard takes from the composition root: everything but the QQ specifics filled in here. */
 export type QQShardHooks = Omit<
   ShardOptions,
-  'id' | 'count' | 'token' | 'dialect' | 'intents' | 'gatewayUrl' | 'compress' | 'identifyGate' | 'onTokenRejected' | 'session'
+  | 'id'
+  | 'count'
+  | 'token'
+  | 'dialect'
+  | 'intents'
+  | 'gatewayUrl'
+  | 'compress'
+  | 'identifyGate'
+  | 'onTokenRejected'
+  | 'session'
 > & {
   /** A remote gate (the coordinator's) instead of the local one. */
   identifyGate?: IdentifyGate;

@@ -2,7 +2,14 @@
 // QQ_APP_SECRET. QQ_SANDBOX=on points the default API base at QQ's sandbox (沙箱环境); an explicit
 // QQ_API_URL wins over both. The token endpoint is the same for both environments.
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
-import { QQ_API_URL, QQ_DEFAULT_INTENTS, QQ_INTENTS, QQ_SANDBOX_API_URL, QQ_TOKEN_URL, qqIntentBit } from '../../protocol/qq.ts';
+import {
+  QQ_API_URL,
+  QQ_DEFAULT_INTENTS,
+  QQ_INTENTS,
+  QQ_SANDBOX_API_URL,
+  QQ_TOKEN_URL,
+  qqIntentBit,
+} from '../../protocol/qq.ts';
 
 export interface QQHostConfig {
   appId: string;
@@ -61,8 +68,7 @@ export function parseQQConfig(get: (name: QQName) => string | undefined): QQHost
   const appSecret = get('QQ_APP_SECRET');
   if (!appId && !appSecret) return undefined;
   if (!appId) invalid('QQ_APP_SECRET is set but QQ_APP_ID is not: copy the AppID from QQ 开放平台 > 开发设置');
-  if (!appSecret)
-    invalid('QQ_APP_ID is set but QQ_APP_SECRET is not: copy the AppSecret from QQ 开放平台 > 开发设置');
+  if (!appSecret) invalid('QQ_APP_ID is set but QQ_APP_SECRET is not: copy the AppSecret from QQ 开放平台 > 开发设置');
   const sandboxRaw = get('QQ_SANDBOX') ?? 'off';
   if (sandboxRaw !== 'on' && sandboxRaw !== 'off') invalid(`QQ_SANDBOX must be "on" or "off", got "${sandboxRaw}"`);
   const sandbox = sandboxRaw === 'on';

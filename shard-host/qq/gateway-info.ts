@@ -4,10 +4,7 @@ import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import type { QQGatewayBot } from '../../protocol/qq.ts';
 import type { FetchLike } from './token.ts';
 
-export type GetLike = (
-  url: string,
-  init: { method: 'GET'; headers: Record<string, string> },
-) => ReturnType<FetchLike>;
+export type GetLike = (url: string, init: { method: 'GET'; headers: Record<string, string> }) => ReturnType<FetchLike>;
 
 export async function fetchQQGatewayBot(
   apiUrl: string,

@@ -25,7 +25,9 @@ export const qqDialect: Dialect = {
   closeCodeRow: qqCloseCodeRow,
   readySession(d) {
     const v = d as { session_id?: unknown } | null;
-    return typeof v?.session_id === 'string' && v.session_id !== '' ? { sessionId: v.session_id, resumeUrl: null } : null;
+    return typeof v?.session_id === 'string' && v.session_id !== ''
+      ? { sessionId: v.session_id, resumeUrl: null }
+      : null;
   },
   eventId: (payload) => (typeof payload.id === 'string' && payload.id !== '' ? payload.id : undefined),
   // QQ documents no query parameters and no transport compression: the URL from /gateway/bot is used as is.
