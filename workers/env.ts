@@ -17,6 +17,8 @@ export interface Env {
   QQ_API_URL?: string;
   /** QQ access-token endpoint (default https://bots.qq.com/app/getAppAccessToken). */
   QQ_TOKEN_URL?: string;
+  /** `on`: QQ's sandbox API (https://sandbox.api.sgroup.qq.com) unless QQ_API_URL says otherwise. */
+  QQ_SANDBOX?: string;
   EDGESHARD_MAX_BATCH_BYTES?: string;
   /** Coordinator: lease TTL in ms (hosts renew every third of it). */
   EDGESHARD_LEASE_TTL_MS?: string;
