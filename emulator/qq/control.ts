@@ -64,7 +64,9 @@ export function createQQControl(deps: QQDeps) {
             ...(body.scene === 'c2c' ? { scene: 'c2c' as const } : {}),
             ...(typeof body.group_openid === 'string' ? { groupOpenid: body.group_openid } : {}),
             ...(typeof body.member === 'number' ? { memberIndex: body.member } : {}),
-            ...(body.via === 'webhook' || body.via === 'websocket' || body.via === 'both' ? { via: body.via } : {}),
+            ...(body.via === 'webhook' || body.via === 'websocket' || body.via === 'both' || body.via === 'none'
+              ? { via: body.via }
+              : {}),
           });
           sendJson(res, 200, result);
           return true;

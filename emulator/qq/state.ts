@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { SigningKey } from '../interactions/keys.ts';
 import { qqSigningKey } from './keys.ts';
+import { QQGuildWorld } from './guild.ts';
 
 export interface QQGroup {
   group_openid: string;
@@ -27,6 +28,10 @@ export interface QQSent {
   msg_seq?: number;
   event_id?: string;
   timestamp: number;
+  msg_type?: number;
+  /** file_info of a rich-media message. */
+  media?: string;
+  recalled?: boolean;
 }
 
 export interface QQEventRecord {
@@ -63,6 +68,7 @@ export class QQState {
   readonly delivered = new Map<string, QQDelivered>();
   readonly sent: QQSent[] = [];
   readonly events: QQEventRecord[] = [];
+  readonly guildWorld: QQGuildWorld;
   readonly counters: QQCounters = {
     tokensIssued: 0,
     tokenRefusals: 0,
@@ -95,6 +101,7 @@ export class QQState {
       member_openids: this.users.map((u) => openid(`${g}:${u}`)),
     }));
     this.tokenTtlSeconds = opts.tokenTtlSeconds ?? 7200;
+    this.guildWorld = new QQGuildWorld(opts.seed, this.appId);
   }
 
   /**

@@ -13,8 +13,9 @@ export interface QQDeps {
   gateway?: QQGateway;
 }
 
-/** How an event reaches the bot: its webhook, its websocket sessions, or both (the same event id both ways). */
-export type QQVia = 'webhook' | 'websocket' | 'both';
+/** How an event reaches the bot: its webhook, its websocket sessions, or both (the same event id both ways);
+ *  `none` only records the message, for API tests that reply to a message no handler saw. */
+export type QQVia = 'webhook' | 'websocket' | 'both' | 'none';
 
 const headers = (state: QQState) => ({ 'x-bot-appid': state.appId, 'user-agent': 'QQBot-Callback' });
 /** RFC 3339 with the +08:00 offset QQ uses. */
@@ -33,6 +34,11 @@ export async function sendEvent(
 ): Promise<QQEventRecord> {
   const id = `${t}:${randomBytes(16).toString('hex')}`;
   const via = resolveVia(deps, options.via);
+  if (via === 'none') {
+    const record: QQEventRecord = { id, op: 0, t, status: 0, response: null, acked: false };
+    deps.state.events.push(record);
+    return record;
+  }
   let websocket = false;
   if (via !== 'webhook') {
     if (!deps.gateway) throw new RangeError('the QQ websocket gateway is not running');

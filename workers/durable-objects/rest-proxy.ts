@@ -84,7 +84,11 @@ export class RestProxy extends DurableObject<Env> {
       appId,
       appSecret,
       egress: egressFromEnv(this.env),
-      invalidRequestLimit: positiveInt('EDGESHARD_INVALID_REQUEST_LIMIT', this.env.EDGESHARD_INVALID_REQUEST_LIMIT, 2500),
+      invalidRequestLimit: positiveInt(
+        'EDGESHARD_INVALID_REQUEST_LIMIT',
+        this.env.EDGESHARD_INVALID_REQUEST_LIMIT,
+        2500,
+      ),
     });
     return this.#qq;
   }

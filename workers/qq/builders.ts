@@ -48,7 +48,10 @@ export const qqMessage = {
     },
     ...(keyboard ? { keyboard } : {}),
   }),
-  ark: (templateId: number, kv: QQArk['kv']): Body => ({ msg_type: QQ_MSG_TYPE.ark, ark: { template_id: templateId, kv } }),
+  ark: (templateId: number, kv: QQArk['kv']): Body => ({
+    msg_type: QQ_MSG_TYPE.ark,
+    ark: { template_id: templateId, kv },
+  }),
   embed: (embed: QQEmbed): Body => ({ msg_type: QQ_MSG_TYPE.embed, embed }),
   /** Rich media from an upload's `file_info` (ctx.qq.uploadGroupMedia / uploadC2CMedia); `content` is a caption. */
   media: (media: QQMedia, content?: string): Body => ({
@@ -62,8 +65,16 @@ const EVERYONE: QQButtonAction['permission'] = { type: 2 };
 
 /** Buttons: `callback` raises INTERACTION_CREATE with `data`; `command` fills the input box; `link` opens a URL. */
 export const qqButton = {
-  callback: (label: string, data: string, opts: { id?: string; style?: 0 | 1; unsupportTips?: string } = {}): QQButton =>
-    button(label, { type: 1, permission: EVERYONE, data, unsupport_tips: opts.unsupportTips ?? 'please update QQ' }, opts),
+  callback: (
+    label: string,
+    data: string,
+    opts: { id?: string; style?: 0 | 1; unsupportTips?: string } = {},
+  ): QQButton =>
+    button(
+      label,
+      { type: 1, permission: EVERYONE, data, unsupport_tips: opts.unsupportTips ?? 'please update QQ' },
+      opts,
+    ),
   command: (
     label: string,
     command: string,
@@ -82,7 +93,11 @@ export const qqButton = {
       opts,
     ),
   link: (label: string, url: string, opts: { id?: string; style?: 0 | 1; unsupportTips?: string } = {}): QQButton =>
-    button(label, { type: 0, permission: EVERYONE, data: url, unsupport_tips: opts.unsupportTips ?? 'please update QQ' }, opts),
+    button(
+      label,
+      { type: 0, permission: EVERYONE, data: url, unsupport_tips: opts.unsupportTips ?? 'please update QQ' },
+      opts,
+    ),
 };
 
 function button(label: string, action: QQButtonAction, opts: { id?: string; style?: 0 | 1 }): QQButton {
@@ -95,7 +110,9 @@ function button(label: string, action: QQButtonAction, opts: { id?: string; styl
 
 /** A custom keyboard from rows of buttons, or a console template's id. */
 export const qqKeyboard = {
-  rows: (...rows: QQButton[][]): QQKeyboard => ({ content: { rows: rows.map((buttons): QQKeyboardRow => ({ buttons })) } }),
+  rows: (...rows: QQButton[][]): QQKeyboard => ({
+    content: { rows: rows.map((buttons): QQKeyboardRow => ({ buttons })) },
+  }),
   template: (id: string): QQKeyboard => ({ id }),
 };
 
@@ -147,15 +164,24 @@ export function checkMessage(body: Partial<QQV2MessageBody> & { image?: string }
   if (body.markdown) checkMarkdown(body.markdown);
   if (body.keyboard) checkKeyboard(body.keyboard);
   if (body.ark) {
-    if (!Number.isInteger(body.ark.template_id) || body.ark.template_id <= 0) fail('ark.template_id must be a positive integer');
+    if (!Number.isInteger(body.ark.template_id) || body.ark.template_id <= 0)
+      fail('ark.template_id must be a positive integer');
     for (const kv of body.ark.kv ?? []) if (!kv.key) fail('ark.kv entry without a key');
   }
   if (body.embed && !body.embed.title) fail('embed.title is empty');
-  if (body.media && !body.media.file_info) fail('media.file_info is empty: upload the file first (uploadGroupMedia / uploadC2CMedia)');
+  if (body.media && !body.media.file_info)
+    fail('media.file_info is empty: upload the file first (uploadGroupMedia / uploadC2CMedia)');
   const type = body.msg_type;
   if (type === undefined) {
     // A guild channel message: at least one part.
-    if (!body.content && !body.markdown && !body.ark && !body.embed && !body.image && !('keyboard' in body && body.keyboard))
+    if (
+      !body.content &&
+      !body.markdown &&
+      !body.ark &&
+      !body.embed &&
+      !body.image &&
+      !('keyboard' in body && body.keyboard)
+    )
       fail('give content, markdown, ark, embed or image (QQ answers 50006 消息为空)');
     return;
   }

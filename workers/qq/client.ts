@@ -94,7 +94,8 @@ export class QQOpenApi {
     // 201/202: accepted asynchronously; QQ still sends an error-shaped body (服务端API > 错误码 > http 状态码).
     const accepted = (res.status === 201 || res.status === 202) && QQ_ACCEPTED_CODES.has(body?.code ?? -1);
     if (res.status >= 300 || ((res.status === 201 || res.status === 202) && body?.code !== undefined && !accepted)) {
-      const traced = body && res.headers['x-tps-trace-id'] ? { ...body, trace_id: res.headers['x-tps-trace-id'] } : body;
+      const traced =
+        body && res.headers['x-tps-trace-id'] ? { ...body, trace_id: res.headers['x-tps-trace-id'] } : body;
       throw new QQApiError(what, res.status, traced, res.body);
     }
     return json as R;
@@ -121,7 +122,10 @@ export class QQOpenApi {
   }
 
   /** Replies in the group the message came from; `reply` is text or a message body (builders.ts). */
-  replyGroup(message: QQGroupAtMessage, reply: string | Omit<QQV2MessageBody, 'msg_id' | 'msg_seq'>): Promise<QQReplyResult> {
+  replyGroup(
+    message: QQGroupAtMessage,
+    reply: string | Omit<QQV2MessageBody, 'msg_id' | 'msg_seq'>,
+  ): Promise<QQReplyResult> {
     const body = typeof reply === 'string' ? { msg_type: 0 as const, content: reply } : reply;
     return this.#reply(`/v2/groups/${enc(message.group_openid)}/messages`, message.id, body);
   }
@@ -172,7 +176,10 @@ export class QQOpenApi {
   }
   /** Recall (撤回); `hidetip` hides the "message recalled" notice. */
   retractMessage(channelId: string, messageId: string, options: { hidetip?: boolean } = {}): Promise<void> {
-    return this.request('DELETE', `/channels/${enc(channelId)}/messages/${enc(messageId)}${query({ hidetip: options.hidetip })}`);
+    return this.request(
+      'DELETE',
+      `/channels/${enc(channelId)}/messages/${enc(messageId)}${query({ hidetip: options.hidetip })}`,
+    );
   }
   postSettingGuide(channelId: string, atUserIds: string[] = []): Promise<T.QQMessage> {
     const content = atUserIds.map((id) => `<@${id}>`).join('');
@@ -210,7 +217,10 @@ export class QQOpenApi {
     return this.request('POST', `/dms/${enc(dm.guild_id)}/messages`, body);
   }
   retractDMMessage(guildId: string, messageId: string, options: { hidetip?: boolean } = {}): Promise<void> {
-    return this.request('DELETE', `/dms/${enc(guildId)}/messages/${enc(messageId)}${query({ hidetip: options.hidetip })}`);
+    return this.request(
+      'DELETE',
+      `/dms/${enc(guildId)}/messages/${enc(messageId)}${query({ hidetip: options.hidetip })}`,
+    );
   }
   postDMSettingGuide(dm: { guild_id: string }, jumpGuildId: string): Promise<T.QQMessage> {
     return this.request('POST', `/dms/${enc(dm.guild_id)}/settingguide`, { jump_guild_id: jumpGuildId });
@@ -225,7 +235,10 @@ export class QQOpenApi {
     return this.request('GET', `/guilds/${enc(guildId)}/members/${enc(userId)}`);
   }
   guildMembers(guildId: string, pager: T.QQGuildMembersPager = {}): Promise<T.QQMember[]> {
-    return this.request('GET', `/guilds/${enc(guildId)}/members${query({ after: pager.after ?? '0', limit: pager.limit })}`);
+    return this.request(
+      'GET',
+      `/guilds/${enc(guildId)}/members${query({ after: pager.after ?? '0', limit: pager.limit })}`,
+    );
   }
   guildRoleMembers(guildId: string, roleId: string, pager: T.QQRoleMembersPager = {}): Promise<T.QQRoleMembersPage> {
     const q = query({ start_index: pager.start_index ?? '0', limit: pager.limit });
@@ -263,7 +276,11 @@ export class QQOpenApi {
     return this.request('DELETE', `/channels/${enc(channelId)}`);
   }
   /** A private channel visible to admins and `userIds` (private_type 2). */
-  createPrivateChannel(guildId: string, value: T.QQChannelFields & { name: string }, userIds: string[]): Promise<T.QQChannel> {
+  createPrivateChannel(
+    guildId: string,
+    value: T.QQChannelFields & { name: string },
+    userIds: string[],
+  ): Promise<T.QQChannel> {
     return this.postChannel(guildId, { ...value, private_type: 2, private_user_ids: userIds });
   }
   listVoiceChannelMembers(channelId: string): Promise<T.QQMember[]> {
@@ -384,10 +401,16 @@ export class QQOpenApi {
   // ---- MessageReactionAPI ----
 
   createMessageReaction(channelId: string, messageId: string, emoji: { id: string; type: 1 | 2 }): Promise<void> {
-    return this.request('PUT', `/channels/${enc(channelId)}/messages/${enc(messageId)}/reactions/${emoji.type}/${enc(emoji.id)}`);
+    return this.request(
+      'PUT',
+      `/channels/${enc(channelId)}/messages/${enc(messageId)}/reactions/${emoji.type}/${enc(emoji.id)}`,
+    );
   }
   deleteOwnMessageReaction(channelId: string, messageId: string, emoji: { id: string; type: 1 | 2 }): Promise<void> {
-    return this.request('DELETE', `/channels/${enc(channelId)}/messages/${enc(messageId)}/reactions/${emoji.type}/${enc(emoji.id)}`);
+    return this.request(
+      'DELETE',
+      `/channels/${enc(channelId)}/messages/${enc(messageId)}/reactions/${emoji.type}/${enc(emoji.id)}`,
+    );
   }
   getMessageReactionUsers(
     channelId: string,
@@ -396,7 +419,10 @@ export class QQOpenApi {
     pager: T.QQReactionPager = {},
   ): Promise<T.QQReactionUsers> {
     const q = query({ cookie: pager.cookie, limit: pager.limit ?? 20 });
-    return this.request('GET', `/channels/${enc(channelId)}/messages/${enc(messageId)}/reactions/${emoji.type}/${enc(emoji.id)}${q}`);
+    return this.request(
+      'GET',
+      `/channels/${enc(channelId)}/messages/${enc(messageId)}/reactions/${emoji.type}/${enc(emoji.id)}${q}`,
+    );
   }
 
   // ---- InteractionAPI, MessageSettingAPI ----

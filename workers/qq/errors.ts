@@ -13,7 +13,7 @@ export interface QQErrorRow {
 }
 
 const CONSOLE = 'QQ 开放平台 (q.qq.com) > your bot';
-const RETRY_ONCE = 'a system error on QQ\'s side; edgeshard retries it once (QQ allows one retry)';
+const RETRY_ONCE = "a system error on QQ's side; edgeshard retries it once (QQ allows one retry)";
 
 /** One row per code QQ documents that a handler can act on. */
 export const QQ_ERROR_CODES: Record<number, QQErrorRow> = {
@@ -34,7 +34,10 @@ export const QQ_ERROR_CODES: Record<number, QQErrorRow> = {
     fix: `request the API permission in ${CONSOLE} (or ask an admin with ctx.qq.requireApiPermission)`,
   },
   11254: { meaning: 'this API is banned for the bot (应用接口被封禁)', fix: `see the notice in ${CONSOLE}` },
-  11262: { meaning: 'this API does not accept a bot token (不支持 Bot Token)', fix: 'this call is for user OAuth tokens only' },
+  11262: {
+    meaning: 'this API does not accept a bot token (不支持 Bot Token)',
+    fix: 'this call is for user OAuth tokens only',
+  },
   11263: { meaning: 'guild permission check failed (检查频道权限失败)', fix: RETRY_ONCE, retry: true },
   11264: {
     meaning: 'the guild did not grant this permission (检查小站权限未通过)',
@@ -43,11 +46,28 @@ export const QQ_ERROR_CODES: Record<number, QQErrorRow> = {
   11265: { meaning: 'the bot is banned (机器人已经被封禁)', fix: `apply to have the ban lifted in ${CONSOLE}` },
   11281: { meaning: 'admin check failed (检查是否是管理员失败)', fix: RETRY_ONCE, retry: true },
   11282: { meaning: 'the bot is not an admin (需要管理员权限)', fix: 'ask the guild owner to make the bot an admin' },
-  12002: { meaning: 'invalid request body (请求体错误)', fix: 'check the body against QQ\'s documentation for this API' },
-  20028: { meaning: 'channel write rate limit (子频道消息触发限频)', fix: 'send fewer messages to this channel', rate: true },
-  22009: { meaning: 'message limit exceeded (msg limit exceed)', fix: 'at most 5 replies per received message', rate: true },
-  40034024: { meaning: 'msg_id is not a message the bot received here', fix: 'reply with the id of a received message' },
-  40034025: { meaning: 'the reply window has passed (回复的消息过期)', fix: 'reply within 5 min (group) / 60 min (C2C)' },
+  12002: {
+    meaning: 'invalid request body (请求体错误)',
+    fix: "check the body against QQ's documentation for this API",
+  },
+  20028: {
+    meaning: 'channel write rate limit (子频道消息触发限频)',
+    fix: 'send fewer messages to this channel',
+    rate: true,
+  },
+  22009: {
+    meaning: 'message limit exceeded (msg limit exceed)',
+    fix: 'at most 5 replies per received message',
+    rate: true,
+  },
+  40034024: {
+    meaning: 'msg_id is not a message the bot received here',
+    fix: 'reply with the id of a received message',
+  },
+  40034025: {
+    meaning: 'the reply window has passed (回复的消息过期)',
+    fix: 'reply within 5 min (group) / 60 min (C2C)',
+  },
   40054005: {
     meaning: 'duplicate reply: same msg_id and msg_seq (消息被去重)',
     fix: 'edgeshard treats it as already sent: a redelivered event does not reply twice',
@@ -60,9 +80,15 @@ export const QQ_ERROR_CODES: Record<number, QQErrorRow> = {
   304014: { meaning: 'no permission for this template', fix: `apply for the template in ${CONSOLE}` },
   304018: { meaning: 'the bot is not connected to the gateway', fix: 'start a shard host with QQ credentials' },
   304022: { meaning: 'push time limit (推送消息时间限制)', fix: 'active messages are not allowed at this hour' },
-  304023: { meaning: 'accepted, waiting for manual review (等待人工审核)', fix: 'nothing: MESSAGE_AUDIT_PASS/REJECT follows' },
+  304023: {
+    meaning: 'accepted, waiting for manual review (等待人工审核)',
+    fix: 'nothing: MESSAGE_AUDIT_PASS/REJECT follows',
+  },
   304024: { meaning: 'reply accepted, waiting for manual review', fix: 'nothing: MESSAGE_AUDIT_PASS/REJECT follows' },
-  304026: { meaning: 'wrong msg_id for the reply (回复的消息 id 错误)', fix: 'reply with the id of a received message' },
+  304026: {
+    meaning: 'wrong msg_id for the reply (回复的消息 id 错误)',
+    fix: 'reply with the id of a received message',
+  },
   304027: { meaning: 'the replied-to message expired (回复的消息过期)', fix: 'reply sooner' },
   304028: { meaning: 'may only reply to messages that @-mention the bot', fix: 'reply to AT_MESSAGE_CREATE events' },
   1100100: { meaning: 'security: message rate limited (消息被限频)', fix: 'send fewer messages', rate: true },
@@ -90,7 +116,12 @@ export class QQApiError extends EdgeshardError {
   readonly qqCode: number | undefined;
   readonly traceId: string | undefined;
   readonly fix: string | undefined;
-  constructor(what: string, status: number, body: { code?: number; err_code?: number; message?: string; trace_id?: string } | undefined, raw: string) {
+  constructor(
+    what: string,
+    status: number,
+    body: { code?: number; err_code?: number; message?: string; trace_id?: string } | undefined,
+    raw: string,
+  ) {
     const qqCode = body?.code ?? body?.err_code;
     const row = qqErrorRow(qqCode);
     const detail = body?.message ?? raw.slice(0, 200);

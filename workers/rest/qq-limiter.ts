@@ -1,5 +1,8 @@
 // Waits until every QQ rate rule that covers a request has room (qq-limits.ts), counting sends in sliding
 // windows, and pauses a counter after QQ answered with a frequency limit. The clock and timers are injected.
+// QQ counts a request when it arrives, and arrivals are not spaced as sends are (a slow first request, a
+// fast sixth one), so each send's place in the window moves to the time of its answer: QQ saw the request
+// before it answered, so a window counted from the answer is never shorter than the one QQ counts.
 import { qqRulesFor, qqRouteKey, type QQRateRule } from './qq-limits.ts';
 
 export interface QQLimiterOptions {
@@ -9,7 +12,8 @@ export interface QQLimiterOptions {
 
 interface Counter {
   rule: QQRateRule;
-  sends: number[];
+  /** Send (then answer) times, oldest first. */
+  sends: { at: number }[];
   pausedUntil: number;
 }
 
@@ -35,8 +39,12 @@ export class QQRateLimiter {
   }
 
   static #waitOf(c: Counter, now: number): number {
-    while (c.sends.length > 0 && c.sends[0]! <= now - c.rule.windowMs) c.sends.shift();
-    const byWindow = c.sends.length < c.rule.limit ? 0 : c.sends[c.sends.length - c.rule.limit]! + c.rule.windowMs - now;
+    c.sends = c.sends.filter((s) => s.at > now - c.rule.windowMs);
+    let byWindow = 0;
+    if (c.sends.length >= c.rule.limit) {
+      const times = c.sends.map((s) => s.at).sort((a, b) => a - b);
+      byWindow = times[times.length - c.rule.limit]! + c.rule.windowMs - now;
+    }
     return Math.max(byWindow, c.pausedUntil - now, 0);
   }
 
@@ -46,15 +54,16 @@ export class QQRateLimiter {
     return Math.max(0, ...this.#counters_(method, path).map((c) => QQRateLimiter.#waitOf(c, now)));
   }
 
-  /** Resolves when the request may be sent, and counts it. */
-  async acquire(method: string, path: string): Promise<void> {
+  /** Resolves when the request may be sent, and counts it; call the returned function when it is answered. */
+  async acquire(method: string, path: string): Promise<() => void> {
     const counters = this.#counters_(method, path);
     for (;;) {
       const now = this.#now();
       const wait = Math.max(0, ...counters.map((c) => QQRateLimiter.#waitOf(c, now)));
       if (wait === 0) {
-        for (const c of counters) c.sends.push(now);
-        return;
+        const entry = { at: now };
+        for (const c of counters) c.sends.push(entry);
+        return () => void (entry.at = Math.max(entry.at, this.#now()));
       }
       await this.#sleep(wait);
     }

@@ -63,7 +63,23 @@ export interface QQRouteKey {
   major: string;
 }
 
-const ID_AFTER = new Set(['guilds', 'channels', 'dms', 'groups', 'users', 'messages', 'roles', 'members', 'announces', 'schedules', 'pins', 'interactions', 'reactions', 'files', 'sessions']);
+const ID_AFTER = new Set([
+  'guilds',
+  'channels',
+  'dms',
+  'groups',
+  'users',
+  'messages',
+  'roles',
+  'members',
+  'announces',
+  'schedules',
+  'pins',
+  'interactions',
+  'reactions',
+  'files',
+  'sessions',
+]);
 
 /** `/channels/123/messages/abc?limit=2` → `{ route: 'GET /channels/:id/messages/:id', major: '123' }`. */
 export function qqRouteKey(method: string, path: string): QQRouteKey {

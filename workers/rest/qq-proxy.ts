@@ -110,8 +110,13 @@ export class QQProxyCore {
           message: `edgeshard refused to call QQ: too many 401/403/429 answers in the last 10 minutes (threshold EDGESHARD_INVALID_REQUEST_LIMIT=${this.#guard.threshold}). Fix the failing calls — see the Worker logs`,
         });
       }
-      await this.#limiter.acquire(method, req.path);
-      const res = await this.#send(method, req);
+      const answered = await this.#limiter.acquire(method, req.path);
+      let res: RestResponse;
+      try {
+        res = await this.#send(method, req);
+      } finally {
+        answered();
+      }
       const body = parse(res.body);
       const code = body?.code ?? body?.err_code;
       // The guard counts refusals; a token QQ calls expired is ours to replace, not the caller's fault.
