@@ -28,6 +28,16 @@ export function createQQControl(deps: QQDeps) {
         case 'GET /qq/gateway':
           sendJson(res, 200, { ...deps.gateway?.counters, sessions: deps.gateway?.live().length ?? 0 });
           return true;
+        case 'POST /qq/blast': {
+          const body = ((await readJson(req)) ?? {}) as Record<string, unknown>;
+          if (typeof body.count !== 'number' || !(body.count >= 1))
+            throw new RangeError('"count" must be a number ≥ 1');
+          if (!deps.gateway) throw new RangeError('the QQ websocket gateway is not running');
+          // Answers at once; the frames follow as fast as the sockets take them.
+          void deps.gateway.blast(body.count, typeof body.bytes === 'number' ? body.bytes : 1024);
+          sendJson(res, 200, { ok: true });
+          return true;
+        }
         case 'POST /qq/tokens/expire':
           sendJson(res, 200, { expired: state.expireTokens() });
           return true;

@@ -137,6 +137,38 @@ export class QQGateway {
     };
   }
 
+  /**
+   * Benchmarks: `count` GROUP_AT_MESSAGE_CREATEs of about `bytes` to every live session, as fast as each
+   * socket takes them (waiting while more than 1 MiB is buffered). Resolves when all are written.
+   */
+  async blast(count: number, bytes = 1024): Promise<number> {
+    const padding = 'x'.repeat(Math.max(0, bytes - 300));
+    const sessions = [...this.#conns].filter((c) => c.session);
+    let sent = 0;
+    await Promise.all(
+      sessions.map(async (conn) => {
+        const session = conn.session!;
+        for (let i = 0; i < count; i++) {
+          while (conn.ws.bufferedAmount > 1024 * 1024) await new Promise((r) => setTimeout(r, 1));
+          if (conn.ws.readyState !== WebSocket.OPEN) return;
+          const id = `ROBOT1.0_blast${i}`;
+          const d = {
+            id,
+            author: { member_openid: 'BLAST' },
+            content: ` ${padding}`,
+            timestamp: '2026-01-01T00:00:00+08:00',
+            group_openid: 'BLAST',
+          };
+          send(conn.ws, session.frame('GROUP_AT_MESSAGE_CREATE', d, `GROUP_AT_MESSAGE_CREATE:blast-${session.seq}`));
+          this.counters.dispatched++;
+          sent++;
+          if (i % 256 === 255) await new Promise((r) => setImmediate(r));
+        }
+      }),
+    );
+    return sent;
+  }
+
   close(): void {
     for (const c of this.#conns) c.ws.terminate();
     this.#wss.close();
