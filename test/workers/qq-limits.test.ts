@@ -77,3 +77,12 @@ describe('QQRateLimiter', () => {
     expect(t.limiter.predictMs('POST', '/channels/D/messages')).toBe(0);
   });
 });
+
+describe('QQ API base on the Worker', () => {
+  it('QQ_SANDBOX=on switches to the sandbox; QQ_API_URL wins; the default is production', async () => {
+    const { qqApiUrl } = await import('../../workers/rest/qq-proxy.ts');
+    expect(qqApiUrl({})).toBe('https://api.sgroup.qq.com');
+    expect(qqApiUrl({ QQ_SANDBOX: 'on' })).toBe('https://sandbox.api.sgroup.qq.com');
+    expect(qqApiUrl({ QQ_SANDBOX: 'on', QQ_API_URL: 'http://127.0.0.1:1/qq/api/' })).toBe('http://127.0.0.1:1/qq/api');
+  });
+});
