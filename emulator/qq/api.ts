@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { QQMessageBody } from '../../protocol/qq.ts';
 import { BodyError, compileTemplate, readJson, sendJson } from '../http.ts';
 import { fail, OPENAPI_ROUTES, type QQRoute, type Result } from './openapi-routes.ts';
+import { MORE_OPENAPI_ROUTES } from './openapi-routes-more.ts';
 import type { QQGateway } from './gateway.ts';
 import type { QQSent, QQState } from './state.ts';
 
@@ -28,8 +29,8 @@ function reply(
     if (!file || file.target !== target)
       return fail(400, 40034028, 'media.file_info is not a file uploaded for this group or user');
   }
-  // Group and C2C active messages are no longer offered; guild channels still take them (within QQ's limits).
-  if (!body.msg_id && !body.event_id && scene !== 'guild')
+  // Group and C2C active messages are no longer offered; guild channels and DMs still take them (within QQ's limits).
+  if (!body.msg_id && !body.event_id && scene !== 'guild' && scene !== 'dm')
     return fail(400, 11255, 'active messages are not offered: reply with the msg_id of a received message');
   const seq = body.msg_seq ?? 1;
   if (body.msg_id) {
@@ -121,6 +122,7 @@ const ROUTES: QQRoute[] = [
       typeof b.code === 'number' ? [200, {}] : fail(400, 11255, 'invalid request: code is required'),
   },
   ...OPENAPI_ROUTES,
+  ...MORE_OPENAPI_ROUTES,
 ];
 
 export function createQQApi(state: QQState, gateway?: QQGateway) {

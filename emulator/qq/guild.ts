@@ -26,6 +26,11 @@ export class QQGuildWorld {
   /** Send times per channel, for QQ's channel write limit (20028). */
   readonly channelSends = new Map<string, number[]>();
   readonly botUserId: string;
+  /** DM sessions opened with POST /users/@me/dms (their guild_id). */
+  readonly dms = new Set<string>();
+  /** Announcements by channel id, or `guild:{id}` for the guild's. */
+  readonly announces = new Map<string, { guild_id: string; channel_id: string; message_id: string }>();
+  readonly schedules = new Map<string, { channel: string; schedule: Record<string, unknown> & { id: string } }>();
 
   constructor(seed: number, appId: string) {
     this.botUserId = numericId(`${seed}:bot:${appId}`);
