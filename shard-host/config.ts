@@ -208,7 +208,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
   const qq = parseQQConfig(get);
   if (!token && !qq)
     invalid(
-      'neither DISCORD_TOKEN nor QQ_APP_ID + QQ_APP_SECRET is set: put a Discord bot token, a QQ bot\'s AppID and AppSecret, or both in the environment or .env (npm start without them runs the local emulator)',
+      "neither DISCORD_TOKEN nor QQ_APP_ID + QQ_APP_SECRET is set: put a Discord bot token, a QQ bot's AppID and AppSecret, or both in the environment or .env (npm start without them runs the local emulator)",
     );
   const secret = get('EDGESHARD_SECRET');
   if (!secret)
