@@ -5,43 +5,22 @@
 // one; only the dialect, the credential and the URL differ, and they are filled in here.
 import type { Logger } from '../log.ts';
 import { IdentifyBudget } from '../gateway/identify-budget.ts';
-import { LocalIdentifyGate, type IdentifyGate } from '../gateway/identify-gate.ts';
-import type { ShardOptions } from '../gateway/options.ts';
+import { LocalIdentifyGate } from '../gateway/identify-gate.ts';
 import { Shard } from '../gateway/shard.ts';
-import type { SessionInfo } from '../gateway/session.ts';
 import { qqDialect } from '../gateway/dialects/qq.ts';
 import type { QQGatewayBot } from '../../protocol/qq.ts';
 import type { QQHostConfig } from '../qq/config.ts';
 import { fetchQQGatewayBot, type GetLike } from '../qq/gateway-info.ts';
 import { QQTokenManager, type FetchLike } from '../qq/token.ts';
+import type { HostPlatform, ShardHooks } from './types.ts';
 
-/** What a QQ shard takes from the composition root: everything but the QQ specifics filled in here. */
-export type QQShardHooks = Omit<
-  ShardOptions,
-  | 'id'
-  | 'count'
-  | 'token'
-  | 'dialect'
-  | 'intents'
-  | 'gatewayUrl'
-  | 'compress'
-  | 'identifyGate'
-  | 'onTokenRejected'
-  | 'session'
-> & {
-  /** A remote gate (the coordinator's) instead of the local one. */
-  identifyGate?: IdentifyGate;
-};
+/** What a QQ shard takes from the composition root (the same hooks as a Discord one). */
+export type QQShardHooks = ShardHooks;
 
-export interface QQPlatform {
+export interface QQPlatform extends HostPlatform {
   readonly platform: 'qq';
   readonly tokens: QQTokenManager;
   readonly gateway: QQGatewayBot;
-  /** Total shard count: EDGESHARD_SHARD_COUNT when given, else QQ's recommendation. */
-  readonly shardCount: number;
-  /** max_concurrency buckets (5 s each) behind the daily session budget. */
-  readonly identifyGate: IdentifyBudget;
-  makeShard(id: number, session: SessionInfo | undefined, hooks: QQShardHooks): Shard;
   /** Stops the token refresh timer (shards are stopped by their owner). */
   stop(): void;
 }
@@ -99,6 +78,8 @@ export async function createQQPlatform(options: QQPlatformOptions): Promise<QQPl
     gateway,
     shardCount,
     identifyGate,
+    // Sessions belong to the app, whatever its current access token.
+    sessionKey: `qq:${config.appId}`,
     makeShard: (id, session, hooks) =>
       new Shard({
         ...hooks,
