@@ -88,6 +88,9 @@ export function handle(payload: RawPayload, ctx: HandleContext): Action[] {
 }
 
 function dispatch(payload: RawPayload, dialect: Dialect): Action[] {
+  // A RESUMED without a sequence number still ends the replay (QQ's documents show one with `s`, but a
+  // shard must not stay in `resuming` forever if one comes without).
+  if (payload.t === 'RESUMED' && typeof payload.s !== 'number') return [{ type: 'resumed' }];
   if (typeof payload.s !== 'number' || typeof payload.t !== 'string') {
     return [{ type: 'ignore', reason: 'dispatch without seq or type' }];
   }

@@ -74,6 +74,10 @@ describe('QQ payloads through the core', () => {
     ]);
   });
 
+  it('RESUMED without a seq still ends the replay', () => {
+    expect(handle({ op: 0, t: 'RESUMED', d: '' }, ctx)).toEqual([{ type: 'resumed' }]);
+  });
+
   it('op 7 → resume now; op 9 without d → identify after 1–5 s', () => {
     expect(handle({ op: 7 }, ctx)).toEqual([
       {
