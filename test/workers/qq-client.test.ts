@@ -107,15 +107,15 @@ describe('QQ client through the proxy to the emulator', () => {
     expect(me.bot).toBe(true);
     const [guild] = await qq.meGuilds();
     const channels = await qq.channels(guild!.id);
-    expect(channels.map((c) => c.name)).toEqual(['general', 'announcements']);
-    const before = await emu<{ counters: { apiRefusals: number } }>('/state');
+    // Other test files share this emulator and may add channels after these two.
+    expect(channels.slice(0, 2).map((c) => c.name)).toEqual(['general', 'announcements']);
     const sent = await Promise.all(
       Array.from({ length: 8 }, (_, i) => qq.postMessage(channels[0]!.id, { content: `n${i}` })),
     );
     expect(sent.map((m) => m.content)).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7']);
-    const after = await emu<{ counters: { apiRefusals: number } }>('/state');
-    expect(after.counters.apiRefusals - before.counters.apiRefusals).toBe(0);
+    // No 429/20028 reached this proxy: its per-channel rule kept the burst under the emulator's limit.
     expect(core.stats.rateLimited).toBe(0);
+    expect(core.stats.requests).toBe(11);
     await qq.addPins(channels[0]!.id, sent[0]!.id);
     expect((await qq.getPins(channels[0]!.id)).message_ids).toEqual([sent[0]!.id]);
     await qq.retractMessage(channels[0]!.id, sent[1]!.id, { hidetip: true });
