@@ -22,6 +22,11 @@ export default defineConfig({
                 EDGESHARD_REST_PROXY_KEY: 'test-proxy-key',
                 // npm run fuzz (test/fuzz/run.ts): how long each Worker fuzz target runs.
                 FUZZ_SECONDS: process.env.FUZZ_SECONDS ?? '',
+                // QQ Bot on the `qq` emulator preset (scripts/lib/emulator-outbound.ts): ctx.qq through the REST proxy DO.
+                QQ_APP_ID: '102000001',
+                QQ_APP_SECRET: 'qq-test-secret-0123456789abcdefgh',
+                QQ_API_URL: 'http://qq.emulator.test/qq/api',
+                QQ_TOKEN_URL: 'http://qq.emulator.test/qq/app/getAppAccessToken',
               },
               // Fetches to <preset>.emulator.test reach real emulators in this process (scripts/lib/emulator-outbound.ts).
               outboundService: emulatorOutbound,

@@ -8,9 +8,16 @@ import { GatewayIntentBits } from 'discord-api-types/v10';
 import { EdgeshardError, ERROR_CODES, MAX_BATCH_EVENTS } from '../protocol/index.ts';
 import { zstdAvailable } from './gateway/inflate.ts';
 import type { Durability } from './spool/file.ts';
+import { parseQQConfig, QQ_CONFIG_NAMES, type QQHostConfig } from './qq/config.ts';
 
 export interface HostConfig {
+  /** Discord's bot token; '' when this host runs QQ only (then `discord` is false). */
   token: string;
+  /** Whether this host runs Discord shards (DISCORD_TOKEN is set). */
+  discord: boolean;
+  /** QQ settings when QQ_APP_ID and QQ_APP_SECRET are set: the host runs QQ shards too, and its egress relay
+   *  adds these credentials to the Worker's access-token request (so QQ_APP_SECRET never crosses the relay). */
+  qq: QQHostConfig | undefined;
   apiUrl: string;
   workerUrl: string;
   secret: string;
@@ -44,9 +51,6 @@ export interface HostConfig {
   egressPort: number | undefined;
   /** Address the egress relay listens on (loopback by default: put TLS in front of it, issue 11). */
   egressHost: string;
-  /** QQ credentials the egress relay adds to the Worker's access-token request, so QQ_APP_SECRET never
-   *  crosses the relay; undefined when this host relays no QQ calls. */
-  qq: { appId: string; appSecret: string; tokenUrl: string } | undefined;
 }
 
 const DEFAULT_INTENTS = GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.MessageContent;
@@ -77,9 +81,7 @@ export const CONFIG_NAMES = {
   EDGESHARD_CAPACITY: '100',
   EDGESHARD_EGRESS_PORT: undefined,
   EDGESHARD_EGRESS_HOST: '127.0.0.1',
-  QQ_APP_ID: undefined,
-  QQ_APP_SECRET: undefined,
-  QQ_TOKEN_URL: 'https://bots.qq.com/app/getAppAccessToken',
+  ...QQ_CONFIG_NAMES,
 } as const satisfies Record<string, string | undefined>;
 
 type Name = keyof typeof CONFIG_NAMES;
@@ -192,15 +194,6 @@ function url(name: Name, value: string): string {
   }
 }
 
-function qqCredentials(appId: string | undefined, appSecret: string | undefined, tokenUrl: string): HostConfig['qq'] {
-  if (!appId && !appSecret) return undefined;
-  if (!appId || !appSecret)
-    invalid(
-      'QQ_APP_ID and QQ_APP_SECRET go together: set both on the host (the egress relay adds them to QQ token requests)',
-    );
-  return { appId, appSecret, tokenUrl: url('QQ_TOKEN_URL', tokenUrl) };
-}
-
 /** A name's value by the host's precedence: flag > environment > .env > default. */
 export type ConfigReader = (name: Name) => string | undefined;
 
@@ -247,10 +240,12 @@ export function parseMaxAttempts(value: string): number {
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotEnvPath = '.env'): HostConfig {
   const get = configReader(argv, env, dotEnvPath);
 
+  // A host runs Discord, QQ, or both: whichever credentials it has.
   const token = get('DISCORD_TOKEN');
-  if (!token)
+  const qq = parseQQConfig(get);
+  if (!token && !qq)
     invalid(
-      'DISCORD_TOKEN is not set: put your bot token in the environment or .env (npm start without it runs the local emulator)',
+      "neither DISCORD_TOKEN nor QQ_APP_ID + QQ_APP_SECRET is set: put a Discord bot token, a QQ bot's AppID and AppSecret, or both in the environment or .env (npm start without them runs the local emulator)",
     );
   const secret = readSecret(get);
   const compress = get('EDGESHARD_COMPRESS')!;
@@ -264,7 +259,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
   const shards = get('EDGESHARD_SHARDS');
 
   const config: HostConfig = {
-    token,
+    token: token ?? '',
+    discord: token !== undefined && token !== '',
+    qq,
     apiUrl: url('DISCORD_API_URL', get('DISCORD_API_URL')!),
     workerUrl: readWorkerUrl(get),
     secret,
@@ -291,7 +288,6 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
         ? undefined
         : positiveInt('EDGESHARD_EGRESS_PORT', get('EDGESHARD_EGRESS_PORT')!, true),
     egressHost: get('EDGESHARD_EGRESS_HOST')!,
-    qq: qqCredentials(get('QQ_APP_ID'), get('QQ_APP_SECRET'), get('QQ_TOKEN_URL')!),
   };
   if (config.batchMaxEvents > MAX_BATCH_EVENTS)
     invalid(`EDGESHARD_BATCH_MAX_EVENTS must be at most ${MAX_BATCH_EVENTS} (the Worker refuses larger batches)`);

@@ -19,6 +19,8 @@ export interface Env extends __BaseEnv_Env {
   QQ_API_URL?: string;
   /** QQ access-token endpoint (default https://bots.qq.com/app/getAppAccessToken). */
   QQ_TOKEN_URL?: string;
+  /** `on`: QQ's sandbox API (https://sandbox.api.sgroup.qq.com) unless QQ_API_URL says otherwise. */
+  QQ_SANDBOX?: string;
   /** Coordinator: lease TTL in ms (hosts renew every third of it). */
   EDGESHARD_LEASE_TTL_MS?: string;
   /** Coordinator: the platform's identify window per bucket in ms (Discord: 5000). */

@@ -25,3 +25,7 @@ export { Backpressure } from './backpressure.ts';
 export type { BackpressureOptions, Depth } from './backpressure.ts';
 export { reconnectDelay } from './reconnect.ts';
 export type { After } from './reconnect.ts';
+export type { Dialect, OpcodeTable, ReadySession, IdentifyInput } from './dialect.ts';
+export { discordDialect } from './dialects/discord.ts';
+export { qqDialect, qqAuthorization } from './dialects/qq.ts';
+export { QQ_CLOSE_CODES, QQ_UNKNOWN_CLOSE_CODE, qqCloseCodeRow } from './dialects/qq-close-codes.ts';

@@ -82,7 +82,7 @@ export function createHandlerContext(
     waitUntil,
     rest: restClient(env),
     get qq() {
-      return (qq ??= qqClient(env));
+      return (qq ??= qqClient(env, event.id));
     },
     gateway: coordinatorGateway(env),
   };

@@ -3,12 +3,14 @@
 // memory (re-learned after an eviction, one request per bucket); the invalid-request guard — the count that
 // protects the bot from a ban, a rejected token, webhooks that are gone — is saved in storage.
 import { DurableObject } from 'cloudflare:workers';
+import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import { configOf, need } from '../config.ts';
 import type { Env } from '../env.ts';
 import { rpcResult, type RpcResult } from '../rpc.ts';
 import { egressFromEnv } from '../rest/egress.ts';
 import type { GuardSnapshot } from '../rest/guard.ts';
 import { RestProxyCore } from '../rest/proxy.ts';
+import { QQProxyCore, qqApiUrl, qqTokenUrl } from '../rest/qq-proxy.ts';
 import type { RestRequest, RestResponse } from '../rest/types.ts';
 
 const GUARD_KEY = 'guard';
@@ -21,6 +23,8 @@ async function fingerprint(token: string | undefined): Promise<string> {
 
 export class RestProxy extends DurableObject<Env> {
   readonly #core: RestProxyCore;
+  /** QQ's OpenAPI, built on the first QQ call (the `qq` instance of this class serves them). */
+  #qq: QQProxyCore | undefined;
   #saving: Promise<void> | undefined;
   #tokenPrint = '';
 
@@ -53,7 +57,26 @@ export class RestProxy extends DurableObject<Env> {
   }
 
   async request(req: RestRequest): Promise<RpcResult<RestResponse>> {
-    return rpcResult(() => this.#core.request(req));
+    return rpcResult(() => (req.platform === 'qq' ? this.#qqCore().request(req) : this.#core.request(req)));
+  }
+
+  #qqCore(): QQProxyCore {
+    if (this.#qq) return this.#qq;
+    const { QQ_APP_ID: appId, QQ_APP_SECRET: appSecret } = this.env;
+    if (!appId || !appSecret)
+      throw new EdgeshardError(
+        ERROR_CODES.CONFIG_INVALID,
+        'QQ_APP_ID and QQ_APP_SECRET must be set on the Worker to call the QQ OpenAPI (`wrangler secret put QQ_APP_SECRET`, QQ_APP_ID in [vars])',
+      );
+    this.#qq = new QQProxyCore({
+      apiUrl: qqApiUrl(this.env),
+      tokenUrl: qqTokenUrl(this.env),
+      appId,
+      appSecret,
+      egress: egressFromEnv(this.env),
+      invalidRequestLimit: need(configOf(this.env).invalidRequestLimit),
+    });
+    return this.#qq;
   }
 
   stats(): ReturnType<RestProxyCore['stats']> {

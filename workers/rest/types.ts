@@ -1,5 +1,7 @@
-/** A platform API call as the REST proxy takes it: path is relative to DISCORD_API_URL. */
+/** A platform API call as the REST proxy takes it: path is relative to DISCORD_API_URL (or QQ's API base). */
 export interface RestRequest {
+  /** Which platform's API; Discord when absent. */
+  platform?: 'discord' | 'qq';
   method: string;
   path: string;
   body?: string | ArrayBuffer;

@@ -55,7 +55,7 @@ describe('host configuration', () => {
   });
 
   const rows: [string, Record<string, string>, string[], RegExp][] = [
-    ['no token', { EDGESHARD_SECRET: base.EDGESHARD_SECRET }, [], /DISCORD_TOKEN is not set/],
+    ['no token', { EDGESHARD_SECRET: base.EDGESHARD_SECRET }, [], /neither DISCORD_TOKEN nor QQ_APP_ID/],
     ['no secret', { DISCORD_TOKEN: 't' }, [], /EDGESHARD_SECRET is not set/],
     ['a short secret', { ...base, EDGESHARD_SECRET: 'short' }, [], /at least 16/],
     ['a bad URL', { ...base, EDGESHARD_WORKER_URL: 'nope' }, [], /EDGESHARD_WORKER_URL is not a valid URL/],
