@@ -1,6 +1,7 @@
 // The lease table's rows, as the coordinator keeps them in memory and in SQLite (storage.ts). Times are the
 // Durable Object's clock in Unix ms; hosts never compare them with their own clocks.
 import type { HostLoad, SessionInfo } from '../protocol/index.ts';
+import type { Reshard } from './reshard.ts';
 
 export interface HostRow {
   id: string;
@@ -47,6 +48,8 @@ export interface ShardReportFields {
   state: string;
   latencyMs: number | null;
   guilds: number;
+  /** Guilds of its READY whose GUILD_CREATE has not arrived yet; null: unknown (kept in memory only). */
+  guildsPending: number | null;
   /** DO time of the last dispatch, derived from the host's reported age. */
   lastEventAt: number | null;
 }
@@ -54,6 +57,8 @@ export interface ShardReportFields {
 export type ShardRow = ShardLease &
   ShardReportFields & {
     shard: number;
+    /** The generation: the shard count this shard belongs to (a shard is the pair (count, id)). */
+    count: number;
     /** Fencing token: bumped on every assignment, never reset, never reused. */
     epoch: number;
     updatedAt: number;
@@ -75,6 +80,8 @@ export interface TableState {
   globals: Globals;
   /** Earliest DO time the next identify of each bucket (shard % maxConcurrency) may go. */
   buckets: Map<number, number>;
+  /** The reshard state machine (coordination/reshard.ts); the new generation's rows live in it. */
+  reshard: Reshard;
 }
 
 export interface CoordinatorConfig {
@@ -103,18 +110,21 @@ export function emptyState(): TableState {
       identifiesGranted: 0,
     },
     buckets: new Map(),
+    reshard: { kind: 'idle' },
   };
 }
 
-export function newShardRow(shard: number, now: number): ShardRow {
+export function newShardRow(shard: number, now: number, count: number): ShardRow {
   return {
     shard,
+    count,
     ...UNASSIGNED,
     epoch: 0,
     session: null,
     state: 'unassigned',
     latencyMs: null,
     guilds: 0,
+    guildsPending: null,
     lastEventAt: null,
     updatedAt: now,
   };

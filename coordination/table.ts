@@ -15,6 +15,19 @@ import { pickHost, targets } from './balance.ts';
 import { mergeSessionStartLimit, reserveIdentify } from './identify.ts';
 import { IdentifyQueue, type IdentifyRequest } from './identify-queue.ts';
 import {
+  autoCount,
+  guildTrigger,
+  identifyFloorMs,
+  isActive,
+  readyToSwitch,
+  refuseStart,
+  RESHARD_GRACE_MS,
+  SWITCH_WINDOW_MS,
+  viewOf,
+  type Reshard,
+  type ReshardView,
+} from './reshard.ts';
+import {
   assignedTo,
   handingOff,
   newShardRow,
@@ -50,6 +63,18 @@ function mayRun(host: HostRow, shard: number): boolean {
   return host.allowed === null || host.allowed.has(shard);
 }
 
+export type Generation = 'current' | 'next' | 'retired' | 'stale' | 'unknown';
+
+export interface TableOptions {
+  /** EDGESHARD_RESHARD_AT: automatic resharding at this share of shards × 2500 guilds; null: off. */
+  reshardAt?: number | null;
+  /** Where reshard transitions and automatic triggers are logged (the DO: console). */
+  log?: (msg: string, fields: Record<string, unknown>) => void;
+}
+
+/** An automatic reshard that was refused is retried after this. */
+const AUTO_RETRY_MS = 10 * 60_000;
+
 /** Hosts expired this long (in TTLs) and not connected are forgotten. */
 const FORGET_AFTER_TTLS = 10;
 
@@ -60,7 +85,9 @@ export class LeaseTable {
     hosts: new Set<string>(),
     deletedHosts: new Set<string>(),
     shards: new Set<number>(),
+    deletedShards: new Set<number>(),
     globals: false,
+    reshard: false,
   };
   #out: Outgoing[] = [];
   readonly #identifyQueue = new IdentifyQueue();
@@ -70,11 +97,22 @@ export class LeaseTable {
   readonly #draining = new Set<string>();
 
   readonly #resumePoints: ResumePoints | null;
+  readonly #o: TableOptions;
+  /** An automatic reshard refused (identify budget, capacity) is not tried again before this. */
+  #autoQuietUntil = 0;
+  /** Discord's recommended shard count, from the latest hello that carried one. */
+  #recommended: number | null = null;
 
-  constructor(state: TableState, config: CoordinatorConfig, resumePoints: ResumePoints | null = null) {
+  constructor(
+    state: TableState,
+    config: CoordinatorConfig,
+    resumePoints: ResumePoints | null = null,
+    options: TableOptions = {},
+  ) {
     this.state = state;
     this.config = config;
     this.#resumePoints = resumePoints;
+    this.#o = options;
   }
 
   /** Runs one operation: expire what is due, apply it, plan, and return what to send. */
@@ -130,6 +168,18 @@ export class LeaseTable {
           this.#setLease(row, assignedTo(row.owner), now);
         }
       }
+      const r = this.state.reshard;
+      if (r.kind === 'identifying' && r.deadline <= now)
+        this.#rollBack('not every new shard was READY with its guilds in time', now);
+      if (r.kind === 'switching' && r.windowEndsAt <= now) {
+        for (const row of r.retired.values())
+          if (row.owner) this.#send(row.owner, { v, type: 'revoke', shard: row.shard, epoch: row.epoch, reason: 'retired' });
+        this.#setReshard(
+          { ...this.#span(r), kind: 'done', switchedAt: r.switchedAt, endedAt: now, retiredEpochs: r.retiredEpochs },
+          'switch window over: the old generation is gone',
+          now,
+        );
+      }
       for (const host of [...this.state.hosts.values()]) {
         if (!host.connected && host.leaseExpiresAt + FORGET_AFTER_TTLS * this.config.leaseTtlMs <= now) {
           this.state.hosts.delete(host.id);
@@ -148,9 +198,51 @@ export class LeaseTable {
     }
     for (const s of this.state.shards.values())
       if (s.handoffDeadline !== null) next = Math.min(next, s.handoffDeadline);
+    const r = this.state.reshard;
+    if (r.kind === 'identifying') next = Math.min(next, r.deadline);
+    if (r.kind === 'switching') next = Math.min(next, r.windowEndsAt);
     const answer = this.#identifyQueue.nextDeadline();
     if (answer !== null) next = Math.min(next, answer);
     return next === Infinity ? null : next;
+  }
+
+  /** Starts a reshard to `to` shards; throws RESHARD_REFUSED with the reason and what to do. */
+  reshard(to: number, reason: string, now: number): Outgoing[] {
+    const refusal = this.#refusal(to, now);
+    if (refusal) throw new EdgeshardError(ERROR_CODES.RESHARD_REFUSED, `reshard to ${to} shards refused: ${refusal}`);
+    return this.#run(now, () => this.#start(to, reason, now));
+  }
+
+  /** Rolls back a reshard that has not switched yet: the new generation closes for good. */
+  cancelReshard(now: number): Outgoing[] {
+    if (this.state.reshard.kind !== 'identifying')
+      throw new EdgeshardError(
+        ERROR_CODES.RESHARD_REFUSED,
+        `no reshard can be cancelled now (${this.state.reshard.kind}): only one that has not switched`,
+      );
+    return this.#run(now, () => this.#rollBack('cancelled by the operator', now));
+  }
+
+  reshardView(now: number): ReshardView {
+    return viewOf(this.state.reshard, now);
+  }
+
+  /**
+   * Which generation a gateway batch belongs to, from its shard and lease epoch (unique per row while a
+   * reshard is active): the current one, the new one being identified, the old one inside the switch window,
+   * stale (an older epoch, or a retired or rolled-back row), or unknown (no such shard).
+   */
+  generationOf(shard: number, epoch: number): Generation {
+    const cur = this.state.shards.get(shard);
+    if (cur && cur.epoch === epoch) return 'current';
+    const r = this.state.reshard;
+    if (r.kind === 'identifying' && r.rows.get(shard)?.epoch === epoch) return 'next';
+    if (r.kind !== 'idle' && r.kind !== 'identifying') {
+      if (r.retiredEpochs.some((x) => x.shard === shard && x.epoch === epoch))
+        return r.kind === 'switching' ? 'retired' : 'stale';
+    }
+    if (!cur) return r.kind === 'identifying' && r.rows.has(shard) ? 'stale' : 'unknown';
+    return epoch < cur.epoch ? 'stale' : 'current';
   }
 
   epochOf(shard: number): number {
@@ -199,36 +291,33 @@ export class LeaseTable {
     patch: { epoch?: number; state?: string; session?: SessionInfo | null } = {},
   ): void {
     Object.assign(row, lease, patch, { updatedAt: now });
-    this.dirty.shards.add(row.shard);
+    this.#touch(row);
+  }
+
+  /** Current-generation rows are stored one by one; the other generations' rows with the reshard state. */
+  #touch(row: ShardRow): void {
+    if (this.state.shards.get(row.shard) === row) this.dirty.shards.add(row.shard);
+    else this.dirty.reshard = true;
   }
 
   /** What the owner reports; never the lease. */
   #setReport(row: ShardRow, report: Partial<ShardReportFields>, now: number): void {
     Object.assign(row, report, { updatedAt: now });
-    this.dirty.shards.add(row.shard);
+    this.#touch(row);
   }
 
   #hello(hostId: string, msg: Msg<'hello'>, now: number): void {
     const g = this.state.globals;
-    if (g.shardCount !== null && g.shardCount !== msg.shardCount) {
-      return this.#send(
-        hostId,
-        {
-          v,
-          type: 'error',
-          code: 'shard_count_mismatch',
-          message: `this host uses ${msg.shardCount} shards but the coordinator's table has ${g.shardCount}: set the same EDGESHARD_SHARD_COUNT on every host`,
-        },
-        true,
-      );
-    }
+    // The first host seeds the count; later hosts run what the table says (each assign carries its count),
+    // so a host started with another count joins instead of being refused: counts change by resharding.
     if (g.shardCount === null) {
       g.shardCount = msg.shardCount;
       for (let i = 0; i < msg.shardCount; i++) {
-        this.state.shards.set(i, newShardRow(i, now));
+        this.state.shards.set(i, newShardRow(i, now, msg.shardCount));
         this.dirty.shards.add(i);
       }
     }
+    if (msg.gateway.recommendedShards !== undefined) this.#recommended = msg.gateway.recommendedShards;
     g.maxConcurrency = msg.gateway.maxConcurrency;
     mergeSessionStartLimit(
       g,
@@ -256,7 +345,7 @@ export class LeaseTable {
       type: 'welcome',
       leaseTtlMs: this.config.leaseTtlMs,
       renewEveryMs: this.config.renewEveryMs,
-      shardCount: msg.shardCount,
+      shardCount: g.shardCount,
       answers: true,
     });
     // renewed first: the host extends its lease before it acts on what the reconcile sends.
@@ -283,18 +372,24 @@ export class LeaseTable {
     this.dirty.hosts.add(hostId);
     this.#send(hostId, { v, type: 'renewed', id: msg.id });
     this.#reconcile(hostId, msg.shards, now);
+    this.#autoReshard(now);
   }
 
   /** Takes the host's word for shards it owns at the current epoch; anything else it runs is stale. */
   #reconcile(hostId: string, reports: readonly ShardReport[], now: number): void {
-    const reported = new Set<number>();
+    const reported = new Set<ShardRow>();
     for (const r of reports) {
-      reported.add(r.shard);
-      const row = this.state.shards.get(r.shard);
-      if (!row || row.owner !== hostId || row.epoch !== r.epoch) {
+      const row = this.#rowAt(r.shard, r.epoch);
+      if (row && row.owner === hostId && this.#isRetired(row)) {
+        // Still open after the switch: the revoke that closes it for good was lost with a connection.
+        this.#send(hostId, { v, type: 'revoke', shard: r.shard, epoch: r.epoch, reason: 'retired' });
+        continue;
+      }
+      if (!row || row.owner !== hostId) {
         this.#send(hostId, { v, type: 'revoke', shard: r.shard, epoch: r.epoch, reason: 'stale' });
         continue;
       }
+      reported.add(row);
       this.#setReport(
         row,
         {
@@ -302,24 +397,30 @@ export class LeaseTable {
           session: r.session ?? row.session,
           latencyMs: r.latencyMs,
           guilds: r.guilds ?? row.guilds,
+          guildsPending: r.guildsPending ?? null,
           lastEventAt: r.lastEventAgeMs === null ? row.lastEventAt : now - r.lastEventAgeMs,
         },
         now,
       );
     }
-    for (const row of this.state.shards.values()) {
+    for (const row of this.#liveRows()) {
       // Ours but not reported: the assignment was lost with a dropped connection. Send it again.
-      if (row.owner === hostId && row.phase === 'assigned' && !reported.has(row.shard)) this.#sendAssign(row);
+      if (row.owner === hostId && row.phase === 'assigned' && !reported.has(row)) this.#sendAssign(row);
     }
   }
 
   #released(hostId: string, msg: Msg<'released'>, now: number): void {
-    const row = this.state.shards.get(msg.shard);
-    if (!row || row.owner !== hostId || row.epoch !== msg.epoch) return;
+    const row = this.#rowAt(msg.shard, msg.epoch);
+    if (!row || row.owner !== hostId) return this.#answered(hostId, msg.shard, now, this.config.identifySpacingMs);
+    if (this.#isRetired(row)) {
+      this.#dropRetired(row);
+      return this.#answered(hostId, msg.shard, now, this.config.identifySpacingMs);
+    }
     const preferred = row.handoffTo;
     this.#setLease(row, UNASSIGNED, now, { state: 'released', session: msg.session ?? row.session });
     const to = preferred === null ? undefined : this.state.hosts.get(preferred);
-    if (to && this.isLive(to, now) && this.#owned(to.id) < to.capacity) this.#assign(row, to.id, now);
+    if (to && this.isLive(to, now) && this.#owned(to.id) < to.capacity && !this.#holdsOther(to.id, row))
+      this.#assign(row, to.id, now);
     // Stopped before its identify was answered: the identify may still have reached the gateway.
     this.#answered(hostId, msg.shard, now, this.config.identifySpacingMs);
   }
@@ -332,8 +433,8 @@ export class LeaseTable {
   }
 
   #mayIdentify(req: IdentifyRequest): boolean {
-    const row = this.state.shards.get(req.shard);
-    if (row && row.owner === req.host && row.epoch === req.epoch) return true;
+    const row = this.#rowAt(req.shard, req.epoch);
+    if (row && row.owner === req.host && !this.#isRetired(row)) return true;
     this.#send(req.host, {
       v,
       type: 'identify-wait',
@@ -399,9 +500,7 @@ export class LeaseTable {
   }
 
   #bye(hostId: string, now: number): void {
-    for (const row of this.state.shards.values()) {
-      if (row.owner === hostId) this.#setLease(row, UNASSIGNED, now, { state: 'released' });
-    }
+    this.#unassignAll(hostId, now, 'released');
     if (this.state.hosts.delete(hostId)) this.dirty.deletedHosts.add(hostId);
   }
 
@@ -430,9 +529,16 @@ export class LeaseTable {
   #expire(now: number): void {
     for (const host of this.state.hosts.values()) {
       if (host.leaseExpiresAt > now) continue;
-      for (const row of this.state.shards.values()) {
-        if (row.owner === host.id) this.#setLease(row, UNASSIGNED, now, { state: 'orphaned' });
-      }
+      this.#unassignAll(host.id, now, 'orphaned');
+    }
+  }
+
+  /** The host's shards of every generation lose their owner (retired ones are forgotten: they are closing). */
+  #unassignAll(hostId: string, now: number, state: string): void {
+    for (const row of this.#allRows()) {
+      if (row.owner !== hostId) continue;
+      if (this.#isRetired(row)) this.#dropRetired(row);
+      else this.#setLease(row, UNASSIGNED, now, { state });
     }
   }
 
@@ -451,13 +557,22 @@ export class LeaseTable {
       type: 'assign',
       shard: row.shard,
       epoch: row.epoch,
-      shardCount: this.state.globals.shardCount ?? 0,
+      shardCount: row.count,
       session,
     });
   }
 
   #assign(row: ShardRow, hostId: string, now: number): void {
-    this.#setLease(row, assignedTo(hostId), now, { epoch: row.epoch + 1, state: 'assigned' });
+    let epoch = row.epoch + 1;
+    const r = this.state.reshard;
+    if (isActive(r)) {
+      // One (shard, epoch) names one row of one generation (reshard.ts, "Epochs"). The floor is data of the
+      // active reshard, not its phase: raising it is no transition.
+      epoch = Math.max(epoch, r.epochFloor + 1);
+      r.epochFloor = epoch;
+      this.dirty.reshard = true;
+    }
+    this.#setLease(row, assignedTo(hostId), now, { epoch, state: 'assigned' });
     this.#sendAssign(row);
   }
 
@@ -476,7 +591,7 @@ export class LeaseTable {
     for (const row of [...this.state.shards.values()].sort((a, b) => a.shard - b.shard)) {
       if (row.owner !== null) continue;
       const to = pickHost(
-        live.filter((h) => mayRun(h, row.shard)),
+        live.filter((h) => mayRun(h, row.shard) && !this.#holdsOther(h.id, row)),
         owned,
         target,
       );
@@ -484,6 +599,11 @@ export class LeaseTable {
       this.#assign(row, to, now);
       owned.set(to, (owned.get(to) ?? 0) + 1);
     }
+
+    const reshard = this.state.reshard;
+    if (reshard.kind === 'identifying') return this.#placeNext(reshard, live, now);
+    // No rebalancing while the old generation closes: its rows are gone in a moment.
+    if (reshard.kind === 'switching') return;
 
     const rows = [...this.state.shards.values()];
     let inFlight = rows.filter((r) => r.phase === 'handoff').length;
@@ -522,5 +642,181 @@ export class LeaseTable {
         outgoing.set(from.id, (outgoing.get(from.id) ?? 0) + 1);
       }
     }
+  }
+
+  /** The row of any generation holding (shard, epoch). */
+  #rowAt(shard: number, epoch: number): ShardRow | undefined {
+    const r = this.state.reshard;
+    const candidates = [
+      this.state.shards.get(shard),
+      r.kind === 'identifying' ? r.rows.get(shard) : undefined,
+      r.kind === 'switching' ? r.retired.get(shard) : undefined,
+    ];
+    return candidates.find((row) => row !== undefined && row.epoch === epoch);
+  }
+
+  #isRetired(row: ShardRow): boolean {
+    const r = this.state.reshard;
+    return r.kind === 'switching' && r.retired.get(row.shard) === row;
+  }
+
+  #dropRetired(row: ShardRow): void {
+    const r = this.state.reshard;
+    if (r.kind === 'switching' && r.retired.get(row.shard) === row) r.retired.delete(row.shard);
+    this.dirty.reshard = true;
+  }
+
+  /** Rows that may be assigned: the current generation and the one being identified. */
+  #liveRows(): ShardRow[] {
+    const r = this.state.reshard;
+    return [...this.state.shards.values(), ...(r.kind === 'identifying' ? r.rows.values() : [])];
+  }
+
+  #allRows(): ShardRow[] {
+    const r = this.state.reshard;
+    return [...this.#liveRows(), ...(r.kind === 'switching' ? r.retired.values() : [])];
+  }
+
+  /** Hosts key their shards by id: a host runs one generation of an id at a time. */
+  #holdsOther(hostId: string, row: ShardRow): boolean {
+    return this.#allRows().some(
+      (x) => x !== row && x.shard === row.shard && (x.owner === hostId || x.handoffTo === hostId),
+    );
+  }
+
+  /** The one place the reshard state changes; logged `from → to (reason)`. */
+  #setReshard(next: Reshard, reason: string, now: number): void {
+    const prev = this.state.reshard;
+    this.state.reshard = next;
+    this.dirty.reshard = true;
+    const span = next.kind === 'idle' ? {} : { from: next.from, to: next.to };
+    this.#o.log?.(`reshard ${prev.kind} → ${next.kind} (${reason})`, { ...span, at: now });
+  }
+
+  #span(r: Exclude<Reshard, { kind: 'idle' }>): { from: number; to: number; startedAt: number; reason: string } {
+    return { from: r.from, to: r.to, startedAt: r.startedAt, reason: r.reason };
+  }
+
+  #refusal(to: number, now: number): string | null {
+    const g = this.state.globals;
+    const live = [...this.state.hosts.values()].filter((h) => this.isLive(h, now) && !this.#draining.has(h.id));
+    const expired = g.sessionStartResetAt !== null && now >= g.sessionStartResetAt && g.sessionStartTotal !== null;
+    const refused = refuseStart({
+      reshard: this.state.reshard,
+      current: g.shardCount,
+      to,
+      sessionStartRemaining: expired ? g.sessionStartTotal : g.sessionStartRemaining,
+      sessionStartResetAt: expired ? null : g.sessionStartResetAt,
+      capacity: live.reduce((n, h) => n + h.capacity, 0),
+      now,
+    });
+    if (refused) return refused;
+    if (live.length < 2 && Math.min(to, g.shardCount ?? 0) > 0)
+      return 'a host runs one generation of a shard id at a time, so the new generation needs a second live host: start one more shard host for the reshard';
+    return null;
+  }
+
+  #start(to: number, reason: string, now: number): void {
+    const from = this.state.globals.shardCount!;
+    let epochFloor = 0;
+    for (const row of this.state.shards.values()) epochFloor = Math.max(epochFloor, row.epoch);
+    const rows = new Map<number, ShardRow>();
+    for (let i = 0; i < to; i++) rows.set(i, newShardRow(i, now, to));
+    const floorMs = identifyFloorMs(to, this.state.globals.maxConcurrency, this.config.identifySpacingMs);
+    this.#setReshard(
+      { kind: 'identifying', from, to, startedAt: now, reason, deadline: now + 2 * floorMs + RESHARD_GRACE_MS, epochFloor, rows },
+      reason,
+      now,
+    );
+  }
+
+  /** New-generation rows go to live hosts by capacity; the switch comes when all are READY with their guilds. */
+  #placeNext(r: Extract<Reshard, { kind: 'identifying' }>, live: HostRow[], now: number): void {
+    const target = targets(live, r.to);
+    const owned = new Map<string, number>();
+    for (const row of r.rows.values()) if (row.owner) owned.set(row.owner, (owned.get(row.owner) ?? 0) + 1);
+    for (const row of [...r.rows.values()].sort((a, b) => a.shard - b.shard)) {
+      if (row.owner !== null) continue;
+      const to = pickHost(
+        live.filter((h) => mayRun(h, row.shard) && !this.#holdsOther(h.id, row)),
+        owned,
+        target,
+      );
+      if (to === null) continue;
+      this.#assign(row, to, now);
+      owned.set(to, (owned.get(to) ?? 0) + 1);
+    }
+    if (readyToSwitch(r.rows)) this.#switch(r, now);
+  }
+
+  /** The switch point: the new generation becomes the table's; the old one is closed for good (1000). */
+  #switch(r: Extract<Reshard, { kind: 'identifying' }>, now: number): void {
+    const retired = this.state.shards;
+    const retiredEpochs = [...retired.values()].map((x) => ({ shard: x.shard, epoch: x.epoch }));
+    for (const row of [...retired.values()]) {
+      if (row.owner) this.#send(row.owner, { v, type: 'revoke', shard: row.shard, epoch: row.epoch, reason: 'retired' });
+      else retired.delete(row.shard);
+    }
+    for (const id of retiredEpochs.map((x) => x.shard)) if (!r.rows.has(id)) this.dirty.deletedShards.add(id);
+    this.state.shards = r.rows;
+    for (const id of r.rows.keys()) this.dirty.shards.add(id);
+    this.state.globals.shardCount = r.to;
+    this.dirty.globals = true;
+    this.#setReshard(
+      {
+        ...this.#span(r),
+        kind: 'switching',
+        switchedAt: now,
+        windowEndsAt: now + SWITCH_WINDOW_MS,
+        epochFloor: r.epochFloor,
+        retired,
+        retiredEpochs,
+      },
+      `every one of the ${r.to} new shards is READY with its guilds: they serve now, the ${r.from} old ones close`,
+      now,
+    );
+  }
+
+  #rollBack(why: string, now: number): void {
+    const r = this.state.reshard;
+    if (r.kind !== 'identifying') return;
+    for (const row of r.rows.values())
+      if (row.owner) this.#send(row.owner, { v, type: 'revoke', shard: row.shard, epoch: row.epoch, reason: 'retired' });
+    const retiredEpochs = [...r.rows.values()].map((x) => ({ shard: x.shard, epoch: x.epoch }));
+    this.#setReshard({ ...this.#span(r), kind: 'rolled-back', endedAt: now, why, retiredEpochs }, why, now);
+  }
+
+  /** EDGESHARD_RESHARD_AT: the guild count reached its share of shards × 2500. */
+  #autoReshard(now: number): void {
+    const at = this.#o.reshardAt ?? null;
+    const count = this.state.globals.shardCount;
+    if (at === null || count === null || isActive(this.state.reshard) || now < this.#autoQuietUntil) return;
+    let guilds = 0;
+    for (const row of this.state.shards.values()) guilds += row.guilds;
+    const why = guildTrigger(guilds, count, at);
+    if (why) this.#autoStart(why, guilds, now);
+  }
+
+  /** A shard closed with 4011 (a shard would hold too many guilds): reshard whatever the threshold says. */
+  shardingRequired(shard: number, now: number): Outgoing[] {
+    return this.#run(now, () => {
+      if (isActive(this.state.reshard) || now < this.#autoQuietUntil) return;
+      let guilds = 0;
+      for (const row of this.state.shards.values()) guilds += row.guilds;
+      this.#autoStart(`shard ${shard} was closed with 4011 (sharding required)`, guilds, now);
+    });
+  }
+
+  #autoStart(why: string, guilds: number, now: number): void {
+    const count = this.state.globals.shardCount!;
+    const to = autoCount(guilds, count, this.state.globals.maxConcurrency, this.#o.reshardAt ?? 0.8, this.#recommended);
+    const refusal = this.#refusal(to, now);
+    if (refusal) {
+      this.#autoQuietUntil = now + AUTO_RETRY_MS;
+      this.#o.log?.(`automatic reshard ${count} → ${to} not started: ${refusal}`, { why, retryInMs: AUTO_RETRY_MS });
+      return;
+    }
+    this.#o.log?.(`automatic reshard ${count} → ${to}: ${why}`, { guilds });
+    this.#start(to, `automatic: ${why}`, now);
   }
 }

@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   TOKEN_REJECTED: 'token_rejected',
   /** QQ's OpenAPI answered with an error body (QQApiError carries QQ's code and the fix). */
   QQ_API: 'qq_api',
+  /** A reshard cannot start (or be cancelled) now; the message says why and what to do. */
+  RESHARD_REFUSED: 'reshard_refused',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -47,6 +47,9 @@ export interface ShardReport {
   guilds: number | null;
   /** Milliseconds since the last dispatch, measured on the host (no clock comparison across machines). */
   lastEventAgeMs: number | null;
+  /** Guilds of the shard's READY whose GUILD_CREATE has not arrived yet (the reshard switch waits for 0);
+   *  absent or null: unknown (a resumed session, an older host). */
+  guildsPending?: number | null;
 }
 
 export interface GatewayLimits {
@@ -55,6 +58,8 @@ export interface GatewayLimits {
   sessionStartTotal: number;
   sessionStartRemaining: number;
   sessionStartResetAfterMs: number;
+  /** GET /gateway/bot `shards`: Discord's recommended shard count (automatic resharding may use it). */
+  recommendedShards?: number;
 }
 
 /** Any payload sent to a gateway (Identify, Resume, heartbeats, and the commands handlers send): one name everywhere. */
@@ -106,7 +111,9 @@ export type CoordinatorMessage = V &
     | { type: 'welcome'; leaseTtlMs: number; renewEveryMs: number; shardCount: number; answers?: boolean }
     | { type: 'renewed'; id: number }
     | { type: 'assign'; shard: number; epoch: number; shardCount: number; session: SessionInfo | null }
-    | { type: 'revoke'; shard: number; epoch: number; reason: 'rebalance' | 'stale' }
+    /** `retired`: the shard's generation was replaced by a reshard (or a reshard was rolled back): close it
+     *  for good (1000, the session ends), do not hand it over. */
+    | { type: 'revoke'; shard: number; epoch: number; reason: 'rebalance' | 'stale' | 'retired' }
     | { type: 'identify-grant'; id: number; shard: number; waitMs: number }
     | { type: 'identify-wait'; id: number; shard: number; retryAfterMs: number; reason: string }
     | { type: 'command'; shard: number; epoch: number; payload: GatewayCommand }
@@ -148,6 +155,8 @@ function report(raw: unknown, i: number, trusted: readonly (string | null)[]): S
   if (guilds !== null && !isInt(guilds)) fail('host', `${at}.guilds must be a non-negative integer or null`);
   if (lastEventAgeMs !== null && typeof lastEventAgeMs !== 'number')
     fail('host', `${at}.lastEventAgeMs must be a number or null`);
+  const pending = raw.guildsPending ?? null;
+  if (pending !== null && !isInt(pending)) fail('host', `${at}.guildsPending must be a non-negative integer or null`);
   return {
     shard,
     epoch,
@@ -156,6 +165,7 @@ function report(raw: unknown, i: number, trusted: readonly (string | null)[]): S
     latencyMs,
     guilds,
     lastEventAgeMs,
+    ...(pending === null ? {} : { guildsPending: pending }),
   };
 }
 
@@ -172,7 +182,16 @@ function limits(raw: unknown): GatewayLimits {
   if (!isInt(sessionStartRemaining)) fail('host', 'gateway.sessionStartRemaining must be a non-negative integer');
   if (typeof sessionStartResetAfterMs !== 'number' || sessionStartResetAfterMs < 0)
     fail('host', 'gateway.sessionStartResetAfterMs must be a non-negative number');
-  return { maxConcurrency, sessionStartTotal, sessionStartRemaining, sessionStartResetAfterMs };
+  const recommended = raw.recommendedShards;
+  if (recommended !== undefined && !isInt(recommended, 1))
+    fail('host', 'gateway.recommendedShards must be a positive integer');
+  return {
+    maxConcurrency,
+    sessionStartTotal,
+    sessionStartRemaining,
+    sessionStartResetAfterMs,
+    ...(recommended === undefined ? {} : { recommendedShards: recommended }),
+  };
 }
 
 function hostLoad(raw: unknown): HostLoad {
@@ -295,8 +314,8 @@ export function parseCoordinatorMessage(input: unknown): CoordinatorMessage {
       };
     case 'revoke':
       ints('shard', 'epoch');
-      if (input.reason !== 'rebalance' && input.reason !== 'stale')
-        fail('coordinator', '"reason" must be rebalance or stale');
+      if (input.reason !== 'rebalance' && input.reason !== 'stale' && input.reason !== 'retired')
+        fail('coordinator', '"reason" must be rebalance, stale or retired');
       return { v, type: 'revoke', shard: input.shard as number, epoch: input.epoch as number, reason: input.reason };
     case 'identify-grant':
       ints('id', 'shard', 'waitMs');

@@ -20,6 +20,9 @@ export interface Stream {
 export interface LedgerItem {
   id: string;
   stream: Stream | null;
+  /** The platform's own id of the event (`discord:MESSAGE_CREATE:{id}`), checked only while a reshard runs two
+   *  generations that each receive the same event (admit.ts). */
+  platformKey?: string;
 }
 
 export interface Admission {
@@ -58,6 +61,8 @@ export class DeliveryLedger {
   readonly #sql: SqlStorage;
   readonly #streams = new Map<string, StreamRow>();
   readonly #claims = new Map<string, number>();
+  /** Platform keys claimed with an event id (reshard window): written as settled with it. */
+  readonly #claimKeys = new Map<string, string>();
   #sweptAt = 0;
   readonly stats = { admitted: 0, skipped: 0, busy: 0 };
 
@@ -77,13 +82,20 @@ export class DeliveryLedger {
     }
   }
 
-  admit(items: readonly LedgerItem[], now: number): Admission {
+  /** `byPlatformKey`: also settle and claim by each item's platform key (a reshard's two generations). */
+  admit(items: readonly LedgerItem[], now: number, byPlatformKey = false): Admission {
     const out: Admission = { run: [], done: [], busy: [] };
     for (const item of items) {
-      if (this.#settled(item, now)) out.done.push(item.id);
-      else if ((this.#claims.get(item.id) ?? 0) > now) out.busy.push(item.id);
+      const key = byPlatformKey ? item.platformKey : undefined;
+      if (this.#settled(item, now) || (key !== undefined && this.#keySettled(key, now))) out.done.push(item.id);
+      else if ((this.#claims.get(item.id) ?? 0) > now || (key !== undefined && (this.#claims.get(key) ?? 0) > now))
+        out.busy.push(item.id);
       else {
         this.#claims.set(item.id, now + CLAIM_MS);
+        if (key !== undefined) {
+          this.#claims.set(key, now + CLAIM_MS);
+          this.#claimKeys.set(item.id, key);
+        }
         out.run.push(item.id);
       }
     }
@@ -95,10 +107,25 @@ export class DeliveryLedger {
 
   /** `done`: handlers completed (or were given up on with the event acknowledged); `released`: failed, retry later. */
   settle(done: readonly LedgerItem[], released: readonly string[], now: number): void {
-    for (const id of released) this.#claims.delete(id);
+    for (const id of released) {
+      this.#claims.delete(id);
+      const key = this.#claimKeys.get(id);
+      if (key !== undefined) this.#claims.delete(key);
+      this.#claimKeys.delete(id);
+    }
     const bySession = new Map<string, { shard: number; session: string; seqs: number[] }>();
     for (const item of done) {
       this.#claims.delete(item.id);
+      const platformKey = this.#claimKeys.get(item.id);
+      if (platformKey !== undefined) {
+        this.#claims.delete(platformKey);
+        this.#claimKeys.delete(item.id);
+        this.#sql.exec(
+          'INSERT OR REPLACE INTO ledger_keys (key, expires_at) VALUES (?, ?)',
+          platformKey,
+          now + KEY_TTL_MS,
+        );
+      }
       if (item.stream === null) {
         this.#sql.exec('INSERT OR REPLACE INTO ledger_keys (key, expires_at) VALUES (?, ?)', item.id, now + KEY_TTL_MS);
         continue;
@@ -132,11 +159,12 @@ export class DeliveryLedger {
     return row ? settledThrough(row.ranges, from) : from;
   }
 
+  #keySettled(key: string, now: number): boolean {
+    return this.#sql.exec('SELECT 1 FROM ledger_keys WHERE key = ? AND expires_at > ?', key, now).toArray().length > 0;
+  }
+
   #settled(item: LedgerItem, now: number): boolean {
-    if (item.stream === null) {
-      const hit = this.#sql.exec('SELECT 1 FROM ledger_keys WHERE key = ? AND expires_at > ?', item.id, now).toArray();
-      return hit.length > 0;
-    }
+    if (item.stream === null) return this.#keySettled(item.id, now);
     const row = this.#streams.get(streamKey(item.stream.shard, item.stream.session));
     return row !== undefined && contains(row.ranges, item.stream.seq);
   }

@@ -2,6 +2,7 @@
 // blockConcurrencyWhile), written row by row for what an operation marked dirty, inside the same
 // transactionSync as the operation. Shard rows are never deleted, so an epoch is never reset.
 import type { LeaseTable } from '../../coordination/table.ts';
+import type { Reshard } from '../../coordination/reshard.ts';
 import {
   assignedTo,
   emptyState,
@@ -9,6 +10,7 @@ import {
   UNASSIGNED,
   type Globals,
   type ShardLease,
+  type ShardRow,
   type TableState,
 } from '../../coordination/model.ts';
 
@@ -65,12 +67,14 @@ export function loadState(sql: SqlStorage): TableState {
     const sessionId = strOrNull(r.session_id!);
     state.shards.set(shard, {
       shard,
+      count: 0, // set below from globals.shardCount: stored rows are the current generation
       ...leaseOf(r),
       epoch: num(r.epoch!),
       session: sessionId === null ? null : { sessionId, resumeUrl: String(r.resume_url), seq: num(r.seq!) },
       state: String(r.state),
       latencyMs: numOrNull(r.latency_ms!),
       guilds: num(r.guilds!),
+      guildsPending: null,
       lastEventAt: numOrNull(r.last_event_at!),
       updatedAt: num(r.updated_at!),
     });
@@ -78,7 +82,9 @@ export function loadState(sql: SqlStorage): TableState {
   for (const r of sql.exec<Row>('SELECT key, value FROM meta')) {
     if (r.key === 'globals') state.globals = JSON.parse(String(r.value)) as Globals;
     if (r.key === 'buckets') state.buckets = new Map(JSON.parse(String(r.value)) as [number, number][]);
+    if (r.key === 'reshard') state.reshard = reshardFromJson(String(r.value));
   }
+  for (const row of state.shards.values()) row.count = state.globals.shardCount ?? state.shards.size;
   return state;
 }
 
@@ -99,6 +105,7 @@ export function saveDirty(sql: SqlStorage, table: LeaseTable): void {
       h.allowed === null ? null : JSON.stringify([...h.allowed]),
     );
   }
+  for (const shard of dirty.deletedShards) if (!state.shards.has(shard)) sql.exec('DELETE FROM shards WHERE shard = ?', shard);
   for (const shard of dirty.shards) {
     const s = state.shards.get(shard);
     if (!s) continue;
@@ -125,8 +132,27 @@ export function saveDirty(sql: SqlStorage, table: LeaseTable): void {
     sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', 'globals', JSON.stringify(state.globals));
     sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', 'buckets', JSON.stringify([...state.buckets]));
   }
+  if (dirty.reshard)
+    sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', 'reshard', reshardToJson(state.reshard));
+  dirty.reshard = false;
+  dirty.deletedShards.clear();
   dirty.hosts.clear();
   dirty.deletedHosts.clear();
   dirty.shards.clear();
   dirty.globals = false;
+}
+
+/** The reshard state with its rows (a few hundred at most): one meta value, written when it changed. */
+function reshardToJson(r: Reshard): string {
+  if (r.kind === 'identifying') return JSON.stringify({ ...r, rows: [...r.rows.values()] });
+  if (r.kind === 'switching') return JSON.stringify({ ...r, retired: [...r.retired.values()] });
+  return JSON.stringify(r);
+}
+
+function reshardFromJson(text: string): Reshard {
+  const raw = JSON.parse(text) as Reshard & { rows?: ShardRow[]; retired?: ShardRow[] };
+  const byId = (rows: ShardRow[] | undefined) => new Map((rows ?? []).map((row) => [row.shard, row] as const));
+  if (raw.kind === 'identifying') return { ...raw, rows: byId(raw.rows as unknown as ShardRow[]) };
+  if (raw.kind === 'switching') return { ...raw, retired: byId(raw.retired as unknown as ShardRow[]) };
+  return raw;
 }

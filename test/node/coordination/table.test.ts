@@ -140,17 +140,13 @@ describe('LeaseTable', () => {
     );
   });
 
-  it('refuses a host that disagrees on the shard count, and closes its connection', () => {
+  it('welcomes a host started with another shard count with the table's count (counts change by resharding)', () => {
     const table = new LeaseTable(emptyState(), CONFIG);
-    table.handle('a', hello(), 0);
+    table.handle('a', hello(1), 0);
     const out = table.handle('b', hello(10, [], 8), 0);
-    expect(out).toEqual([
-      expect.objectContaining({
-        host: 'b',
-        close: true,
-        message: expect.objectContaining({ type: 'error', code: 'shard_count_mismatch' }),
-      }),
-    ]);
+    expect(of(out, 'welcome', 'b').map((m) => m.shardCount)).toEqual([6]);
+    expect(of(out, 'assign', 'b').map((m) => [m.shard, m.shardCount])).toEqual([1, 2, 3, 4, 5].map((s) => [s, 6]));
+    expect(table.state.globals.shardCount).toBe(6);
   });
 
   it('moves surplus ready shards to a joining host by revoke → release → assign with the session and a new epoch', () => {

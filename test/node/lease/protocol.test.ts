@@ -71,7 +71,7 @@ describe('lease protocol', () => {
       parseCoordinatorMessage({ v, type: 'welcome', leaseTtlMs: 1, renewEveryMs: 1, shardCount: 1 }),
     ).not.toHaveProperty('answers');
     expect(() => parseCoordinatorMessage({ v, type: 'revoke', shard: 1, epoch: 2, reason: 'because' })).toThrow(
-      '"reason" must be rebalance or stale',
+      '"reason" must be rebalance, stale or retired',
     );
     expect(() => parseCoordinatorMessage({ v, type: 'command', shard: 1, epoch: 2, payload: { d: 1 } })).toThrow(
       '"payload" must be a gateway command',
