@@ -588,6 +588,7 @@ export class LeaseTable {
     const owned = new Map<string, number>();
     for (const row of this.state.shards.values()) if (row.owner) owned.set(row.owner, (owned.get(row.owner) ?? 0) + 1);
 
+    let blocked: number | null = null;
     for (const row of [...this.state.shards.values()].sort((a, b) => a.shard - b.shard)) {
       if (row.owner !== null) continue;
       const to = pickHost(
@@ -595,12 +596,21 @@ export class LeaseTable {
         owned,
         target,
       );
-      if (to === null) continue;
+      if (to === null) {
+        if (pickHost(live.filter((h) => mayRun(h, row.shard)), owned, target) !== null) blocked = row.shard;
+        continue;
+      }
       this.#assign(row, to, now);
       owned.set(to, (owned.get(to) ?? 0) + 1);
     }
 
     const reshard = this.state.reshard;
+    if (reshard.kind === 'identifying' && blocked !== null) {
+      // A serving shard has no host because the new generation holds its id there (a host was lost
+      // mid-reshard): the serving generation comes first. The hosts release the new shards on the revoke.
+      this.#rollBack(`shard ${blocked} of the serving generation lost its host and only a host running the new generation's shard ${blocked} can take it`, now);
+      return this.#plan(now);
+    }
     if (reshard.kind === 'identifying') return this.#placeNext(reshard, live, now);
     // No rebalancing while the old generation closes: its rows are gone in a moment.
     if (reshard.kind === 'switching') return;

@@ -140,7 +140,7 @@ describe('LeaseTable', () => {
     );
   });
 
-  it('welcomes a host started with another shard count with the table's count (counts change by resharding)', () => {
+  it("welcomes a host started with another shard count with the table's count (counts change by resharding)", () => {
     const table = new LeaseTable(emptyState(), CONFIG);
     table.handle('a', hello(1), 0);
     const out = table.handle('b', hello(10, [], 8), 0);
