@@ -75,11 +75,11 @@ function running(options: TableOptions = {}, remaining = 1000): LeaseTable {
 
 describe('reshard: pure rules', () => {
   it.each([
-    [0, 2, 0.8, null, 4, 3 * 0 + 4, 'at least one more, rounded to max_concurrency'],
+    [0, 2, 0.8, null, 4, 4, 'at least one more, rounded to max_concurrency'],
     [4000, 2, 0.8, null, 4, 4, '4000 guilds at 1000 per shard'],
     [9000, 2, 0.8, null, 4, 12, '9000 guilds: 9 shards, rounded up to 12'],
     [100, 2, 0.8, 16, 4, 16, 'the recommendation wins when higher'],
-  ])('autoCount(%i guilds, %i shards, at %f, recommended %s, mc %i) = %i: %s', (g, c, at, rec, mc, want) => {
+  ])('autoCount(%i guilds, %i shards, at %f, recommended %s, mc %i) = %i: %s', (g, c, at, rec, mc, want, _why: string) => {
     expect(autoCount(g, c, mc, at, rec)).toBe(want);
   });
 
