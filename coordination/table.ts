@@ -390,6 +390,7 @@ export class LeaseTable {
         continue;
       }
       reported.add(row);
+      if (r.shardingRequired === true && this.state.shards.get(row.shard) === row) this.#shardingRequired(row.shard, now);
       this.#setReport(
         row,
         {
@@ -397,7 +398,8 @@ export class LeaseTable {
           session: r.session ?? row.session,
           latencyMs: r.latencyMs,
           guilds: r.guilds ?? row.guilds,
-          guildsPending: r.guildsPending ?? null,
+          // A resumed session sees no READY: the last count stands (its GUILD_CREATEs were replayed or spooled).
+          guildsPending: r.guildsPending ?? row.guildsPending,
           lastEventAt: r.lastEventAgeMs === null ? row.lastEventAt : now - r.lastEventAgeMs,
         },
         now,
@@ -809,12 +811,14 @@ export class LeaseTable {
 
   /** A shard closed with 4011 (a shard would hold too many guilds): reshard whatever the threshold says. */
   shardingRequired(shard: number, now: number): Outgoing[] {
-    return this.#run(now, () => {
-      if (isActive(this.state.reshard) || now < this.#autoQuietUntil) return;
-      let guilds = 0;
-      for (const row of this.state.shards.values()) guilds += row.guilds;
-      this.#autoStart(`shard ${shard} was closed with 4011 (sharding required)`, guilds, now);
-    });
+    return this.#run(now, () => this.#shardingRequired(shard, now));
+  }
+
+  #shardingRequired(shard: number, now: number): void {
+    if ((this.#o.reshardAt ?? null) === null || isActive(this.state.reshard) || now < this.#autoQuietUntil) return;
+    let guilds = 0;
+    for (const row of this.state.shards.values()) guilds += row.guilds;
+    this.#autoStart(`shard ${shard} was closed with 4011 (sharding required)`, guilds, now);
   }
 
   #autoStart(why: string, guilds: number, now: number): void {

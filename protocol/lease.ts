@@ -50,6 +50,8 @@ export interface ShardReport {
   /** Guilds of the shard's READY whose GUILD_CREATE has not arrived yet (the reshard switch waits for 0);
    *  absent or null: unknown (a resumed session, an older host). */
   guildsPending?: number | null;
+  /** The shard was closed with 4011 (sharding required): the coordinator starts a reshard. */
+  shardingRequired?: boolean;
 }
 
 export interface GatewayLimits {
@@ -166,6 +168,7 @@ function report(raw: unknown, i: number, trusted: readonly (string | null)[]): S
     guilds,
     lastEventAgeMs,
     ...(pending === null ? {} : { guildsPending: pending }),
+    ...(raw.shardingRequired === true ? { shardingRequired: true } : {}),
   };
 }
 

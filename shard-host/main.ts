@@ -111,10 +111,11 @@ async function main(): Promise<void> {
         { ...depth },
       ),
   });
-  const makeShard = (id: number, session: SessionInfo | undefined): Shard =>
+  // `count` comes with each assignment: a reshard runs a second generation beside the first.
+  const makeShard = (id: number, session: SessionInfo | undefined, count: number): Shard =>
     new Shard({
       id,
-      count: shardCount,
+      count,
       token: config.token,
       intents: config.intents,
       gatewayUrl: gateway.url,
@@ -157,6 +158,7 @@ async function main(): Promise<void> {
       sessionStartTotal: total,
       sessionStartRemaining: remaining,
       sessionStartResetAfterMs: resetAfter,
+      recommendedShards: gateway.shards,
     },
     shards,
     create: makeShard,

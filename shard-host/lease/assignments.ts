@@ -6,9 +6,11 @@ import type { Logger } from '../log.ts';
 
 /** What the lease client needs from the host to run shards. The pool (pool.ts) implements it. */
 export interface ShardRunner {
-  start(shard: number, session: SessionInfo | null): void;
-  /** Stops resumably (not 1000/1001), lets acknowledgements settle, returns the final session. */
-  stop(shard: number, reason: string): Promise<SessionInfo | null>;
+  /** `count`: the shard's generation (the shard count it identifies with), from the assignment. */
+  start(shard: number, session: SessionInfo | null, count: number): void;
+  /** Stops resumably (not 1000/1001), lets acknowledgements settle, returns the final session. `final`: the
+   *  shard's generation was retired by a reshard: close with 1000 (the session ends), report no session. */
+  stop(shard: number, reason: string, final?: boolean): Promise<SessionInfo | null>;
   report(shard: number): Omit<ShardReport, 'shard' | 'epoch'>;
   command(shard: number, payload: GatewayCommand): Promise<void>;
 }
@@ -48,22 +50,26 @@ export class Assignments {
       .map((shard) => ({ shard, epoch: this.#held.get(shard)!.epoch, ...this.#runner.report(shard) }));
   }
 
-  async assign(shard: number, epoch: number, session: SessionInfo | null): Promise<void> {
+  async assign(shard: number, epoch: number, session: SessionInfo | null, count: number): Promise<void> {
     const held = this.#held.get(shard);
     if (held && held.epoch === epoch) return;
     if (held) await this.release(shard, 'reassigned at a new epoch');
     this.#held.set(shard, { phase: 'running', epoch });
     this.stats.assigned++;
-    this.#log.info('shard assigned', { shard, epoch, resume: session !== null, seq: session?.seq });
-    this.#runner.start(shard, session);
+    this.#log.info('shard assigned', { shard, count, epoch, resume: session !== null, seq: session?.seq });
+    this.#runner.start(shard, session, count);
   }
 
   /** Stops the shard; resolves with what to report (null: it was not running here). */
-  async release(shard: number, reason: string): Promise<{ epoch: number; session: SessionInfo | null } | null> {
+  async release(
+    shard: number,
+    reason: string,
+    final = false,
+  ): Promise<{ epoch: number; session: SessionInfo | null } | null> {
     const held = this.#held.get(shard);
     if (!held || held.phase === 'stopping') return null;
     this.#held.set(shard, { phase: 'stopping', epoch: held.epoch });
-    const session = await this.#runner.stop(shard, reason);
+    const session = await this.#runner.stop(shard, reason, final);
     this.#held.delete(shard);
     this.stats.released++;
     this.#log.info('shard released', { shard, epoch: held.epoch, reason, seq: session?.seq });

@@ -190,8 +190,9 @@ export class LeaseClient {
         this.#renewal.renewEveryMs = msg.renewEveryMs;
         this.#link.firstRetryMs = Math.min(1_000, fenceMarginMs(msg.leaseTtlMs) / 2);
         this.#answers = msg.answers === true;
+        // Each assignment carries its shard count: the table's (or a reshard's new generation) wins.
         if (msg.shardCount !== this.#o.shardCount)
-          this.#log.error('coordinator shard count differs from this host', {
+          this.#log.info('the coordinator runs another shard count than this host was started with; using it', {
             ours: this.#o.shardCount,
             coordinator: msg.shardCount,
           });
@@ -201,10 +202,11 @@ export class LeaseClient {
         return this.#armFence();
       case 'assign':
         if (this.#closing) return; // sent before our drain arrived; the coordinator reassigns at bye
-        return void this.#shards.assign(msg.shard, msg.epoch, msg.session);
+        return void this.#shards.assign(msg.shard, msg.epoch, msg.session, msg.shardCount);
       case 'revoke': {
         if (this.#shards.running(msg.shard) !== msg.epoch) return;
         this.#log.info('shard revoked', { shard: msg.shard, epoch: msg.epoch, reason: msg.reason });
+        if (msg.reason === 'retired') return void this.#release(msg.shard, 'retired by a reshard', true);
         return void this.#release(msg.shard, msg.reason === 'rebalance' ? 'moving to another host' : 'stale epoch');
       }
       case 'identify-grant':
@@ -249,8 +251,8 @@ export class LeaseClient {
   }
 
   /** Stops the shard, then tells the coordinator its final session so the next owner resumes from it. */
-  async #release(shard: number, reason: string): Promise<void> {
-    const out = await this.#shards.release(shard, reason);
+  async #release(shard: number, reason: string, final = false): Promise<void> {
+    const out = await this.#shards.release(shard, reason, final);
     this.#identify.forget(shard);
     if (!out) return;
     this.stats.released++;

@@ -15,7 +15,8 @@ import type { SessionTracker } from '../sessions/tracker.ts';
 export interface ShardPoolDeps {
   /** The host's live shard list; the pool adds and removes its shards here. */
   shards: Shard[];
-  create(id: number, session: SessionInfo | undefined): Shard;
+  /** `count`: the shard count of the assignment (a reshard runs two generations side by side). */
+  create(id: number, session: SessionInfo | undefined, count: number): Shard;
   /** The SessionTracker: told which session a starting shard resumes (its watermark starts there), and
    *  asked for the session at the Worker's watermark when the shard is reported or released. */
   sessions: Pick<SessionTracker, 'session' | 'get' | 'forget'>;
@@ -29,7 +30,14 @@ export interface ShardPoolDeps {
 interface Extra {
   /** Null while unknown: a resumed session gets no READY listing its guilds. */
   guilds: Set<string> | null;
+  /** Guilds of the READY not yet followed by their GUILD_CREATE (a reshard switches at none); null: unknown. */
+  pending: Set<string> | null;
   lastEventAt: number | null;
+}
+
+/** The shard stopped for good with 4011 (GatewayCloseCodes.ShardingRequired): the coordinator reshards. */
+function shardingRequired(s: Shard | undefined): boolean {
+  return s?.state.kind === 'fatal' && /closed by server with 4011\b/.test(s.state.error.message);
 }
 
 export class ShardPool implements ShardRunner {
@@ -46,20 +54,21 @@ export class ShardPool implements ShardRunner {
     return this.#d.shards.find((s) => s.id === shard);
   }
 
-  start(shard: number, session: SessionInfo | null): void {
+  start(shard: number, session: SessionInfo | null, count: number): void {
     if (this.#find(shard)) throw new Error(`shard ${shard} is already running on this host`);
     if (session) this.#d.sessions.session(shard, session);
     else this.#d.sessions.forget(shard);
-    const s = this.#d.create(shard, session ?? undefined);
+    const s = this.#d.create(shard, session ?? undefined, count);
     this.#d.shards.push(s);
-    this.#extra.set(shard, { guilds: session ? null : new Set(), lastEventAt: null });
+    this.#extra.set(shard, { guilds: session ? null : new Set(), pending: null, lastEventAt: null });
     s.start();
   }
 
-  async stop(shard: number, reason: string): Promise<SessionInfo | null> {
+  async stop(shard: number, reason: string, final = false): Promise<SessionInfo | null> {
     const s = this.#find(shard);
     if (s) {
-      await s.stop({ resumable: true });
+      // Retired by a reshard: 1000 ends the session (Discord docs, Topics > Gateway > Disconnecting).
+      await s.stop({ resumable: !final });
       this.#d.shards.splice(this.#d.shards.indexOf(s), 1);
     }
     const deadline = this.#clock.now() + (this.#d.drainMs ?? 2_000);
@@ -70,7 +79,7 @@ export class ShardPool implements ShardRunner {
         shard,
         left.map((e) => e.pos),
       );
-    const session = this.#d.sessions.get(shard);
+    const session = final ? null : this.#d.sessions.get(shard);
     this.#d.sessions.forget(shard);
     this.#extra.delete(shard);
     this.#d.logger.info('shard stopped for handoff', { shard, reason, seq: session?.seq, leftToReplay: left.length });
@@ -83,8 +92,13 @@ export class ShardPool implements ShardRunner {
     if (!x) return;
     x.lastEventAt = this.#clock.now();
     const data = record.data as { id?: unknown; guilds?: { id: string }[]; unavailable?: boolean } | null;
-    if (record.type === 'READY' && Array.isArray(data?.guilds)) x.guilds = new Set(data.guilds.map((g) => g.id));
-    else if (record.type === 'GUILD_CREATE' && typeof data?.id === 'string') x.guilds?.add(data.id);
+    if (record.type === 'READY' && Array.isArray(data?.guilds)) {
+      x.guilds = new Set(data.guilds.map((g) => g.id));
+      x.pending = new Set(x.guilds);
+    } else if (record.type === 'GUILD_CREATE' && typeof data?.id === 'string') {
+      x.guilds?.add(data.id);
+      x.pending?.delete(data.id);
+    }
     else if (record.type === 'GUILD_DELETE' && typeof data?.id === 'string' && data.unavailable !== true)
       x.guilds?.delete(data.id);
   }
@@ -98,6 +112,8 @@ export class ShardPool implements ShardRunner {
       latencyMs: s?.stats().latencyMs ?? null,
       guilds: x ? (x.guilds?.size ?? null) : 0,
       lastEventAgeMs: x?.lastEventAt == null ? null : this.#clock.now() - x.lastEventAt,
+      ...(x?.pending ? { guildsPending: x.pending.size } : {}),
+      ...(shardingRequired(s) ? { shardingRequired: true } : {}),
     };
   }
 
