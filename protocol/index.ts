@@ -3,3 +3,4 @@ export * from './events.ts';
 export * from './signing.ts';
 export * from './lease.ts';
 export * from './gateway-url.ts';
+export * from './reshard.ts';

@@ -25,6 +25,8 @@ export interface Env extends __BaseEnv_Env {
   EDGESHARD_LEASE_TTL_MS?: string;
   /** Coordinator: the platform's identify window per bucket in ms (Discord: 5000). */
   EDGESHARD_IDENTIFY_WINDOW_MS?: string;
+  /** Coordinator: automatic resharding at this share of shards × 2500 guilds (default 0.8), or `off`. */
+  EDGESHARD_RESHARD_AT?: string;
   /** Enables GET /status and /status.json for requests that present it (Bearer, ?token= or cookie). */
   EDGESHARD_STATUS_TOKEN?: string;
   /** How long /events waits for an event's handlers before acknowledging it and finishing in waitUntil (ms). */

@@ -3,6 +3,7 @@
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import { coordinatorPolicy, DEFAULT_IDENTIFY_WINDOW_MS, DEFAULT_LEASE_TTL_MS } from '../../coordination/config.ts';
 import type { CoordinatorConfig } from '../../coordination/model.ts';
+import { parseReshardAt } from '../../coordination/reshard.ts';
 
 export {
   DEFAULT_IDENTIFY_WINDOW_MS,
@@ -14,6 +15,14 @@ export {
 export interface CoordinatorVars {
   EDGESHARD_LEASE_TTL_MS?: string;
   EDGESHARD_IDENTIFY_WINDOW_MS?: string;
+  EDGESHARD_RESHARD_AT?: string;
+}
+
+/** EDGESHARD_RESHARD_AT as the lease table takes it: a share of shards × 2500 guilds, or null (off). */
+export function reshardAtOf(vars: CoordinatorVars): number | null {
+  const at = parseReshardAt(vars.EDGESHARD_RESHARD_AT);
+  if (typeof at === 'string') throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, at);
+  return at;
 }
 
 function ms(name: string, raw: string | undefined, fallback: number, min: number): number {

@@ -1,6 +1,8 @@
 // What GET /status.json answers: the lease table as an operator reads it. Built from the table's state.
 import type { HostLoad } from '../../protocol/index.ts';
 import type { LeaseTable } from '../../coordination/table.ts';
+import type { ReshardView } from '../../coordination/reshard.ts';
+import type { ShardRow } from '../../coordination/model.ts';
 
 export interface ShardStatus {
   shard: number;
@@ -32,6 +34,10 @@ export interface CoordinatorStatus {
   shardCount: number | null;
   leaseTtlMs: number;
   shards: ShardStatus[];
+  /** The new generation's shards while a reshard identifies them (empty otherwise). */
+  nextShards: ShardStatus[];
+  /** The last reshard (idle: none since this object started keeping them). */
+  reshard: ReshardView;
   hosts: HostStatus[];
   identify: {
     maxConcurrency: number;
@@ -46,24 +52,28 @@ export function statusOf(table: LeaseTable, now: number): CoordinatorStatus {
   const { hosts, shards, globals } = table.state;
   const owned = new Map<string, number>();
   for (const s of shards.values()) if (s.owner) owned.set(s.owner, (owned.get(s.owner) ?? 0) + 1);
+  const shardStatus = (s: ShardRow): ShardStatus => ({
+    shard: s.shard,
+    owner: s.owner,
+    epoch: s.epoch,
+    phase: s.phase,
+    state: s.state,
+    latencyMs: s.latencyMs,
+    guilds: s.guilds,
+    lastEventAgeMs: s.lastEventAt === null ? null : Math.max(0, now - s.lastEventAt),
+    seq: s.session?.seq ?? null,
+    handoffTo: s.handoffTo,
+  });
   return {
     now,
     shardCount: globals.shardCount,
     leaseTtlMs: table.config.leaseTtlMs,
-    shards: [...shards.values()]
-      .sort((a, b) => a.shard - b.shard)
-      .map((s) => ({
-        shard: s.shard,
-        owner: s.owner,
-        epoch: s.epoch,
-        phase: s.phase,
-        state: s.state,
-        latencyMs: s.latencyMs,
-        guilds: s.guilds,
-        lastEventAgeMs: s.lastEventAt === null ? null : Math.max(0, now - s.lastEventAt),
-        seq: s.session?.seq ?? null,
-        handoffTo: s.handoffTo,
-      })),
+    shards: [...shards.values()].sort((a, b) => a.shard - b.shard).map(shardStatus),
+    nextShards:
+      table.state.reshard.kind === 'identifying'
+        ? [...table.state.reshard.rows.values()].sort((a, b) => a.shard - b.shard).map(shardStatus)
+        : [],
+    reshard: table.reshardView(now),
     hosts: [...hosts.values()]
       .sort((a, b) => (a.id < b.id ? -1 : 1))
       .map((h) => ({

@@ -15,7 +15,8 @@ import {
   parseHostMessage,
   type GatewayCommand,
 } from '../../protocol/index.ts';
-import { coordinatorConfig } from '../coordinator/config.ts';
+import { coordinatorConfig, reshardAtOf } from '../coordinator/config.ts';
+import type { ReshardView } from '../../coordination/reshard.ts';
 import { rememberNonce, replayedConnect } from '../coordinator/nonces.ts';
 import { statusOf, type CoordinatorStatus } from '../coordinator/status.ts';
 import { loadState, saveDirty } from '../coordinator/storage.ts';
@@ -37,7 +38,10 @@ export class ShardCoordinator extends DurableObject<Env> {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
       this.#ledger = new DeliveryLedger(ctx.storage.sql);
-      this.#table = new LeaseTable(loadState(ctx.storage.sql), coordinatorConfig(env), this.#ledger);
+      this.#table = new LeaseTable(loadState(ctx.storage.sql), coordinatorConfig(env), this.#ledger, {
+        reshardAt: reshardAtOf(env),
+        log: (msg, fields) => console.log(JSON.stringify({ level: 'info', component: 'coordinator', msg, ...fields })),
+      });
       // Sockets that survived hibernation are the truth about who is connected.
       for (const host of this.#table.state.hosts.values()) host.connected = this.#sockets(host.id).length > 0;
     });
@@ -120,6 +124,25 @@ export class ShardCoordinator extends DurableObject<Env> {
   /** After the handlers: what completed is never run again; what failed is free for the host's retry. */
   settle(done: LedgerItem[], released: string[]): void {
     this.#ledger.settle(done, released, Date.now());
+  }
+
+  /** Starts a reshard to `to` shards (`npx shard-host reshard`); RESHARD_REFUSED says why it cannot. */
+  reshard(to: number): Promise<RpcResult<ReshardView>> {
+    return rpcResult(() => {
+      this.#apply((now) => this.#table.reshard(to, 'manual: npx shard-host reshard', now));
+      return this.#table.reshardView(Date.now());
+    });
+  }
+
+  cancelReshard(): Promise<RpcResult<ReshardView>> {
+    return rpcResult(() => {
+      this.#apply((now) => this.#table.cancelReshard(now));
+      return this.#table.reshardView(Date.now());
+    });
+  }
+
+  reshardView(): ReshardView {
+    return this.#table.reshardView(Date.now());
   }
 
   status(): CoordinatorStatus {

@@ -13,10 +13,13 @@ import {
   HOST_ID_PATTERN,
   NONCE_HEADER,
   NONCE_PATTERN,
+  parseReshardRequest,
+  type ReshardAnswer,
 } from '../../protocol/index.ts';
 import { need } from '../config.ts';
 import { coordinatorStub } from '../coordinator/stub.ts';
-import { hostHmac, type AppEnv } from '../middleware/index.ts';
+import { unwrap } from '../rpc.ts';
+import { bodyLimit, bodyText, hostHmac, type AppEnv } from '../middleware/index.ts';
 
 /** Host id and nonce must be well-formed before the signature over them is checked. */
 const connectHeaders = createMiddleware<AppEnv>(async (c, next) => {
@@ -50,6 +53,33 @@ export function coordinatorRoute(): Hono<AppEnv> {
       );
     }
     return coordinatorStub(c.env).fetch(c.req.raw);
+  });
+
+  // POST /coordinator/reshard (`npx shard-host reshard`): signed like a batch; starts, cancels or reports.
+  const small = bodyLimit({
+    max: (c) => {
+      need(c.var.config.secret);
+      return 4096;
+    },
+    fix: () => 'a reshard request is a small JSON object: {"shards": N}, {"cancel": true} or {}',
+  });
+  route.post('/reshard', small, hostHmac(), async (c) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(bodyText(c) || '{}');
+    } catch {
+      throw new EdgeshardError(ERROR_CODES.MALFORMED_PAYLOAD, 'malformed reshard request: body is not JSON');
+    }
+    const ask = parseReshardRequest(raw);
+    const stub = coordinatorStub(c.env);
+    const reshard =
+      'shards' in ask
+        ? unwrap(await stub.reshard(ask.shards))
+        : 'cancel' in ask
+          ? unwrap(await stub.cancelReshard())
+          : await stub.reshardView();
+    const { shardCount } = await stub.status();
+    return c.json({ shardCount, reshard } satisfies ReshardAnswer);
   });
 
   return route;
