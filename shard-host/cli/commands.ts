@@ -1,6 +1,7 @@
 // The `shard-host` subcommands. Without one, `shard-host` runs a host (main.ts); bin.mjs dispatches.
 import { settingsHelp } from '../help.ts';
 import { DEAD_LETTERS_HELP, deadLettersCommand, type CommandIo } from './dead-letters.ts';
+import { RESHARD_HELP, reshardCommand } from './reshard.ts';
 
 export interface Command {
   summary: string;
@@ -13,6 +14,11 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'list dead-lettered events; --replay re-delivers them to the Worker',
     help: DEAD_LETTERS_HELP,
     run: deadLettersCommand,
+  },
+  reshard: {
+    summary: 'move the running bot to N shards (--shards N|auto) without downtime',
+    help: RESHARD_HELP,
+    run: reshardCommand,
   },
 };
 
