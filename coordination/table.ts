@@ -241,6 +241,8 @@ export class LeaseTable {
       if (r.retiredEpochs.some((x) => x.shard === shard && x.epoch === epoch))
         return r.kind === 'switching' ? 'retired' : 'stale';
     }
+    // No host has said hello yet: nothing to fence against (the ledger still runs each event once).
+    if (this.state.globals.shardCount === null) return 'current';
     if (!cur) return r.kind === 'identifying' && r.rows.has(shard) ? 'stale' : 'unknown';
     return epoch < cur.epoch ? 'stale' : 'current';
   }

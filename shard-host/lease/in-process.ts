@@ -2,7 +2,7 @@
 // (coordination/), behind the same LeaseConnect seam as the WebSocket link. For unit tests, contract suites
 // and benchmarks: a deployed host always reaches the real coordinator (there is no unleased mode).
 // Messages are delivered asynchronously (a microtask), as over a socket; the alarm is a clock timer.
-import type { CoordinatorMessage, HostMessage } from '../../protocol/index.ts';
+import type { CoordinatorMessage, HostMessage, ReshardAnswer, ReshardRequest } from '../../protocol/index.ts';
 import { coordinatorPolicy, DEFAULT_IDENTIFY_WINDOW_MS } from '../../coordination/config.ts';
 import { emptyState, type CoordinatorConfig } from '../../coordination/model.ts';
 import { LeaseTable, type Outgoing } from '../../coordination/table.ts';
@@ -55,6 +55,14 @@ export class InProcessCoordinator {
         close: (code = 1000, reason = 'closing') => this.#drop(hostId, peer, code, reason),
       };
     };
+  }
+
+  /** The operator's reshard request, as POST /coordinator/reshard does it on the DO (throws RESHARD_REFUSED). */
+  reshard(request: ReshardRequest): ReshardAnswer {
+    const now = this.#clock.now();
+    if ('shards' in request) this.#apply(this.table.reshard(request.shards, 'manual', now));
+    else if ('cancel' in request) this.#apply(this.table.cancelReshard(now));
+    return { shardCount: this.table.state.globals.shardCount, reshard: this.table.reshardView(now) };
   }
 
   /** Cuts a host off as a crash or a partition would: its link closes, the table hears the disconnect. */

@@ -8,6 +8,9 @@ import {
   type CoordinatorMessage,
   type GatewayLimits,
   type HostMessage,
+  type ReshardAnswer,
+  type ReshardRequest,
+  type ShardReport,
 } from '../../protocol/index.ts';
 
 export interface ContractHost {
@@ -23,6 +26,25 @@ export interface ContractDriver {
   connect(hostId: string): Promise<ContractHost>;
   /** Lets queued messages be delivered (a few event-loop turns, or a short real wait). */
   settle(): Promise<void>;
+  /** The operator's reshard request (POST /coordinator/reshard on the DO). */
+  reshard(request: ReshardRequest): Promise<ReshardOutcome>;
+}
+
+export type ReshardOutcome = { ok: true; answer: ReshardAnswer } | { ok: false; code: string; message: string };
+
+/** A renewal reporting each assigned shard READY with every guild received. */
+function renewReady(host: ContractHost, assigns: readonly Assign[], id: number): void {
+  const shards: ShardReport[] = assigns.map((x) => ({
+    shard: x.shard,
+    epoch: x.epoch,
+    state: 'ready',
+    session: null,
+    latencyMs: 40,
+    guilds: 1,
+    lastEventAgeMs: 1,
+    guildsPending: 0,
+  }));
+  host.send({ v, type: 'renew', id, shards });
 }
 
 type Assign = Extract<CoordinatorMessage, { type: 'assign' }>;
@@ -159,6 +181,61 @@ export function leaseContract(name: string, makeDriver: () => Promise<ContractDr
       await driver.settle();
       expect(a.received('assign')).toHaveLength(before); // not reassigned to the host that is leaving
       a.close();
+    });
+
+    it('reshards 2 → 4 across two hosts: the new generation beside the old, the switch when all are READY with their guilds, the old retired', async () => {
+      const driver = await makeDriver();
+      const a = await hello(driver, 'host-a', { capacity: 4, shardCount: 2 });
+      const b = await hello(driver, 'host-b', { capacity: 4, shardCount: 2 });
+      const old = a.received('assign');
+      expect(old.map((x) => [x.shard, x.shardCount])).toEqual([
+        [0, 2],
+        [1, 2],
+      ]);
+      const started = await driver.reshard({ shards: 4 });
+      expect(started.ok && started.answer.reshard).toMatchObject({ kind: 'identifying', from: 2, to: 4, ready: 0 });
+      await driver.settle();
+      // host-a runs old shards 0 and 1, so the new 0 and 1 go to host-b; the new 2 and 3 to host-a.
+      const newA = a.received('assign').filter((x) => x.shardCount === 4);
+      const newB = b.received('assign').filter((x) => x.shardCount === 4);
+      expect([shardsOf(newA), shardsOf(newB)]).toEqual([
+        [2, 3],
+        [0, 1],
+      ]);
+      expect([...newA, ...newB].every((x) => old.every((o) => x.epoch > o.epoch))).toBe(true);
+      renewReady(a, [...old, ...newA], 2);
+      await driver.settle();
+      expect(a.received('revoke')).toEqual([]); // host-b's new shards are not READY yet
+      renewReady(b, newB, 2);
+      await driver.settle();
+      expect(
+        a
+          .received('revoke')
+          .map((r) => [r.shard, r.epoch, r.reason])
+          .sort(),
+      ).toEqual(old.map((o) => [o.shard, o.epoch, 'retired']));
+      const after = await driver.reshard({});
+      expect(after.ok && [after.answer.shardCount, after.answer.reshard.kind]).toEqual([4, 'switching']);
+      a.close();
+      b.close();
+    });
+
+    it('refuses a reshard the identify budget cannot cover, saying when it resets', async () => {
+      const driver = await makeDriver();
+      const gateway = limits({ sessionStartRemaining: 3, sessionStartResetAfterMs: 3_600_000 });
+      const a = await hello(driver, 'host-a', { capacity: 4, shardCount: 2, gateway });
+      const b = await hello(driver, 'host-b', { capacity: 4, shardCount: 2, gateway });
+      const refused = await driver.reshard({ shards: 4 });
+      expect(refused.ok).toBe(false);
+      if (!refused.ok) {
+        expect(refused.code).toBe('reshard_refused');
+        expect(refused.message).toMatch(
+          /^reshard to 4 shards refused: session_start_limit\.remaining is \d, the new generation needs 4 identifies: retry after \d{4}-\d\d-\d\dT[\d:.]+Z \(in 60 min\)$/,
+        );
+      }
+      expect(b.received('assign').filter((x) => x.shardCount === 4)).toEqual([]);
+      a.close();
+      b.close();
     });
 
     it('a released shard goes to the other host at a higher epoch, with the released session', async () => {

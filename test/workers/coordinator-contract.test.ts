@@ -6,8 +6,10 @@ import {
   connectSigningBody,
   HOST_HEADER,
   NONCE_HEADER,
+  RESHARD_PATH,
   signedHeaders,
   type CoordinatorMessage,
+  type ReshardAnswer,
 } from '../../protocol/index.ts';
 import { leaseContract, type ContractHost } from '../contract/lease.ts';
 import { resetCoordinator, SECRET } from './helpers.ts';
@@ -16,6 +18,17 @@ beforeEach(resetCoordinator);
 
 leaseContract('ShardCoordinator Durable Object', async () => ({
   settle: () => new Promise((r) => setTimeout(r, 50)),
+  async reshard(request) {
+    const body = JSON.stringify(request);
+    const res = await SELF.fetch(`http://worker${RESHARD_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await signedHeaders(SECRET, body)) },
+      body,
+    });
+    if (res.status === 200) return { ok: true, answer: (await res.json()) as ReshardAnswer };
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    return { ok: false, code: error.code, message: error.message };
+  },
   async connect(hostId) {
     const nonce = crypto.randomUUID();
     const headers = {

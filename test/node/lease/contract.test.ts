@@ -1,6 +1,6 @@
 // The lease and identify contract against the in-process driver (shard-host/lease/in-process.ts): the same
 // coordination/ policy the ShardCoordinator DO runs, behind the same LeaseConnect seam.
-import type { CoordinatorMessage } from '../../../protocol/index.ts';
+import { EdgeshardError, type CoordinatorMessage } from '../../../protocol/index.ts';
 import { InProcessCoordinator } from '../../../shard-host/lease/in-process.ts';
 import { leaseContract, type ContractHost } from '../../contract/lease.ts';
 
@@ -12,6 +12,14 @@ leaseContract('in-process driver', async () => {
   const coordinator = new InProcessCoordinator();
   return {
     settle: () => turns(),
+    reshard: async (request) => {
+      try {
+        return { ok: true, answer: coordinator.reshard(request) };
+      } catch (err) {
+        if (!(err instanceof EdgeshardError)) throw err;
+        return { ok: false, code: err.code, message: err.message };
+      }
+    },
     async connect(hostId) {
       const inbox: CoordinatorMessage[] = [];
       const waiting: { type: string; resolve(m: CoordinatorMessage): void }[] = [];
