@@ -1,0 +1,168 @@
+// The delivery rule of a reshard (workers/coordinator/admit.ts), in the Workers runtime with the real
+// ShardCoordinator: two hosts over their WebSockets, the reshard started by signed POST /coordinator/reshard,
+// batches of both generations at /events. Before the switch the new generation is acknowledged and runs
+// nothing; in the switch window both run, and a message both generations deliver runs once (by its id).
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  connectSigningBody,
+  HOST_HEADER,
+  LEASE_PROTOCOL_VERSION as v,
+  NONCE_HEADER,
+  PROTOCOL_VERSION,
+  RESHARD_PATH,
+  signedHeaders,
+  type CoordinatorMessage,
+  type EventResult,
+  type HostMessage,
+  type ReshardAnswer,
+} from '../../protocol/index.ts';
+import { createApp } from '../../workers/app.ts';
+import { onDiscord, Registry } from '../../workers/dispatch/registry.ts';
+import { resetCoordinator, SECRET, signedRequest } from './helpers.ts';
+
+beforeEach(resetCoordinator);
+
+type Assign = Extract<CoordinatorMessage, { type: 'assign' }>;
+
+async function host(id: string) {
+  const nonce = crypto.randomUUID();
+  const headers = {
+    ...(await signedHeaders(SECRET, connectSigningBody(id, nonce))),
+    [HOST_HEADER]: id,
+    [NONCE_HEADER]: nonce,
+    upgrade: 'websocket',
+  };
+  const ws = (await SELF.fetch('http://worker/coordinator/connect', { headers })).webSocket!;
+  const inbox: CoordinatorMessage[] = [];
+  ws.accept();
+  ws.addEventListener('message', (e) => inbox.push(JSON.parse(String(e.data)) as CoordinatorMessage));
+  const send = (m: HostMessage) => ws.send(JSON.stringify(m));
+  const gateway = { maxConcurrency: 1, sessionStartTotal: 1000, sessionStartRemaining: 1000, sessionStartResetAfterMs: 0 };
+  send({ v, type: 'hello', id: 1, capacity: 4, shardCount: 2, gateway, shards: [], answers: true });
+  await settle();
+  const assigns = () => inbox.filter((m): m is Assign => m.type === 'assign');
+  const ready = (rows: Assign[]) =>
+    send({
+      v,
+      type: 'renew',
+      id: 2,
+      shards: rows.map((r) => ({
+        shard: r.shard,
+        epoch: r.epoch,
+        state: 'ready',
+        session: null,
+        latencyMs: 1,
+        guilds: 1,
+        lastEventAgeMs: 1,
+        guildsPending: 0,
+      })),
+    });
+  return { inbox, assigns, ready, close: () => ws.close(1000, 'done') };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 50));
+
+async function reshard(body: unknown): Promise<ReshardAnswer> {
+  const text = JSON.stringify(body);
+  const res = await SELF.fetch(`http://worker${RESHARD_PATH}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(await signedHeaders(SECRET, text)) },
+    body: text,
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as ReshardAnswer;
+}
+
+function bot() {
+  const runs: string[] = [];
+  const app = createApp(
+    new Registry([
+      onDiscord('MESSAGE_CREATE', (message, ctx) => void runs.push(`${message.id}@${ctx.event.shard}`)),
+    ]),
+  );
+  /** A batch of MESSAGE_CREATEs (message ids) from the lease `a` holds; seqs continue per session. */
+  const seqs = new Map<string, number>();
+  const post = async (a: Assign, hostId: string, messageIds: string[]): Promise<string[]> => {
+    const session = `s${a.shardCount}-${a.shard}`;
+    const events = messageIds.map((id) => {
+      const seq = (seqs.get(session) ?? 0) + 1;
+      seqs.set(session, seq);
+      return {
+        id: `discord:${a.shard}:${session}:${seq}`,
+        platform: 'discord' as const,
+        shard: a.shard,
+        session,
+        seq,
+        type: 'MESSAGE_CREATE',
+        data: { id, content: 'hi', author: { id: '1', bot: false } },
+        receivedAt: Date.now(),
+      };
+    });
+    const body = JSON.stringify({ v: PROTOCOL_VERSION, host: hostId, epoch: a.epoch, events });
+    const ctx = createExecutionContext();
+    const res = await app.request('/events', await signedRequest(body), env, ctx);
+    await waitOnExecutionContext(ctx);
+    if (res.status !== 200) return [`${res.status}`];
+    return ((await res.json()) as { results: EventResult[] }).results.map((r) => r.outcome);
+  };
+  return { runs, post };
+}
+
+describe('reshard delivery', () => {
+  it('the old generation serves until the switch; in the window a message both deliver runs once; then the old is stale', async () => {
+    const a = await host('host-a');
+    const b = await host('host-b');
+    const old = a.assigns(); // host-a took both shards of the first generation
+    expect(old.map((x) => [x.shard, x.shardCount])).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    expect((await reshard({ shards: 4 })).reshard).toMatchObject({ kind: 'identifying', from: 2, to: 4 });
+    await settle();
+    const newA = a.assigns().filter((x) => x.shardCount === 4);
+    const newB = b.assigns().filter((x) => x.shardCount === 4);
+    const { runs, post } = bot();
+    const old0 = old.find((x) => x.shard === 0)!;
+    const new0 = newB.find((x) => x.shard === 0)!;
+
+    // Identifying: the old generation runs; the new one is acknowledged without running anything.
+    expect(await post(old0, 'host-a', ['m1'])).toEqual(['ack']);
+    expect(await post(new0, 'host-b', ['m1', 'm2'])).toEqual(['ack', 'ack']);
+    expect(await post(old0, 'host-a', ['m2'])).toEqual(['ack']);
+    expect(runs).toEqual(['m1@0', 'm2@0']);
+
+    // Switch: every new shard READY with its guilds.
+    a.ready([...old, ...newA]);
+    b.ready(newB);
+    await settle();
+    expect((await reshard({})).reshard.kind).toBe('switching');
+    expect(a.inbox.filter((m) => m.type === 'revoke').map((m) => (m as { reason: string }).reason)).toEqual([
+      'retired',
+      'retired',
+    ]);
+
+    // The window: both generations run, each message once whoever delivers it first.
+    expect(await post(new0, 'host-b', ['m2', 'm3'])).toEqual(['ack', 'ack']); // m2 ran on the old one already
+    expect(await post(old0, 'host-a', ['m3', 'm4'])).toEqual(['ack', 'ack']); // m3 ran on the new one
+    expect(await post(new0, 'host-b', ['m4'])).toEqual(['ack']);
+    expect(runs).toEqual(['m1@0', 'm2@0', 'm3@0', 'm4@0']);
+    a.close();
+    b.close();
+  });
+
+  it('a rolled-back reshard: the new generation is refused as stale, the old keeps serving', async () => {
+    const a = await host('host-a');
+    const b = await host('host-b');
+    await reshard({ shards: 4 });
+    await settle();
+    const new0 = b.assigns().find((x) => x.shardCount === 4 && x.shard === 0)!;
+    expect((await reshard({ cancel: true })).reshard).toMatchObject({ kind: 'rolled-back', why: 'cancelled by the operator' });
+    const { runs, post } = bot();
+    expect(await post(new0, 'host-b', ['m9'])).toEqual(['409']);
+    expect(await post(a.assigns()[0]!, 'host-a', ['m9'])).toEqual(['ack']);
+    expect(runs).toEqual(['m9@0']);
+    a.close();
+    b.close();
+  });
+});
