@@ -59,6 +59,12 @@ const ROUTES: ControlRoute[] = [
       throw err;
     }
   }),
+  route('POST', '/guilds', (e, body) => {
+    const count = body.count;
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 100_000)
+      return [400, { error: 'count must be an integer from 1 to 100000' }];
+    return [200, { added: e.addGuilds(count).length, guilds: e.world.guilds.length }];
+  }),
   route('POST', '/traffic', (e, body) => {
     if (typeof body.rate !== 'number' || !(body.rate >= 0))
       return [400, { error: 'rate must be a non-negative number' }];

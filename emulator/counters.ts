@@ -12,6 +12,9 @@ export interface EmulatorCounters {
   openConnections: Record<number, number>;
   /** Most simultaneously-open identified/resumed connections ever seen per shard (split-brain detector). */
   maxConcurrentConnections: Record<number, number>;
+  /** The same per (shard, count), keyed `id/count`: a reshard runs two generations of one id at once. */
+  openConnectionsByGeneration: Record<string, number>;
+  maxConcurrentConnectionsByGeneration: Record<string, number>;
   heartbeats: number;
   heartbeatAcks: number;
   dispatches: number;
@@ -54,6 +57,8 @@ export function createCounters(sessionStartTotal: number): EmulatorCounters {
     connectionsOpened: 0,
     openConnections: {},
     maxConcurrentConnections: {},
+    openConnectionsByGeneration: {},
+    maxConcurrentConnectionsByGeneration: {},
     heartbeats: 0,
     heartbeatAcks: 0,
     dispatches: 0,

@@ -21,10 +21,12 @@ Each option may also be given as an environment variable EMULATOR_<NAME> (e.g. E
   --session-start-total <n>     session_start_limit.total (daily identifies)         default 1000
   --session-timeout-ms <n>      how long a disconnected session stays resumable      default 120000
   --resume-buffer-size <n>      dispatches kept per session for replay on resume     default 10000
+  --guilds-per-shard-limit <n>  close a shard holding more guilds with 4011 (0: never)  default 2500
   --worker-url <url>            where signed interactions and QQ callbacks are POSTed
   --qq-app-id <id>              QQ Bot AppID of the emulated app
   --qq-app-secret <secret>      QQ Bot AppSecret (better: EMULATOR_QQ_APP_SECRET)
   -h, --help                    this text
 
-Control endpoints for tests and \`npm start\` live under <url>/_emulator/ (world, say, messages, state).
+Control endpoints for tests and \`npm start\` live under <url>/_emulator/ (world, say, messages, state;
+POST /_emulator/guilds {"count": n} adds guilds, which /gateway/bot's recommended \`shards\` follows).
 `;

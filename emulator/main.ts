@@ -23,6 +23,7 @@ const FLAGS = {
   'session-start-total': { type: 'string' },
   'session-timeout-ms': { type: 'string' },
   'resume-buffer-size': { type: 'string' },
+  'guilds-per-shard-limit': { type: 'string' },
 } as const;
 
 function log(msg: string, fields: Record<string, unknown> = {}): void {
@@ -59,6 +60,7 @@ function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): EmulatorOptions & 
   set('sessionStartTotal', number('session-start-total', pick('session-start-total')));
   set('sessionTimeoutMs', number('session-timeout-ms', pick('session-timeout-ms')));
   set('resumeBufferSize', number('resume-buffer-size', pick('resume-buffer-size')));
+  set('guildsPerShardLimit', number('guilds-per-shard-limit', pick('guilds-per-shard-limit')));
   set('workerUrl', pick('worker-url'));
   set('qqAppId', pick('qq-app-id'));
   set('qqAppSecret', pick('qq-app-secret'));

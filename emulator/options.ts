@@ -23,6 +23,8 @@ export interface EmulatorOptions {
   restLimits?: Record<string, { limit?: number; windowMs?: number; sharedLimit?: number; sharedWindowMs?: number }>;
   globalLimit?: number;
   privilegedIntents?: number;
+  /** A shard whose share of the guilds is above this is closed with 4011 (sharding required); 0: never. */
+  guildsPerShardLimit?: number;
 }
 
 export type ResolvedOptions = Required<EmulatorOptions>;
@@ -53,6 +55,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     restLimits: options.restLimits ?? {},
     globalLimit: options.globalLimit ?? 50,
     privilegedIntents: options.privilegedIntents ?? PRIVILEGED_INTENTS,
+    // Discord's own limit is 2500 (Topics > Gateway > Sharding); tests set a small one to see 4011.
+    guildsPerShardLimit: options.guildsPerShardLimit ?? 2500,
   };
   for (const key of ['shards', 'maxConcurrency', 'channelsPerGuild', 'globalLimit'] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] < 1)

@@ -108,6 +108,7 @@ export async function startEmulator(input: EmulatorOptions & WebhookOptions = {}
     },
     say: (message) => say(core, message),
     setMessageRate: (rate) => traffic.setRate(rate),
+    addGuilds: (count) => hub.addGuilds(count),
     sentMessages: () => [...core.sentMessages],
     dispatched: (type) =>
       (type === undefined ? hub.records : hub.records.filter((r) => r.type === type)).map((r) => ({ ...r })),

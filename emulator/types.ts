@@ -21,6 +21,8 @@ export interface Emulator {
   /** A user says something; dispatched as MESSAGE_CREATE to the session owning the guild. */
   say(input: { channelId: string; content: string; userId?: string }): APIMessage;
   setMessageRate(rate: number): void;
+  /** The bot joins `count` more guilds: GUILD_CREATE to the live sessions owning them; /gateway/bot follows. */
+  addGuilds(count: number): string[];
   /** Every message the bot created through REST, in order. */
   sentMessages(): APIMessage[];
   /** Every dispatch assigned to a session (copies), optionally of one type. */

@@ -87,10 +87,17 @@ export function buildWorld(shape: WorldShape): World {
       member_ids: users.map((u) => u.id),
     });
   }
+  guildsShape.set(guilds, shape.channelsPerGuild);
   return { seed: shape.seed, application: { id: bot.id, name: 'edgeshard', flags: 0 }, bot, users, guilds };
 }
 
-// Fast lookups over a World; built once at start.
+/** Channels per guild of each world's guild list, for guilds added later. */
+const guildsShape = new WeakMap<WorldGuild[], number>();
+
+/** Discord recommends about one shard per 1,000 guilds (Topics > Gateway > Sharding). */
+export const RECOMMENDED_GUILDS_PER_SHARD = 1_000;
+
+// Fast lookups over a World; built once at start, grown by addGuilds.
 export class WorldIndex {
   readonly world: World;
   readonly #channels = new Map<string, { channel: WorldChannel; guild: WorldGuild }>();
@@ -109,6 +116,34 @@ export class WorldIndex {
 
   user(id: string): WorldUser | undefined {
     return this.#users.get(id);
+  }
+
+  /** The bot joins `count` more guilds (ids continue the world's pattern, so shards stay even). */
+  addGuilds(count: number): WorldGuild[] {
+    const { guilds, users, bot } = this.world;
+    const perGuild = guildsShape.get(guilds) ?? 3;
+    const added: WorldGuild[] = [];
+    for (let i = 0; i < count; i++) {
+      const g = guilds.length;
+      const id = snowflake(GUILD_BASE_MS + g, 1);
+      const channels = Array.from({ length: perGuild }, (_, c) => ({
+        id: snowflake(CHANNEL_BASE_MS + g * 1000 + c, 4),
+        guild_id: id,
+        name: CHANNELS[c % CHANNELS.length] ?? 'channel',
+        position: c,
+      }));
+      const guild = {
+        id,
+        name: `joined ${g}`,
+        owner_id: (users[0] ?? bot).id,
+        channels,
+        member_ids: users.map((u) => u.id),
+      };
+      guilds.push(guild);
+      for (const channel of channels) this.#channels.set(channel.id, { channel, guild });
+      added.push(guild);
+    }
+    return added;
   }
 
   guildsForShard(shardId: number, shardCount: number): WorldGuild[] {

@@ -34,6 +34,8 @@ export class Connection implements FrameSink {
   session: Session<Connection> | undefined;
   /** The shard this connection was counted under in openConnections (set once it identified or resumed). */
   countedShard: number | undefined;
+  /** `id/count` of the session it was counted for (counters by generation). */
+  countedGeneration: string | undefined;
   acksEnabled = true;
   #sendWindowStart = 0;
   #sendCount = 0;

@@ -15,6 +15,7 @@ import { seesMessageContent, wantsGuildEvent } from './intents.ts';
 import { requestGuildMembers } from './members.ts';
 import { guildCreateData, readyData } from './ready.ts';
 import { Session, type DispatchRecord, type OutgoingEvent } from './session.ts';
+import { shardForGuild } from '../snowflake.ts';
 
 export interface HubDeps {
   options: ResolvedOptions;
@@ -22,6 +23,9 @@ export interface HubDeps {
   index: WorldIndex;
   resumeGatewayUrl: () => string;
 }
+
+/** A shard is the pair (id, count): `0/2` and `0/4` are different shards. */
+export const generationKey = (shardId: number, shardCount: number): string => `${shardId}/${shardCount}`;
 
 export class GatewayHub implements ConnectionHost {
   readonly counters: EmulatorCounters;
@@ -34,7 +38,8 @@ export class GatewayHub implements ConnectionHost {
   /** Bumped whenever the set of live sessions changes, so the traffic generator can cache its channel list. */
   generation = 0;
   readonly #deps: HubDeps;
-  readonly #live = new Map<number, Session<Connection>>();
+  /** Live sessions by `id/count`: a reshard runs two generations of one shard id side by side. */
+  readonly #live = new Map<string, Session<Connection>>();
   readonly #sessionsById = new Map<string, Session<Connection>>();
   readonly #connByShard = new Map<number, Connection>();
   readonly #connectionsPerShard = new Map<number, number>();
@@ -57,6 +62,10 @@ export class GatewayHub implements ConnectionHost {
     if (!parsed.ok) return conn.close(parsed.code);
     if (conn.session) return conn.close(4005);
     const { shardId, shardCount, intents, largeThreshold } = parsed.value;
+    // Discord docs, Opcodes and Status Codes > 4011: a shard that would hold too many guilds must not connect.
+    const limit = options.guildsPerShardLimit;
+    if (limit > 0 && index.guildsForShard(shardId, shardCount).length > limit)
+      return conn.close(GatewayCloseCodes.ShardingRequired);
     const bucket = this.gate.bucketOf(shardId);
     const previousAt = this.gate.lastIdentifyAt(bucket);
     const outcome = this.gate.tryIdentify(shardId);
@@ -78,7 +87,8 @@ export class GatewayHub implements ConnectionHost {
     }
     // A new identify replaces the shard's previous session; Discord would keep both alive, but the emulator
     // routes each guild to one session so that split brain shows up as two open connections, not two streams.
-    const previous = this.#live.get(shardId);
+    const key = generationKey(shardId, shardCount);
+    const previous = this.#live.get(key);
     if (previous) this.#end(previous);
     const guilds = index.guildsForShard(shardId, shardCount);
     const id = createHash('sha256').update(`${options.seed}:${++this.#sessionCounter}`).digest('hex').slice(0, 32);
@@ -91,7 +101,7 @@ export class GatewayHub implements ConnectionHost {
       guildIds: guilds.map((g) => g.id),
       bufferSize: options.resumeBufferSize,
     });
-    this.#live.set(shardId, session);
+    this.#live.set(key, session);
     this.#sessionsById.set(id, session);
     this.generation++;
     this.#attach(conn, session);
@@ -169,6 +179,7 @@ export class GatewayHub implements ConnectionHost {
     if (initiator === 'client') bump(this.counters.clientCloses, code);
     const shard = conn.countedShard;
     if (shard !== undefined) bump(this.counters.openConnections, shard, -1);
+    if (conn.countedGeneration !== undefined) bump(this.counters.openConnectionsByGeneration, conn.countedGeneration, -1);
     if (shard !== undefined && this.#connByShard.get(shard) === conn) this.#connByShard.delete(shard);
     const session = conn.session;
     if (!session) return;
@@ -196,6 +207,25 @@ export class GatewayHub implements ConnectionHost {
     for (const session of this.#live.values()) {
       if (session.guildIds.has(guildId) && wantsGuildEvent(session.intents, event.type)) this.#record(session, event);
     }
+  }
+
+  /** The bot joins guilds: each live session whose shard owns one gets its GUILD_CREATE. */
+  addGuilds(count: number): string[] {
+    const added = this.#deps.index.addGuilds(count);
+    for (const guild of added) {
+      for (const session of this.#live.values()) {
+        if (shardForGuild(guild.id, session.shardCount) !== session.shardId) continue;
+        session.guildIds.add(guild.id);
+        if ((session.intents & GatewayIntentBits.Guilds) === 0) continue;
+        this.#record(session, {
+          type: GatewayDispatchEvents.GuildCreate,
+          id: guild.id,
+          json: JSON.stringify(guildCreateData(this.#deps.index, guild, 50)),
+        });
+      }
+    }
+    this.generation++;
+    return added.map((g) => g.id);
   }
 
   liveSessions(): IterableIterator<Session<Connection>> {
@@ -229,6 +259,11 @@ export class GatewayHub implements ConnectionHost {
     const open = bump(this.counters.openConnections, shard);
     if (open > (this.counters.maxConcurrentConnections[shard] ?? 0))
       this.counters.maxConcurrentConnections[shard] = open;
+    const key = generationKey(shard, session.shardCount);
+    conn.countedGeneration = key;
+    const inGeneration = bump(this.counters.openConnectionsByGeneration, key);
+    if (inGeneration > (this.counters.maxConcurrentConnectionsByGeneration[key] ?? 0))
+      this.counters.maxConcurrentConnectionsByGeneration[key] = inGeneration;
     const total = (this.#connectionsPerShard.get(shard) ?? 0) + 1;
     this.#connectionsPerShard.set(shard, total);
     if (total > 1) this.counters.reconnects++;
@@ -245,7 +280,8 @@ export class GatewayHub implements ConnectionHost {
     session.ended = true;
     clearTimeout(session.expiry);
     this.#sessionsById.delete(session.id);
-    if (this.#live.get(session.shardId) === session) this.#live.delete(session.shardId);
+    const key = generationKey(session.shardId, session.shardCount);
+    if (this.#live.get(key) === session) this.#live.delete(key);
     const sink = session.sink;
     if (sink) sink.session = undefined;
     session.sink = undefined;

@@ -48,7 +48,8 @@ export class Session<S extends FrameSink = FrameSink> {
   readonly shardCount: number;
   readonly intents: number;
   readonly seesContent: boolean;
-  readonly guildIds: ReadonlySet<string>;
+  /** Grows when the bot joins a guild this session's shard owns (POST /_emulator/guilds). */
+  readonly guildIds: Set<string>;
   seq = 0;
   ended = false;
   sink: S | undefined;

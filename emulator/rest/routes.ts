@@ -1,6 +1,7 @@
 // The REST route table: each row is a route template, its rate-limit bucket and its handler. Adding an
 // endpoint is adding a row (limits are data, read by RateLimiter; EmulatorOptions.restLimits overrides the
 // numbers per route, so tests can shrink windows).
+import { RECOMMENDED_GUILDS_PER_SHARD } from '../world.ts';
 import { GUILD_ROUTES } from './guilds.ts';
 import { MESSAGE_ROUTES } from './messages.ts';
 import { GENEROUS, type RouteDef } from './route-types.ts';
@@ -24,7 +25,8 @@ const GATEWAY_ROUTES: RouteDef[] = [
       status: 200,
       body: {
         url: core.urls().gatewayUrl,
-        shards: core.options.shards,
+        // Follows the guild count, as Discord's does: a growing bot is told to reshard.
+        shards: Math.max(core.options.shards, Math.ceil(core.index.world.guilds.length / RECOMMENDED_GUILDS_PER_SHARD)),
         session_start_limit: core.hub.gate.sessionStartLimit(),
       },
     }),
