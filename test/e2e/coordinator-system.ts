@@ -40,6 +40,8 @@ export interface Cluster {
   worker: WorkerProcess;
   ledger: Ledger;
   hosts: HostProc[];
+  /** EDGESHARD_SECRET of the Worker and hosts (operator commands sign with it). */
+  secret: string;
   emu<T>(path: string, init?: RequestInit): Promise<T>;
   counters(): Promise<Counters>;
   status(): Promise<CoordinatorStatus>;
@@ -89,6 +91,7 @@ export async function startCluster(emulatorArgs: string[], workerVars: Record<st
     worker,
     ledger,
     hosts,
+    secret,
     emu,
     counters: () => emu<Counters>('/_emulator/state'),
     status,

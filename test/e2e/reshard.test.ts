@@ -1,0 +1,183 @@
+// Resharding without downtime, with real processes: the emulator, the Worker under wrangler dev, two shard
+// hosts, and the operator's `shard-host reshard` command. 2 → 4 shards with `!ping`s flowing: every ping
+// answered exactly once through the switch, never two live connections for one (shard, count), the old
+// generation closed for good after the switch; and a reshard refused for lack of identify budget.
+import { spawn } from 'node:child_process';
+import type { APIMessage } from 'discord-api-types/v10';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../scripts/lib/proc.ts';
+import { ROOT } from '../../scripts/lib/stack.ts';
+import { startCluster, type Cluster, type Counters } from './coordinator-system.ts';
+
+interface World {
+  guilds: { id: string; channels: { id: string }[] }[];
+}
+
+interface ReshardCounters extends Counters {
+  openConnectionsByGeneration: Record<string, number>;
+  maxConcurrentConnectionsByGeneration: Record<string, number>;
+  clientCloses: Record<string, number>;
+  sessionStartRemaining: number;
+}
+
+/** Discord docs, Topics > Gateway > Sharding: shard_id = (guild_id >> 22) % num_shards. */
+const shardOf = (guildId: string, count: number) => Number((BigInt(guildId) >> 22n) % BigInt(count));
+
+describe('resharding without downtime', () => {
+  let cluster: Cluster;
+  /** One channel per shard of the new count (so every old and new shard carries pings). */
+  let channels: string[];
+
+  const say = (channel_id: string, content: string) =>
+    cluster.emu<APIMessage>('/_emulator/say', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channel_id, content }),
+    });
+
+  /** `npx shard-host reshard …` as an operator runs it; resolves with its exit code and output. */
+  function reshard(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [`${ROOT}shard-host/bin.mjs`, 'reshard', ...args, '--poll-ms', '250'], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          EDGESHARD_WORKER_URL: cluster.worker.url,
+          EDGESHARD_SECRET: cluster.secret,
+          DISCORD_TOKEN: cluster.emulator.token,
+          DISCORD_API_URL: cluster.emulator.apiUrl,
+        },
+        cwd: ROOT,
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
+    });
+  }
+
+  beforeAll(async () => {
+    cluster = await startCluster(
+      [
+        '--shards',
+        '2',
+        '--guilds',
+        '8',
+        '--max-concurrency',
+        '2',
+        '--identify-window-ms',
+        '500',
+        // 2 identifies at start leave 5: a reshard to 8 is refused, one to 4 fits.
+        '--session-start-total',
+        '7',
+      ],
+      { EDGESHARD_IDENTIFY_WINDOW_MS: '600', EDGESHARD_RESHARD_AT: 'off' },
+    );
+    for (const id of ['host-a', 'host-b']) cluster.startHost(id);
+    await cluster.allReady(2, 80_000);
+    // Both hosts serve (the second took one shard by handoff), so the new generation has room on each.
+    await waitFor(
+      'one old shard on each host',
+      async () => ((await cluster.status()).hosts.every((h) => h.shards === 1) ? true : undefined),
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    const world = await cluster.emu<World>('/_emulator/world');
+    channels = [0, 1, 2, 3].map((s) => world.guilds.find((g) => shardOf(g.id, 4) === s)!.channels[0]!.id);
+  }, 120_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('refuses a reshard the identify budget cannot cover, and says when it can', async () => {
+    const { code, out, err } = await reshard('--shards', '8');
+    expect([code, out]).toEqual([1, '']);
+    expect(err.trim()).toMatch(
+      /^409: reshard to 8 shards refused: session_start_limit\.remaining is 5, the new generation needs 8 identifies: retry after \d{4}-\d\d-\d\dT[\d:.]+Z \(in \d+ min\)$/,
+    );
+    expect((await cluster.status()).reshard.kind).toBe('idle');
+  });
+
+  it('2 → 4 across two hosts with traffic: each !ping answered once, one connection per (shard, count), the old generation gone', async () => {
+    const before = (await cluster.counters()) as ReshardCounters;
+    let pinging = true;
+    const sent: APIMessage[] = [];
+    const traffic = (async () => {
+      while (pinging) {
+        sent.push(...(await Promise.all(channels.map((c) => say(c, '!ping')))));
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const run = await reshard('--shards', '4');
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.out.trim().split('\n');
+    expect(lines[0]).toMatch(/^identifying 2 → 4: [0-3]\/4 new shards READY with their guilds \(manual: npx shard-host reshard\)$/);
+    expect(lines.at(-1)).toBe('switched 2 → 4: the 4 new shards serve, the 2 old ones are closing');
+    await new Promise((r) => setTimeout(r, 2_000)); // pings after the switch, on the new generation only
+    pinging = false;
+    await traffic;
+
+    // Every ping answered exactly once.
+    const ids = new Set(sent.map((p) => p.id));
+    const replies = async () =>
+      (await cluster.emu<APIMessage[]>('/_emulator/messages')).filter(
+        (m) => m.content === 'pong' && ids.has(m.message_reference?.message_id ?? ''),
+      );
+    try {
+      await waitFor(
+        `a pong to each of ${ids.size} pings`,
+        async () => {
+          const got = new Set((await replies()).map((m) => m.message_reference!.message_id));
+          return got.size === ids.size ? true : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+    } catch (err) {
+      const got = new Set((await replies()).map((m) => m.message_reference!.message_id));
+      const missing = sent.filter((p) => !got.has(p.id)).map((p) => `${p.id} ch${channels.indexOf(p.channel_id)}`);
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(
+        '/tmp/reshard-debug.log',
+        [
+          `missing ${missing.join(' ')}`,
+          ...cluster.hosts.flatMap((h) => h.lines.map((l) => `[${h.id}] ${l}`)),
+          ...cluster.worker.lines.map((l) => `[worker] ${l}`),
+        ].join('\n'),
+      );
+      throw err;
+    }
+    await new Promise((r) => setTimeout(r, 2_000)); // time for a second answer to show, if there were one
+    expect((await replies()).length).toBe(ids.size);
+
+    const status = await cluster.allReady(4, 30_000);
+    expect([status.shardCount, status.reshard.kind, status.reshard.from, status.reshard.to]).toEqual([
+      4,
+      'switching',
+      2,
+      4,
+    ]);
+    const c = (await waitFor(
+      'the old generation closed',
+      async () => {
+        const now = (await cluster.counters()) as ReshardCounters;
+        return now.openConnectionsByGeneration['0/2'] === 0 && now.openConnectionsByGeneration['1/2'] === 0
+          ? now
+          : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 200 },
+    )) as ReshardCounters;
+    expect(c.maxConcurrentConnectionsByGeneration).toEqual({ '0/2': 1, '1/2': 1, '0/4': 1, '1/4': 1, '2/4': 1, '3/4': 1 });
+    expect(c.openConnectionsByGeneration).toEqual({ '0/2': 0, '1/2': 0, '0/4': 1, '1/4': 1, '2/4': 1, '3/4': 1 });
+    // Closed for good (1000 ends the session), each once; the new generation identified once per shard.
+    expect((c.clientCloses['1000'] ?? 0) - (before.clientCloses['1000'] ?? 0)).toBe(2);
+    expect(c.identifies - before.identifies).toBe(4);
+    expect(c.identifyViolations).toBe(0);
+    // No host runs one shard id of two generations: each runs two of the new ones.
+    expect(status.hosts.map((h) => [h.id, h.shards])).toEqual([
+      ['host-a', 2],
+      ['host-b', 2],
+    ]);
+  }, 120_000);
+});
