@@ -122,6 +122,7 @@ export class LeaseTable {
     this.#expire(now);
     for (const bucket of this.#identifyQueue.expire(now)) this.#serveBucket(bucket, now);
     op();
+    this.#endWindow(now);
     this.#plan(now);
     return this.#out;
   }
@@ -171,15 +172,6 @@ export class LeaseTable {
       const r = this.state.reshard;
       if (r.kind === 'identifying' && r.deadline <= now)
         this.#rollBack('not every new shard was READY with its guilds in time', now);
-      if (r.kind === 'switching' && r.windowEndsAt <= now) {
-        for (const row of r.retired.values())
-          if (row.owner) this.#send(row.owner, { v, type: 'revoke', shard: row.shard, epoch: row.epoch, reason: 'retired' });
-        this.#setReshard(
-          { ...this.#span(r), kind: 'done', switchedAt: r.switchedAt, endedAt: now, retiredEpochs: r.retiredEpochs },
-          'switch window over: the old generation is gone',
-          now,
-        );
-      }
       for (const host of [...this.state.hosts.values()]) {
         if (!host.connected && host.leaseExpiresAt + FORGET_AFTER_TTLS * this.config.leaseTtlMs <= now) {
           this.state.hosts.delete(host.id);
@@ -200,7 +192,7 @@ export class LeaseTable {
       if (s.handoffDeadline !== null) next = Math.min(next, s.handoffDeadline);
     const r = this.state.reshard;
     if (r.kind === 'identifying') next = Math.min(next, r.deadline);
-    if (r.kind === 'switching') next = Math.min(next, r.windowEndsAt);
+    if (r.kind === 'switching' && r.windowEndsAt > now) next = Math.min(next, r.windowEndsAt);
     const answer = this.#identifyQueue.nextDeadline();
     if (answer !== null) next = Math.min(next, answer);
     return next === Infinity ? null : next;
@@ -798,6 +790,21 @@ export class LeaseTable {
       if (row.owner) this.#send(row.owner, { v, type: 'revoke', shard: row.shard, epoch: row.epoch, reason: 'retired' });
     const retiredEpochs = [...r.rows.values()].map((x) => ({ shard: x.shard, epoch: x.epoch }));
     this.#setReshard({ ...this.#span(r), kind: 'rolled-back', endedAt: now, why, retiredEpochs }, why, now);
+  }
+
+  /**
+   * switching → done once the window is over AND every retired shard has released: it delivers its whole
+   * spool first, and its batches are admitted until then (a host that dies holding one loses it at lease
+   * expiry, which ends the wait).
+   */
+  #endWindow(now: number): void {
+    const r = this.state.reshard;
+    if (r.kind !== 'switching' || r.windowEndsAt > now || r.retired.size > 0) return;
+    this.#setReshard(
+      { ...this.#span(r), kind: 'done', switchedAt: r.switchedAt, endedAt: now, retiredEpochs: r.retiredEpochs },
+      'switch window over and every old shard released: the old generation is gone',
+      now,
+    );
   }
 
   /** EDGESHARD_RESHARD_AT: the guild count reached its share of shards × 2500. */

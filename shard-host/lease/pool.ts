@@ -35,6 +35,10 @@ interface Extra {
   lastEventAt: number | null;
 }
 
+/** A shard retired by a reshard has no next owner to replay what its spool holds: it delivers all of it,
+ *  waiting this long at most (the coordinator keeps admitting its batches until it has released). */
+export const RETIRED_DRAIN_MS = 60_000;
+
 /** The shard stopped for good with 4011 (GatewayCloseCodes.ShardingRequired): the coordinator reshards. */
 function shardingRequired(s: Shard | undefined): boolean {
   return s?.state.kind === 'fatal' && /closed by server with 4011\b/.test(s.state.error.message);
@@ -71,7 +75,7 @@ export class ShardPool implements ShardRunner {
       await s.stop({ resumable: !final });
       this.#d.shards.splice(this.#d.shards.indexOf(s), 1);
     }
-    const deadline = this.#clock.now() + (this.#d.drainMs ?? 2_000);
+    const deadline = this.#clock.now() + (final ? RETIRED_DRAIN_MS : (this.#d.drainMs ?? 2_000));
     while (this.#d.spool.depth(shard).events > 0 && this.#clock.now() < deadline) await sleep(this.#clock, 25);
     const left = this.#d.spool.pending(shard, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     if (left.length > 0)
@@ -82,7 +86,13 @@ export class ShardPool implements ShardRunner {
     const session = final ? null : this.#d.sessions.get(shard);
     this.#d.sessions.forget(shard);
     this.#extra.delete(shard);
-    this.#d.logger.info('shard stopped for handoff', { shard, reason, seq: session?.seq, leftToReplay: left.length });
+    if (final && left.length > 0)
+      this.#d.logger.error('EVENTS DROPPED: a retired shard could not deliver its spool before it closed', {
+        shard,
+        events: left.length,
+        waitedMs: RETIRED_DRAIN_MS,
+      });
+    else this.#d.logger.info('shard stopped for handoff', { shard, reason, seq: session?.seq, leftToReplay: left.length });
     return session;
   }
 
