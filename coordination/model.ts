@@ -52,6 +52,8 @@ export interface ShardReportFields {
   guildsPending: number | null;
   /** DO time of the last dispatch, derived from the host's reported age. */
   lastEventAt: number | null;
+  /** `guilds` when the current owner was assigned: a resumed shard reports a delta from it (in memory). */
+  guildsBase?: number;
 }
 
 export type ShardRow = ShardLease &

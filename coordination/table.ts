@@ -391,7 +391,7 @@ export class LeaseTable {
           state: r.state,
           session: r.session ?? row.session,
           latencyMs: r.latencyMs,
-          guilds: r.guilds ?? row.guilds,
+          guilds: r.guilds ?? (r.guildsDelta === undefined ? row.guilds : Math.max(0, (row.guildsBase ??= row.guilds) + r.guildsDelta)),
           // A resumed session sees no READY: the last count stands (its GUILD_CREATEs were replayed or spooled).
           guildsPending: r.guildsPending ?? row.guildsPending,
           lastEventAt: r.lastEventAgeMs === null ? row.lastEventAt : now - r.lastEventAgeMs,
@@ -569,6 +569,7 @@ export class LeaseTable {
       this.dirty.reshard = true;
     }
     this.#setLease(row, assignedTo(hostId), now, { epoch, state: 'assigned' });
+    row.guildsBase = row.guilds;
     this.#sendAssign(row);
   }
 

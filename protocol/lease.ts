@@ -52,6 +52,9 @@ export interface ShardReport {
   guildsPending?: number | null;
   /** The shard was closed with 4011 (sharding required): the coordinator starts a reshard. */
   shardingRequired?: boolean;
+  /** When `guilds` is null (a resumed session): guilds joined minus left since this host started the shard,
+   *  so the coordinator's count (and the automatic reshard) follows a resumed shard too. */
+  guildsDelta?: number;
 }
 
 export interface GatewayLimits {
@@ -169,6 +172,7 @@ function report(raw: unknown, i: number, trusted: readonly (string | null)[]): S
     lastEventAgeMs,
     ...(pending === null ? {} : { guildsPending: pending }),
     ...(raw.shardingRequired === true ? { shardingRequired: true } : {}),
+    ...(Number.isSafeInteger(raw.guildsDelta) ? { guildsDelta: raw.guildsDelta as number } : {}),
   };
 }
 

@@ -32,6 +32,9 @@ interface Extra {
   guilds: Set<string> | null;
   /** Guilds of the READY not yet followed by their GUILD_CREATE (a reshard switches at none); null: unknown. */
   pending: Set<string> | null;
+  /** While `guilds` is unknown: guilds created / deleted since the start (reported as a delta). */
+  joined: Set<string>;
+  left: Set<string>;
   lastEventAt: number | null;
 }
 
@@ -64,7 +67,13 @@ export class ShardPool implements ShardRunner {
     else this.#d.sessions.forget(shard);
     const s = this.#d.create(shard, session ?? undefined, count);
     this.#d.shards.push(s);
-    this.#extra.set(shard, { guilds: session ? null : new Set(), pending: null, lastEventAt: null });
+    this.#extra.set(shard, {
+      guilds: session ? null : new Set(),
+      pending: null,
+      joined: new Set(),
+      left: new Set(),
+      lastEventAt: null,
+    });
     s.start();
   }
 
@@ -108,9 +117,12 @@ export class ShardPool implements ShardRunner {
     } else if (record.type === 'GUILD_CREATE' && typeof data?.id === 'string') {
       x.guilds?.add(data.id);
       x.pending?.delete(data.id);
+      if (!x.guilds && !x.left.delete(data.id)) x.joined.add(data.id);
     }
-    else if (record.type === 'GUILD_DELETE' && typeof data?.id === 'string' && data.unavailable !== true)
+    else if (record.type === 'GUILD_DELETE' && typeof data?.id === 'string' && data.unavailable !== true) {
       x.guilds?.delete(data.id);
+      if (!x.guilds && !x.joined.delete(data.id)) x.left.add(data.id);
+    }
   }
 
   report(shard: number): Omit<ShardReport, 'shard' | 'epoch'> {
@@ -123,6 +135,7 @@ export class ShardPool implements ShardRunner {
       guilds: x ? (x.guilds?.size ?? null) : 0,
       lastEventAgeMs: x?.lastEventAt == null ? null : this.#clock.now() - x.lastEventAt,
       ...(x?.pending ? { guildsPending: x.pending.size } : {}),
+      ...(x && !x.guilds ? { guildsDelta: x.joined.size - x.left.size } : {}),
       ...(shardingRequired(s) ? { shardingRequired: true } : {}),
     };
   }

@@ -182,3 +182,164 @@ describe('resharding without downtime', () => {
     ]);
   }, 120_000);
 });
+
+describe('resharding by itself, and a host lost in the middle', () => {
+  let cluster: Cluster;
+
+  beforeAll(async () => {
+    cluster = await startCluster(
+      ['--shards', '2', '--guilds', '8', '--max-concurrency', '2', '--identify-window-ms', '500'],
+      // 0.002 of 2 shards × 2500 is 10 guilds: two more than the world has.
+      { EDGESHARD_IDENTIFY_WINDOW_MS: '600', EDGESHARD_RESHARD_AT: '0.002' },
+    );
+    for (const id of ['host-a', 'host-b', 'host-c']) cluster.startHost(id);
+    await cluster.allReady(2, 80_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  async function pingsAnsweredOnce(count: number, rounds: number): Promise<void> {
+    const world = await cluster.emu<World>('/_emulator/world');
+    const channels = Array.from(
+      { length: count },
+      (_, s) => world.guilds.find((g) => shardOf(g.id, count) === s)!.channels[0]!.id,
+    );
+    const sent: APIMessage[] = [];
+    for (let i = 0; i < rounds; i++) {
+      for (const channel_id of channels)
+        sent.push(
+          await cluster.emu<APIMessage>('/_emulator/say', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ channel_id, content: '!ping' }),
+          }),
+        );
+      await new Promise((r) => setTimeout(r, 1_100));
+    }
+    const ids = new Set(sent.map((p) => p.id));
+    const replies = async () =>
+      (await cluster.emu<APIMessage[]>('/_emulator/messages')).filter(
+        (m) => m.content === 'pong' && ids.has(m.message_reference?.message_id ?? ''),
+      );
+    await waitFor(
+      `a pong to each of ${ids.size} pings`,
+      async () => ((await replies()).length >= ids.size ? true : undefined),
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+    const got = await replies();
+    expect(got.length).toBe(ids.size);
+    expect(new Set(got.map((m) => m.message_reference!.message_id)).size).toBe(ids.size);
+  }
+
+  it('adding guilds past EDGESHARD_RESHARD_AT starts a reshard by itself, logged with why', async () => {
+    await cluster.emu('/_emulator/guilds', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 4 }),
+    });
+    // 12 guilds: enough shards for them at half the threshold's load (2.5 each), rounded to max_concurrency 2.
+    const dump = setTimeout(() => {
+      void cluster.status().then(async (st) => {
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(
+          '/tmp/reshard-auto-debug.log',
+          [JSON.stringify(st, null, 1), ...cluster.hosts.flatMap((h) => h.lines.map((l) => `[${h.id}] ${l}`)), ...cluster.worker.lines].join('\n'),
+        );
+      });
+    }, 40_000);
+    const status = await waitFor(
+      'the automatic reshard to switch',
+      async () => {
+        const s = await cluster.status();
+        return s.reshard.to === 6 && (s.reshard.kind === 'switching' || s.reshard.kind === 'done') ? s : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    clearTimeout(dump);
+    expect([status.reshard.from, status.reshard.reason]).toEqual([
+      2,
+      'automatic: 12 guilds reached EDGESHARD_RESHARD_AT 0.002 of 2 shards × 2500',
+    ]);
+    expect(
+      cluster.worker.lines.some((l) =>
+        l.includes('automatic reshard 2 → 6: 12 guilds reached EDGESHARD_RESHARD_AT 0.002 of 2 shards × 2500'),
+      ),
+    ).toBe(true);
+    await cluster.allReady(6, 30_000);
+    await pingsAnsweredOnce(6, 2);
+  }, 120_000);
+
+  it('a host SIGKILLed while the new generation identifies: the reshard completes or rolls back, every !ping answered once', async () => {
+    const world = await cluster.emu<World>('/_emulator/world');
+    const channels = Array.from(
+      { length: 6 },
+      (_, s) => world.guilds.find((g) => shardOf(g.id, 6) === s)!.channels[0]!.id,
+    );
+    let pinging = true;
+    const sent: APIMessage[] = [];
+    const traffic = (async () => {
+      while (pinging) {
+        for (const channel_id of channels)
+          sent.push(
+            await cluster.emu<APIMessage>('/_emulator/say', {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ channel_id, content: '!ping' }),
+            }),
+          );
+        await new Promise((r) => setTimeout(r, 1_100));
+      }
+    })();
+    // The last reshard's switch window (60 s) ends first: one reshard at a time.
+    await waitFor(
+      'the previous reshard to be done',
+      async () => ((await cluster.status()).reshard.kind === 'done' ? true : undefined),
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
+    const body = JSON.stringify({ shards: 10 });
+    const { signedHeaders } = await import('../../protocol/index.ts');
+    const res = await fetch(`${cluster.worker.url}/coordinator/reshard`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await signedHeaders(cluster.secret, body)) },
+      body,
+    });
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    const victim = cluster.hosts.find((h) => h.id === 'host-c')!;
+    victim.child.kill('SIGKILL');
+    const end = await waitFor(
+      'the reshard to switch or roll back',
+      async () => {
+        const s = await cluster.status();
+        return s.reshard.to === 10 && ['switching', 'done', 'rolled-back'].includes(s.reshard.kind) ? s : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 250 },
+    );
+    const count = end.reshard.kind === 'rolled-back' ? 6 : 10;
+    await cluster.allReady(count, 60_000);
+    await new Promise((r) => setTimeout(r, 2_000));
+    pinging = false;
+    await traffic;
+    const ids = new Set(sent.map((p) => p.id));
+    const replies = async () =>
+      (await cluster.emu<APIMessage[]>('/_emulator/messages')).filter(
+        (m) => m.content === 'pong' && ids.has(m.message_reference?.message_id ?? ''),
+      );
+    await waitFor(
+      `a pong to each of ${ids.size} pings`,
+      async () => ((await replies()).length >= ids.size ? true : undefined),
+      { timeoutMs: 90_000, intervalMs: 250 },
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+    const got = await replies();
+    expect(got.length).toBe(ids.size);
+    expect(new Set(got.map((m) => m.message_reference!.message_id)).size).toBe(ids.size);
+    const c = (await cluster.counters()) as ReshardCounters;
+    expect(Object.values(c.maxConcurrentConnectionsByGeneration).every((n) => n === 1)).toBe(true);
+    console.log(`host lost mid-reshard: ${end.reshard.kind}${end.reshard.why ? ` (${end.reshard.why})` : ''}`);
+  }, 300_000);
+});
+

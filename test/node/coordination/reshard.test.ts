@@ -263,6 +263,25 @@ describe('reshard: the lease table', () => {
     expect(logs[0]).toBe('automatic reshard 2 → 4: 4000 guilds reached EDGESHARD_RESHARD_AT 0.8 of 2 shards × 2500');
   });
 
+  it('a resumed shard (guilds unknown) reports joined guilds as a delta from its assignment: the trigger counts them', () => {
+    const table = running({ reshardAt: 0.8 });
+    // host-b resumed its shard by handoff when it had 3 guilds; since then 3994 joined.
+    const rows = owned(table, 'b');
+    const shards: ShardReport[] = rows.map((r) => ({
+      shard: r.shard,
+      epoch: r.epoch,
+      state: 'ready',
+      session: null,
+      latencyMs: 1,
+      guilds: null,
+      lastEventAgeMs: 1,
+      guildsDelta: 3994,
+    }));
+    table.handle('b', { v, type: 'renew', id: 3, shards }, 100);
+    expect(rows.map((r) => r.guilds)).toEqual([3997]);
+    expect(table.state.reshard).toMatchObject({ kind: 'identifying', from: 2, to: 4 });
+  });
+
   it('4011 from a shard starts a reshard even below the threshold; a refused one is logged and not retried at once', () => {
     const logs: string[] = [];
     const table = running({ reshardAt: 0.8, log: (m) => logs.push(m) }, 1);
