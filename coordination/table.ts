@@ -384,14 +384,17 @@ export class LeaseTable {
         continue;
       }
       reported.add(row);
-      if (r.shardingRequired === true && this.state.shards.get(row.shard) === row) this.#shardingRequired(row.shard, now);
+      if (r.shardingRequired === true && this.state.shards.get(row.shard) === row)
+        this.#shardingRequired(row.shard, now);
       this.#setReport(
         row,
         {
           state: r.state,
           session: r.session ?? row.session,
           latencyMs: r.latencyMs,
-          guilds: r.guilds ?? (r.guildsDelta === undefined ? row.guilds : Math.max(0, (row.guildsBase ??= row.guilds) + r.guildsDelta)),
+          guilds:
+            r.guilds ??
+            (r.guildsDelta === undefined ? row.guilds : Math.max(0, (row.guildsBase ??= row.guilds) + r.guildsDelta)),
           // A resumed session sees no READY: the last count stands (its GUILD_CREATEs were replayed or spooled).
           guildsPending: r.guildsPending ?? row.guildsPending,
           lastEventAt: r.lastEventAgeMs === null ? row.lastEventAt : now - r.lastEventAgeMs,
@@ -594,7 +597,14 @@ export class LeaseTable {
         target,
       );
       if (to === null) {
-        if (pickHost(live.filter((h) => mayRun(h, row.shard)), owned, target) !== null) blocked = row.shard;
+        if (
+          pickHost(
+            live.filter((h) => mayRun(h, row.shard)),
+            owned,
+            target,
+          ) !== null
+        )
+          blocked = row.shard;
         continue;
       }
       this.#assign(row, to, now);
@@ -605,7 +615,10 @@ export class LeaseTable {
     if (reshard.kind === 'identifying' && blocked !== null) {
       // A serving shard has no host because the new generation holds its id there (a host was lost
       // mid-reshard): the serving generation comes first. The hosts release the new shards on the revoke.
-      this.#rollBack(`shard ${blocked} of the serving generation lost its host and only a host running the new generation's shard ${blocked} can take it`, now);
+      this.#rollBack(
+        `shard ${blocked} of the serving generation lost its host and only a host running the new generation's shard ${blocked} can take it`,
+        now,
+      );
       return this.#plan(now);
     }
     if (reshard.kind === 'identifying') return this.#placeNext(reshard, live, now);
@@ -731,7 +744,16 @@ export class LeaseTable {
     for (let i = 0; i < to; i++) rows.set(i, newShardRow(i, now, to));
     const floorMs = identifyFloorMs(to, this.state.globals.maxConcurrency, this.config.identifySpacingMs);
     this.#setReshard(
-      { kind: 'identifying', from, to, startedAt: now, reason, deadline: now + 2 * floorMs + RESHARD_GRACE_MS, epochFloor, rows },
+      {
+        kind: 'identifying',
+        from,
+        to,
+        startedAt: now,
+        reason,
+        deadline: now + 2 * floorMs + RESHARD_GRACE_MS,
+        epochFloor,
+        rows,
+      },
       reason,
       now,
     );
@@ -761,7 +783,8 @@ export class LeaseTable {
     const retired = this.state.shards;
     const retiredEpochs = [...retired.values()].map((x) => ({ shard: x.shard, epoch: x.epoch }));
     for (const row of [...retired.values()]) {
-      if (row.owner) this.#send(row.owner, { v, type: 'revoke', shard: row.shard, epoch: row.epoch, reason: 'retired' });
+      if (row.owner)
+        this.#send(row.owner, { v, type: 'revoke', shard: row.shard, epoch: row.epoch, reason: 'retired' });
       else retired.delete(row.shard);
     }
     for (const id of retiredEpochs.map((x) => x.shard)) if (!r.rows.has(id)) this.dirty.deletedShards.add(id);
@@ -788,7 +811,8 @@ export class LeaseTable {
     const r = this.state.reshard;
     if (r.kind !== 'identifying') return;
     for (const row of r.rows.values())
-      if (row.owner) this.#send(row.owner, { v, type: 'revoke', shard: row.shard, epoch: row.epoch, reason: 'retired' });
+      if (row.owner)
+        this.#send(row.owner, { v, type: 'revoke', shard: row.shard, epoch: row.epoch, reason: 'retired' });
     const retiredEpochs = [...r.rows.values()].map((x) => ({ shard: x.shard, epoch: x.epoch }));
     this.#setReshard({ ...this.#span(r), kind: 'rolled-back', endedAt: now, why, retiredEpochs }, why, now);
   }

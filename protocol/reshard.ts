@@ -24,8 +24,7 @@ export interface ReshardAnswer {
 }
 
 export function parseReshardRequest(input: unknown): ReshardRequest {
-  const bad = (why: string) =>
-    new EdgeshardError(ERROR_CODES.MALFORMED_PAYLOAD, `malformed reshard request: ${why}`);
+  const bad = (why: string) => new EdgeshardError(ERROR_CODES.MALFORMED_PAYLOAD, `malformed reshard request: ${why}`);
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw bad('must be a JSON object');
   const o = input as Record<string, unknown>;
   if (o.cancel === true) return { cancel: true };

@@ -179,7 +179,8 @@ export class GatewayHub implements ConnectionHost {
     if (initiator === 'client') bump(this.counters.clientCloses, code);
     const shard = conn.countedShard;
     if (shard !== undefined) bump(this.counters.openConnections, shard, -1);
-    if (conn.countedGeneration !== undefined) bump(this.counters.openConnectionsByGeneration, conn.countedGeneration, -1);
+    if (conn.countedGeneration !== undefined)
+      bump(this.counters.openConnectionsByGeneration, conn.countedGeneration, -1);
     if (shard !== undefined && this.#connByShard.get(shard) === conn) this.#connByShard.delete(shard);
     const session = conn.session;
     if (!session) return;

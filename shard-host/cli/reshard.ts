@@ -53,8 +53,7 @@ function parse(argv: readonly string[]): Parsed {
     if (OWN_FLAG.has(flag)) out.flags.add(flag);
     else if (OWN_VALUE.has(flag)) {
       const value = inline ?? argv[++i];
-      if (value === undefined)
-        throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, `option ${flag} needs a value`);
+      if (value === undefined) throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, `option ${flag} needs a value`);
       if (flag === '--shards') out.shards = value;
       else out.pollMs = Number(value);
     } else out.rest.push(arg);
@@ -138,8 +137,7 @@ export async function reshardCommand(argv: readonly string[], env: NodeJS.Proces
     let to: number;
     if (p.shards === 'auto') {
       const token = get('DISCORD_TOKEN');
-      if (!token)
-        throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, '--shards auto asks Discord: set DISCORD_TOKEN');
+      if (!token) throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, '--shards auto asks Discord: set DISCORD_TOKEN');
       const bot = await fetchGatewayBot(get('DISCORD_API_URL')!, token);
       to = roundToConcurrency(bot.shards, bot.session_start_limit.max_concurrency);
       io.out(
@@ -148,7 +146,10 @@ export async function reshardCommand(argv: readonly string[], env: NodeJS.Proces
     } else {
       to = Number(p.shards);
       if (!Number.isInteger(to) || to < 1)
-        throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, `--shards must be a positive integer or auto, got "${p.shards}"`);
+        throw new EdgeshardError(
+          ERROR_CODES.CONFIG_INVALID,
+          `--shards must be a positive integer or auto, got "${p.shards}"`,
+        );
     }
     let answer = await ask(workerUrl, secret, { shards: to });
     let said = describe(answer);

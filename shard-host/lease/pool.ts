@@ -101,7 +101,8 @@ export class ShardPool implements ShardRunner {
         events: left.length,
         waitedMs: RETIRED_DRAIN_MS,
       });
-    else this.#d.logger.info('shard stopped for handoff', { shard, reason, seq: session?.seq, leftToReplay: left.length });
+    else
+      this.#d.logger.info('shard stopped for handoff', { shard, reason, seq: session?.seq, leftToReplay: left.length });
     return session;
   }
 
@@ -118,8 +119,7 @@ export class ShardPool implements ShardRunner {
       x.guilds?.add(data.id);
       x.pending?.delete(data.id);
       if (!x.guilds && !x.left.delete(data.id)) x.joined.add(data.id);
-    }
-    else if (record.type === 'GUILD_DELETE' && typeof data?.id === 'string' && data.unavailable !== true) {
+    } else if (record.type === 'GUILD_DELETE' && typeof data?.id === 'string' && data.unavailable !== true) {
       x.guilds?.delete(data.id);
       if (!x.guilds && !x.joined.delete(data.id)) x.left.add(data.id);
     }

@@ -38,7 +38,12 @@ async function host(id: string) {
   ws.accept();
   ws.addEventListener('message', (e) => inbox.push(JSON.parse(String(e.data)) as CoordinatorMessage));
   const send = (m: HostMessage) => ws.send(JSON.stringify(m));
-  const gateway = { maxConcurrency: 1, sessionStartTotal: 1000, sessionStartRemaining: 1000, sessionStartResetAfterMs: 0 };
+  const gateway = {
+    maxConcurrency: 1,
+    sessionStartTotal: 1000,
+    sessionStartRemaining: 1000,
+    sessionStartResetAfterMs: 0,
+  };
   send({ v, type: 'hello', id: 1, capacity: 4, shardCount: 2, gateway, shards: [], answers: true });
   await settle();
   const assigns = () => inbox.filter((m): m is Assign => m.type === 'assign');
@@ -77,9 +82,7 @@ async function reshard(body: unknown): Promise<ReshardAnswer> {
 function bot() {
   const runs: string[] = [];
   const app = createApp(
-    new Registry([
-      onDiscord('MESSAGE_CREATE', (message, ctx) => void runs.push(`${message.id}@${ctx.event.shard}`)),
-    ]),
+    new Registry([onDiscord('MESSAGE_CREATE', (message, ctx) => void runs.push(`${message.id}@${ctx.event.shard}`))]),
   );
   /** A batch of MESSAGE_CREATEs (message ids) from the lease `a` holds; seqs continue per session. */
   const seqs = new Map<string, number>();
@@ -157,7 +160,10 @@ describe('reshard delivery', () => {
     await reshard({ shards: 4 });
     await settle();
     const new0 = b.assigns().find((x) => x.shardCount === 4 && x.shard === 0)!;
-    expect((await reshard({ cancel: true })).reshard).toMatchObject({ kind: 'rolled-back', why: 'cancelled by the operator' });
+    expect((await reshard({ cancel: true })).reshard).toMatchObject({
+      kind: 'rolled-back',
+      why: 'cancelled by the operator',
+    });
     const { runs, post } = bot();
     expect(await post(new0, 'host-b', ['m9'])).toEqual(['409']);
     expect(await post(a.assigns()[0]!, 'host-a', ['m9'])).toEqual(['ack']);

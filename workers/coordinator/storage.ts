@@ -105,7 +105,8 @@ export function saveDirty(sql: SqlStorage, table: LeaseTable): void {
       h.allowed === null ? null : JSON.stringify([...h.allowed]),
     );
   }
-  for (const shard of dirty.deletedShards) if (!state.shards.has(shard)) sql.exec('DELETE FROM shards WHERE shard = ?', shard);
+  for (const shard of dirty.deletedShards)
+    if (!state.shards.has(shard)) sql.exec('DELETE FROM shards WHERE shard = ?', shard);
   for (const shard of dirty.shards) {
     const s = state.shards.get(shard);
     if (!s) continue;

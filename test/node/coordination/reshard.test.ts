@@ -28,7 +28,12 @@ const CONFIG = {
 };
 
 function hello(capacity: number, remaining = 1000, shardCount = 2): HostMessage {
-  const gateway = { maxConcurrency: 2, sessionStartTotal: 1000, sessionStartRemaining: remaining, sessionStartResetAfterMs: 3_600_000 };
+  const gateway = {
+    maxConcurrency: 2,
+    sessionStartTotal: 1000,
+    sessionStartRemaining: remaining,
+    sessionStartResetAfterMs: 3_600_000,
+  };
   return { v, type: 'hello', id: 1, capacity, shardCount, gateway, shards: [] };
 }
 
@@ -79,9 +84,12 @@ describe('reshard: pure rules', () => {
     [4000, 2, 0.8, null, 4, 4, '4000 guilds at 1000 per shard'],
     [9000, 2, 0.8, null, 4, 12, '9000 guilds: 9 shards, rounded up to 12'],
     [100, 2, 0.8, 16, 4, 16, 'the recommendation wins when higher'],
-  ])('autoCount(%i guilds, %i shards, at %f, recommended %s, mc %i) = %i: %s', (g, c, at, rec, mc, want, _why: string) => {
-    expect(autoCount(g, c, mc, at, rec)).toBe(want);
-  });
+  ])(
+    'autoCount(%i guilds, %i shards, at %f, recommended %s, mc %i) = %i: %s',
+    (g, c, at, rec, mc, want, _why: string) => {
+      expect(autoCount(g, c, mc, at, rec)).toBe(want);
+    },
+  );
 
   it('triggers at the share of shards × 2500, never when off', () => {
     expect(guildTrigger(3999, 2, 0.8)).toBe(null);
@@ -185,7 +193,11 @@ describe('reshard: the lease table', () => {
     const last = oldRows[1]!;
     expect(table.generationOf(last.shard, last.epoch)).toBe('retired');
     // It released: done, and the old generation's late batches are stale.
-    table.handle(last.owner, { v, type: 'released', shard: last.shard, epoch: last.epoch, session: null, reason: 'x' }, 300 + SWITCH_WINDOW_MS + 5);
+    table.handle(
+      last.owner,
+      { v, type: 'released', shard: last.shard, epoch: last.epoch, session: null, reason: 'x' },
+      300 + SWITCH_WINDOW_MS + 5,
+    );
     expect(table.state.reshard.kind).toBe('done');
     for (const o of oldRows) expect(table.generationOf(o.shard, o.epoch)).toBe('stale');
     expect(logs).toEqual([

@@ -56,9 +56,13 @@ describe('emulator: resharding', () => {
   it('adds guilds at runtime: GUILD_CREATE to the sessions owning them, and /gateway/bot recommends more shards', async () => {
     emu = await start({ guilds: 8 });
     const gatewayBot = async () =>
-      ((await (await fetch(`${emu.apiUrl}/gateway/bot`, { headers: { authorization: `Bot ${emu.token}` } })).json()) as {
-        shards: number;
-      }).shards;
+      (
+        (await (
+          await fetch(`${emu.apiUrl}/gateway/bot`, { headers: { authorization: `Bot ${emu.token}` } })
+        ).json()) as {
+          shards: number;
+        }
+      ).shards;
     expect(await gatewayBot()).toBe(2);
     const s = await identify(emu.gatewayUrl, emu.token, [1, 2]);
     for (const _ of s.ready.d.guilds) await s.client.next(event('GUILD_CREATE'));
