@@ -160,6 +160,20 @@ describe('reshard delivery', () => {
     await reshard({ shards: 4 });
     await settle();
     const new0 = b.assigns().find((x) => x.shardCount === 4 && x.shard === 0)!;
+    // The status page shows the reshard in progress and the new generation's shards.
+    const statusEnv = { ...env, EDGESHARD_STATUS_TOKEN: 'status-token-0123456789' };
+    const auth = { headers: { authorization: 'Bearer status-token-0123456789' } };
+    const app = createApp(new Registry([]));
+    const json = (await (await app.request('/status.json', auth, statusEnv)).json()) as {
+      reshard: { kind: string };
+      nextShards: { shard: number; owner: string }[];
+    };
+    expect([json.reshard.kind, json.nextShards.map((x) => x.shard)]).toEqual(['identifying', [0, 1, 2, 3]]);
+    const page = await (await app.request('/status', auth, statusEnv)).text();
+    expect(page).toContain(
+      '<p id="reshard">identifying 2 → 4: 0 / 4 new shards READY with their guilds · manual: npx shard-host reshard</p>',
+    );
+    expect(page.match(/<div class="cell /g)?.length).toBe(6); // 2 serving shards + 4 new ones
     expect((await reshard({ cancel: true })).reshard).toMatchObject({
       kind: 'rolled-back',
       why: 'cancelled by the operator',

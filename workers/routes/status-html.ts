@@ -40,6 +40,21 @@ function shardCell(s: ShardStatus): string {
   <div>last event ${age(s.lastEventAgeMs)}</div></div>`;
 }
 
+/** A reshard in progress: its reason and the new generation's shards (coordination/reshard.ts). */
+function reshardSection(status: CoordinatorStatus): string {
+  const r = status.reshard;
+  if (r.kind !== 'identifying' && r.kind !== 'switching') return '';
+  const what =
+    r.kind === 'identifying'
+      ? `identifying ${r.from} → ${r.to}: ${r.ready} / ${r.total} new shards READY with their guilds`
+      : `switched ${r.from} → ${r.to} ${age(r.switchedAgoMs)} ago: the old shards are closing`;
+  return `<h2>Resharding</h2><p id="reshard">${escape(what)} · ${escape(r.reason ?? '')}</p>${
+    status.nextShards.length === 0
+      ? ''
+      : `<div class="grid" id="next-shards">${status.nextShards.map(shardCell).join('')}</div>`
+  }`;
+}
+
 export function renderStatus(status: CoordinatorStatus): string {
   const ready = status.shards.filter((s) => s.state === 'ready').length;
   const hosts = status.hosts
@@ -66,7 +81,7 @@ table{border-collapse:collapse}td,th{padding:4px 12px;text-align:left;border-bot
 </style></head><body>
 <h1>edgeshard · ${ready} / ${status.shardCount ?? 0} shards ready</h1>
 <div class="legend"><span class="ok">ready</span><span class="warn">starting / resuming</span><span class="move">moving</span><span class="off">unassigned</span><span class="bad">orphaned / failed</span></div>
-<h2>Shards</h2><div class="grid" id="shards">${status.shards.map(shardCell).join('')}</div>
+<h2>Shards</h2><div class="grid" id="shards">${status.shards.map(shardCell).join('')}</div>${reshardSection(status)}
 <h2>Hosts</h2><table id="hosts"><tr><th>host</th><th>shards</th><th>load</th><th>lease</th><th>last contact</th></tr>${hosts}</table>
 <h2>Identify budget</h2><p id="identify">session starts left: <b>${budget}</b>${id.resetsInMs === null ? '' : `, resets in ${age(id.resetsInMs)}`} ·
 max_concurrency ${id.maxConcurrency} · identifies granted by the coordinator: ${id.granted} · lease TTL ${status.leaseTtlMs} ms</p>
