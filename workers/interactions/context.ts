@@ -25,6 +25,7 @@ function baseFields(base: HandlerContext): Omit<HandlerContext, 'qq'> {
     event: base.event,
     log: base.log,
     waitUntil: base.waitUntil,
+    api: base.api,
     rest: base.rest,
     gateway: base.gateway,
   };

@@ -4,6 +4,7 @@
 import type { Egress } from './egress.ts';
 import { RateLimiter, type LimiterOptions, type LimiterStats } from './limiter.ts';
 import { usesBotToken } from './routes.ts';
+import { multipartBody } from './multipart.ts';
 import { REFUSAL_HEADER, type Refusal, type RestRequest, type RestResponse } from './types.ts';
 
 /** Response headers a client's own limiter needs, passed through as Discord sent them. */
@@ -44,13 +45,29 @@ export function refusalResponse(refusal: Refusal): RestResponse {
   return { status: REFUSAL_STATUS[refusal.code], headers, body: JSON.stringify(body) };
 }
 
+/** What stats() answers: the limiter's counters, the waits, the guard, and where calls leave from. */
+export type ProxyStats = LimiterStats & {
+  waits: WaitStats;
+  guard: { invalidRequests: number; threshold: number };
+  egress: Egress['kind'];
+};
+
 export interface ProxyOptions extends LimiterOptions {
   apiUrl: string;
   egress: Egress;
 }
 
+/** Time requests spent waiting for the rate limits before their first send. */
+export interface WaitStats {
+  /** Requests that waited at all (more than 1 ms). */
+  waited: number;
+  totalMs: number;
+  maxMs: number;
+}
+
 export class RestProxyCore {
   readonly limiter: RateLimiter;
+  readonly waits: WaitStats = { waited: 0, totalMs: 0, maxMs: 0 };
   readonly #apiUrl: string;
   readonly #egress: Egress;
 
@@ -66,15 +83,28 @@ export class RestProxyCore {
     for (const [name, value] of Object.entries(req.headers ?? {})) {
       if (FORWARDED_HEADERS.includes(name.toLowerCase())) headers[name.toLowerCase()] = value;
     }
-    if (req.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+    let body = req.body;
+    if (req.files?.length || req.form) {
+      // Built once: a retry after a 429 or a 5xx resends the same bytes.
+      const multipart = await multipartBody(req);
+      body = multipart.body;
+      headers['content-type'] = multipart.contentType;
+    } else if (body !== undefined && headers['content-type'] === undefined)
+      headers['content-type'] = 'application/json';
     const botAuth = usesBotToken(req.path);
+    const queuedAt = Date.now();
+    let first = true;
     const send = async () => {
+      if (first) {
+        first = false;
+        this.#recordWait(Date.now() - queuedAt);
+      }
       const res = await this.#egress.send({
         method,
         url: this.#apiUrl + req.path,
         headers,
         botAuth,
-        ...(req.body === undefined ? {} : { body: req.body }),
+        ...(body === undefined ? {} : { body }),
       });
       return { ...res, header: (name: string) => res.headers[name] ?? null };
     };
@@ -94,10 +124,18 @@ export class RestProxyCore {
     return { status: res.status, headers: passed, body: res.body };
   }
 
-  stats(): LimiterStats & { guard: { invalidRequests: number; threshold: number }; egress: Egress['kind'] } {
+  #recordWait(ms: number): void {
+    if (ms <= 1) return;
+    this.waits.waited++;
+    this.waits.totalMs += ms;
+    this.waits.maxMs = Math.max(this.waits.maxMs, ms);
+  }
+
+  stats(): ProxyStats {
     const now = Date.now();
     return {
       ...structuredClone(this.limiter.stats),
+      waits: { ...this.waits },
       guard: { invalidRequests: this.limiter.guard.count(now), threshold: this.limiter.guard.threshold },
       egress: this.#egress.kind,
     };

@@ -1,8 +1,25 @@
+/**
+ * One file of a multipart upload, as plain data so it crosses the Durable Object RPC boundary (structured
+ * clone keeps Uint8Array). Discord docs, Reference > Uploading Files: the field is `files[n]`.
+ */
+export interface RestFile {
+  /** Form field name; `files[n]` for attachments. */
+  field: string;
+  filename: string;
+  contentType?: string;
+  bytes: Uint8Array;
+}
+
 /** A platform API call as the REST proxy takes it: path is relative to DISCORD_API_URL. */
 export interface RestRequest {
   method: string;
   path: string;
+  /** JSON text; with `files`, it becomes the `payload_json` field of the multipart body. */
   body?: string | ArrayBuffer;
+  /** With files the proxy sends multipart/form-data (built once, so a retry resends the same bytes). */
+  files?: RestFile[];
+  /** Extra form fields sent as-is instead of payload_json (e.g. Create Guild Sticker's name and tags). */
+  form?: Record<string, string>;
   headers?: Record<string, string>;
   /**
    * The longest the caller is willing to wait for the rate limits. When the predicted wait is longer, the
