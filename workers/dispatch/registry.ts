@@ -9,7 +9,7 @@ import type { InteractionHandlerDefinition } from '../interactions/types.ts';
 import type { HandlerContext } from './context.ts';
 import type { DiscordEventName, DiscordEvents } from './events.ts';
 
-export { onCommand, onComponent, onModal } from '../interactions/define.ts';
+export { onCommand, onComponent, onModal, onSubcommands } from '../interactions/define.ts';
 
 export type Handler<T> = (data: T, ctx: HandlerContext) => unknown;
 
