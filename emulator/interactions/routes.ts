@@ -75,6 +75,87 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
       list.splice(0, list.length, ...commands);
       return { status: 200, body: commands };
     };
+  /**
+   * One command at a time (Discord docs, Application Commands > Create / Edit / Delete Global and Guild
+   * Application Command). Creating a command whose name and type exist replaces it (200, else 201).
+   */
+  const single = (scope: 'global' | 'guild'): RouteDef[] => {
+    const base =
+      scope === 'global' ? '/applications/:application_id' : '/applications/:application_id/guilds/:guild_id';
+    const listOf = (core: EmulatorCore, params: Record<string, string>): APIApplicationCommand[] | RestResult => {
+      if (!appMatches(core, params.application_id)) return error(404, 10002, 'Unknown Application');
+      if (scope === 'global') return store.globalCommands;
+      if (!core.index.world.guilds.some((g) => g.id === params.guild_id)) return error(404, 10004, 'Unknown Guild');
+      return guildList(params.guild_id ?? '');
+    };
+    const invalid = (problem: string) =>
+      error(400, 50035, 'Invalid Form Body', { errors: { _errors: [{ code: 'INVALID', message: problem }] } });
+    return [
+      {
+        method: 'POST',
+        path: `${base}/commands`,
+        bucket: () => GENEROUS,
+        handle: async ({ core, params, body }) => {
+          const list = listOf(core, params);
+          if (!Array.isArray(list)) return list;
+          const input = (await body()) as Record<string, unknown> | undefined;
+          const problem = validateCommand(input, 0);
+          if (problem) return invalid(problem);
+          const type = (input?.type as number | undefined) ?? 1;
+          const at = list.findIndex((c) => c.name === input!.name && c.type === type);
+          if (at < 0 && list.length >= 100)
+            return error(400, 30032, 'Maximum number of application commands reached (100)');
+          const command = toCommand(core, input!, params.guild_id);
+          if (at >= 0) {
+            list[at] = { ...command, id: list[at]!.id };
+            return { status: 200, body: list[at] };
+          }
+          list.push(command);
+          return { status: 201, body: command };
+        },
+      },
+      {
+        method: 'GET',
+        path: `${base}/commands/:command_id`,
+        bucket: () => GENEROUS,
+        handle: ({ core, params }) => {
+          const list = listOf(core, params);
+          if (!Array.isArray(list)) return list;
+          const found = list.find((c) => c.id === params.command_id);
+          return found ? { status: 200, body: found } : error(404, 10063, 'Unknown application command');
+        },
+      },
+      {
+        method: 'PATCH',
+        path: `${base}/commands/:command_id`,
+        bucket: () => GENEROUS,
+        handle: async ({ core, params, body }) => {
+          const list = listOf(core, params);
+          if (!Array.isArray(list)) return list;
+          const at = list.findIndex((c) => c.id === params.command_id);
+          if (at < 0) return error(404, 10063, 'Unknown application command');
+          const merged = { ...list[at]!, ...((await body()) as Record<string, unknown>) } as APIApplicationCommand;
+          const problem = validateCommand(merged, 0);
+          if (problem) return invalid(problem);
+          list[at] = { ...merged, version: core.ids.next() };
+          return { status: 200, body: list[at] };
+        },
+      },
+      {
+        method: 'DELETE',
+        path: `${base}/commands/:command_id`,
+        bucket: () => GENEROUS,
+        handle: ({ core, params }) => {
+          const list = listOf(core, params);
+          if (!Array.isArray(list)) return list;
+          const at = list.findIndex((c) => c.id === params.command_id);
+          if (at < 0) return error(404, 10063, 'Unknown application command');
+          list.splice(at, 1);
+          return { status: 204, body: null };
+        },
+      },
+    ];
+  };
   const guildList = (guildId: string) => {
     let list = store.guildCommands.get(guildId);
     if (!list) store.guildCommands.set(guildId, (list = []));
@@ -82,6 +163,8 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
   };
 
   return [
+    ...single('global'),
+    ...single('guild'),
     {
       method: 'GET',
       path: '/applications/@me',

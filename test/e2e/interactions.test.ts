@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../scripts/lib/proc.ts';
 import { ROOT } from '../../scripts/lib/stack.ts';
 import { startSystem, type System } from './system.ts';
+import { commands as botCommands } from '../../workers/handlers/commands.ts';
 
 interface InteractionRecord {
   status: number;
@@ -89,13 +90,15 @@ describe('Discord interactions and QQ callbacks through the emulator', () => {
         timeout: 30_000,
       });
       expect(run.status, run.stderr).toBe(0);
-      expect(run.stdout).toMatch(/registered 1 command\(s\).*\/ping/);
+      expect(run.stdout).toContain('+ /ping\n');
+      expect(run.stdout).toMatch(/applied \d+ change\(s\)/);
     }
     const commands = await system.emu<{ global: { name: string }[]; guilds: Record<string, { name: string }[]> }>(
       '/_emulator/commands',
     );
-    expect(commands.global.map((c) => c.name)).toEqual(['ping']);
-    expect(commands.guilds[world.guilds[0]!.id]?.map((c) => c.name)).toEqual(['ping']);
+    const names = botCommands.map((c) => c.name);
+    expect(commands.global.map((c) => c.name)).toEqual(names);
+    expect(commands.guilds[world.guilds[0]!.id]?.map((c) => c.name)).toEqual(names);
   });
 
   it('passes QQ callback validation (op 13) as the QQ console would check it', async () => {
