@@ -82,11 +82,12 @@ export function createHandlerContext(
   waitUntil: (p: Promise<unknown>) => void,
 ): HandlerContext {
   let qq: QQOpenApi | undefined;
-  const rest = restClient(env);
+  const log = consoleLogger({ eventId: event.id, shard: event.shard, type: event.type });
+  const rest = restClient(env, log);
   return {
     env,
     event: { id: event.id, platform: event.platform, shard: event.shard, type: event.type },
-    log: consoleLogger({ eventId: event.id, shard: event.shard, type: event.type }),
+    log,
     waitUntil,
     api: discordApi(rest),
     rest,

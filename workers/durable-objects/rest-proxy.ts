@@ -8,7 +8,8 @@ import type { Env } from '../env.ts';
 import { rpcResult, type RpcResult } from '../rpc.ts';
 import { egressFromEnv } from '../rest/egress.ts';
 import type { GuardSnapshot } from '../rest/guard.ts';
-import { RestProxyCore } from '../rest/proxy.ts';
+import { restPoint } from '../observability/analytics.ts';
+import { RestProxyCore, type ProxyStats } from '../rest/proxy.ts';
 import type { RestRequest, RestResponse } from '../rest/types.ts';
 
 const GUARD_KEY = 'guard';
@@ -42,6 +43,7 @@ export class RestProxy extends DurableObject<Env> {
       egress: egressFromEnv(env),
       globalPerSecond: positiveInt('EDGESHARD_GLOBAL_RATE_LIMIT', env.EDGESHARD_GLOBAL_RATE_LIMIT, 50),
       invalidRequestLimit: positiveInt('EDGESHARD_INVALID_REQUEST_LIMIT', env.EDGESHARD_INVALID_REQUEST_LIMIT, 2500),
+      ...(env.EDGESHARD_ANALYTICS ? { observe: (o) => restPoint(env.EDGESHARD_ANALYTICS, o) } : {}),
     });
     this.#core.limiter.onGuardChange = () => this.#save();
     void ctx.blockConcurrencyWhile(async () => {
@@ -67,7 +69,7 @@ export class RestProxy extends DurableObject<Env> {
     return rpcResult(() => this.#core.request(req));
   }
 
-  stats(): ReturnType<RestProxyCore['stats']> {
+  stats(): ProxyStats {
     return this.#core.stats();
   }
 }

@@ -34,7 +34,11 @@ export class InteractionRouter {
   readonly #components = new Map<string, PatternEntry>();
   readonly #modals = new Map<string, PatternEntry>();
 
-  constructor(definitions: readonly InteractionHandlerDefinition[]) {
+  readonly #observe: Observe;
+
+  /** `observe` receives each routed interaction's key, outcome and handler time (the registry's metrics). */
+  constructor(definitions: readonly InteractionHandlerDefinition[], observe: Observe = () => undefined) {
+    this.#observe = observe;
     for (const def of definitions) {
       if (def.kind === 'command') {
         const key = commandKey(def.command.type, def.command.name);
@@ -72,6 +76,18 @@ export class InteractionRouter {
   }
 
   async route(interaction: APIInteraction, base: HandlerContext): Promise<InteractionOutcome> {
+    const started = Date.now();
+    try {
+      const outcome = await this.#route(interaction, base);
+      if (outcome.handled) this.#observe(outcome.key, 'handled', Date.now() - started);
+      return outcome;
+    } catch (err) {
+      this.#observe(routeKey(interaction), 'failed', Date.now() - started);
+      throw err;
+    }
+  }
+
+  async #route(interaction: APIInteraction, base: HandlerContext): Promise<InteractionOutcome> {
     switch (interaction.type) {
       case INTERACTION_TYPE.Ping:
         return { response: { type: RESPONSE_TYPE.Pong }, handled: true, key: 'ping' };
@@ -123,6 +139,24 @@ export class InteractionRouter {
           `unknown interaction type ${(interaction as { type: unknown }).type}`,
         );
     }
+  }
+}
+
+type Observe = (key: string, outcome: 'handled' | 'failed', durationMs: number) => void;
+
+/** The metrics key of an interaction whose handler threw (same shape as InteractionOutcome.key). */
+function routeKey(interaction: APIInteraction): string {
+  switch (interaction.type) {
+    case INTERACTION_TYPE.ApplicationCommand:
+      return `command:${interaction.data.name}`;
+    case INTERACTION_TYPE.ApplicationCommandAutocomplete:
+      return `autocomplete:${interaction.data.name}`;
+    case INTERACTION_TYPE.MessageComponent:
+      return `component:${baseId(interaction.data.custom_id)}`;
+    case INTERACTION_TYPE.ModalSubmit:
+      return `modal:${baseId(interaction.data.custom_id)}`;
+    default:
+      return 'other';
   }
 }
 

@@ -95,10 +95,17 @@ function bodyText(options: RequestOptions): string | ArrayBuffer | undefined {
   return JSON.stringify(body);
 }
 
+/** Where a failed call is logged: the handler's logger, whose lines carry the event id. */
+export interface RestLog {
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
+
 export class DiscordRest {
   readonly #transport: RestTransport;
-  constructor(transport: RestTransport) {
+  readonly #log: RestLog | undefined;
+  constructor(transport: RestTransport, log?: RestLog) {
     this.#transport = transport;
+    this.#log = log;
   }
 
   /** One call, in @discordjs/rest's shape: `route` is a path under /api/v10 (discord-api-types' Routes). */
@@ -130,8 +137,18 @@ export class DiscordRest {
     });
     if (res.status < 200 || res.status >= 300) {
       const refusal = res.headers[REFUSAL_HEADER] as RefusalCode | undefined;
-      if (refusal) throw refusalError(refusal, res, `${method} ${path}`);
-      throw new DiscordApiError(method, path, res.status, res.body);
+      const err = refusal
+        ? refusalError(refusal, res, `${method} ${path}`)
+        : new DiscordApiError(method, path, res.status, res.body);
+      // Paths carry ids and webhook tokens; log the route only.
+      this.#log?.warn('discord call failed', {
+        method,
+        route: route.replace(/\/(webhooks|interactions)\/(\d+)\/[^/?]+/, '/$1/$2/:token'),
+        status: res.status,
+        code: err.code,
+        ...(err instanceof DiscordApiError ? { discordCode: err.discordCode } : {}),
+      });
+      throw err;
     }
     return res.status === 204 || res.body === '' ? undefined : (JSON.parse(res.body) as unknown);
   }

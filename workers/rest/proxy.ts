@@ -3,7 +3,7 @@
 // @discordjs/rest and other clients understand them (a 429 with retry_after, a 401, a 404).
 import type { Egress } from './egress.ts';
 import { RateLimiter, type LimiterOptions, type LimiterStats } from './limiter.ts';
-import { usesBotToken } from './routes.ts';
+import { routeKey, usesBotToken } from './routes.ts';
 import { multipartBody } from './multipart.ts';
 import { REFUSAL_HEADER, type Refusal, type RestRequest, type RestResponse } from './types.ts';
 
@@ -52,9 +52,24 @@ export type ProxyStats = LimiterStats & {
   egress: Egress['kind'];
 };
 
+/** One finished request, for Analytics Engine (observability/analytics.ts). */
+export interface RequestObservation {
+  method: string;
+  /** Route template, e.g. `POST /channels/:id/messages`. */
+  route: string;
+  /** HTTP status of the answer, or the proxy's refusal code. */
+  result: string;
+  /** x-ratelimit-scope of a 429 answer, '' otherwise. */
+  scope: string;
+  waitMs: number;
+  queued: number;
+  invalid: number;
+}
+
 export interface ProxyOptions extends LimiterOptions {
   apiUrl: string;
   egress: Egress;
+  observe?: (observation: RequestObservation) => void;
 }
 
 /** Time requests spent waiting for the rate limits before their first send. */
@@ -70,9 +85,11 @@ export class RestProxyCore {
   readonly waits: WaitStats = { waited: 0, totalMs: 0, maxMs: 0 };
   readonly #apiUrl: string;
   readonly #egress: Egress;
+  readonly #observe: ((observation: RequestObservation) => void) | undefined;
 
   constructor(options: ProxyOptions) {
     this.limiter = new RateLimiter(options);
+    this.#observe = options.observe;
     this.#apiUrl = options.apiUrl.replace(/\/$/, '');
     this.#egress = options.egress;
   }
@@ -93,11 +110,13 @@ export class RestProxyCore {
       headers['content-type'] = 'application/json';
     const botAuth = usesBotToken(req.path);
     const queuedAt = Date.now();
+    let waitMs = 0;
     let first = true;
     const send = async () => {
       if (first) {
         first = false;
-        this.#recordWait(Date.now() - queuedAt);
+        waitMs = Date.now() - queuedAt;
+        this.#recordWait(waitMs);
       }
       const res = await this.#egress.send({
         method,
@@ -114,8 +133,22 @@ export class RestProxyCore {
       send,
       req.maxWaitMs === undefined ? {} : { maxWaitMs: req.maxWaitMs },
     );
-    if (outcome.kind === 'refused') return refusalResponse(outcome.refusal);
+    const observe = (result: string, scope: string) =>
+      this.#observe?.({
+        method,
+        route: routeKey(method, req.path).route,
+        result,
+        scope,
+        waitMs,
+        queued: this.limiter.stats.queued,
+        invalid: this.limiter.guard.count(Date.now()),
+      });
+    if (outcome.kind === 'refused') {
+      observe(outcome.refusal.code, '');
+      return refusalResponse(outcome.refusal);
+    }
     const res = outcome.response;
+    observe(String(res.status), res.status === 429 ? (res.header('x-ratelimit-scope') ?? 'user') : '');
     const passed: Record<string, string> = {};
     for (const name of PASSED_HEADERS) {
       const value = res.header(name);
