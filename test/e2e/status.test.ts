@@ -97,7 +97,7 @@ describe('status page', () => {
       '--no-sandbox',
       '--disable-gpu',
       '--hide-scrollbars',
-      '--window-size=1200,800',
+      '--window-size=1200,1400',
       `--user-data-dir=${join(dir, 'profile')}`,
     ];
     execFileSync(CHROMIUM!, [...args, `--screenshot=${png}`, `${cluster.worker.url}/status?token=${STATUS_TOKEN}`], {
@@ -110,6 +110,14 @@ describe('status page', () => {
     });
     expect(dom).toContain('4 / 4 shards ready');
     expect(dom.match(/class="cell ok"/g)).toHaveLength(4);
+    // The operator's console: both hosts with their load columns, handler figures, the REST proxy panel.
+    expect(dom.match(/<tr class="" data-host="host-[ab]">/g)).toHaveLength(2);
+    expect(dom).toContain('<th>spool</th><th>oldest unacked</th><th>dead letters</th>');
+    expect(dom).toMatch(
+      /<tr data-key="discord:MESSAGE_CREATE" class=""><td>discord:MESSAGE_CREATE<\/td><td class="n">[1-9]/,
+    );
+    expect(dom).toMatch(/<b data-k="429">user \d+ · global \d+ · shared \d+<\/b>/);
+    expect(dom).toMatch(/<b data-k="invalid">\d+ \/ 2,500<\/b>/);
     const image = decodePng(readFileSync(png));
     expect(image.width).toBe(1200);
     // The "ready" green (#3fb950) fills four cells: count its pixels.

@@ -28,11 +28,22 @@ export interface MetricsSnapshot {
 }
 
 export class WorkerMetrics {
-  readonly isolate = crypto.randomUUID().slice(0, 8);
-  readonly startedAt = Date.now();
+  // Set on first use: the Registry is built at module scope, where Workers forbid random values and the
+  // clock reads 0.
+  #isolate: string | undefined;
+  #startedAt = 0;
   readonly #events = new Map<string, EventFigures>();
 
+  get isolate(): string {
+    return (this.#isolate ??= crypto.randomUUID().slice(0, 8));
+  }
+
+  get startedAt(): number {
+    return (this.#startedAt ||= Date.now());
+  }
+
   observe(key: string, outcome: Outcome, durationMs: number): void {
+    void this.startedAt;
     let figures = this.#events.get(key);
     if (!figures) {
       figures = {

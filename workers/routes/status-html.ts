@@ -127,7 +127,7 @@ table{border-collapse:collapse}td,th{padding:4px 12px;text-align:left;border-bot
 td.n{text-align:right;font-variant-numeric:tabular-nums}.alert{color:#f85149;font-weight:600}.dim{color:#8b949e}
 .bar{width:160px;height:10px;background:#30363d;border-radius:5px;display:inline-block;vertical-align:middle;margin-left:8px}.bar div{height:10px;background:#58a6ff;border-radius:5px}.bar div.hot{background:#f85149}
 .legend span{display:inline-block;padding:2px 8px;margin-right:6px;border-radius:4px;color:#111;font-size:12px}
-.kv{display:grid;grid-template-columns:repeat(auto-fill,minmax(330px,1fr));gap:6px 24px}.kv span{color:#8b949e;display:inline-block;min-width:170px}
+.kv{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:10px 24px}.kv span{color:#8b949e;display:block;font-size:12px}.kv .bar{margin-left:0}
 .tag{display:inline-block;background:#30363d;border-radius:4px;padding:1px 6px;margin:2px;font-size:12px}
 .summary span{margin-right:18px}
 </style></head><body>
