@@ -6,6 +6,7 @@
 import type { APIApplicationCommand, APIMessage } from 'discord-api-types/v10';
 import type { EmulatorCore } from '../core.ts';
 import type { RestResult, RouteDef } from '../rest/routes.ts';
+import { attachmentsOf } from '../rest/messages.ts';
 import { applyResponse, interactionMessage, type InteractionsDeps } from './send.ts';
 
 const GENEROUS = { limit: 100, windowMs: 1000 };
@@ -237,9 +238,10 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
         const record = store.byToken(params.webhook_token ?? '');
         if (!record || !appMatches(deps.core, params.webhook_id))
           return passOn('POST', '/webhooks/:webhook_id/:webhook_token')(ctx);
-        const input = ((await body()) ?? {}) as { content?: string; flags?: number };
-        if (!input.content) return error(400, 50006, 'Cannot send an empty message');
-        const message = interactionMessage(deps, record, input);
+        const input = ((await body()) ?? {}) as { content?: string; flags?: number; attachments?: unknown };
+        const attachments = attachmentsOf(deps.core, await ctx.files(), input.attachments);
+        if (!input.content && attachments.length === 0) return error(400, 50006, 'Cannot send an empty message');
+        const message = interactionMessage(deps, record, { ...input, attachments });
         record.followUps.push(message);
         return { status: 200, body: message };
       },
@@ -267,10 +269,11 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
         const record = store.byToken(params.webhook_token ?? '');
         if (!record || !appMatches(deps.core, params.webhook_id))
           return passOn('PATCH', '/webhooks/:webhook_id/:webhook_token/messages/:message_id')(ctx);
-        const input = ((await body()) ?? {}) as { content?: string };
+        const input = ((await body()) ?? {}) as { content?: string; attachments?: unknown };
+        const attachments = attachmentsOf(deps.core, await ctx.files(), input.attachments);
         const existing = store.message(record, params.message_id ?? '');
         if (params.message_id === '@original' && !existing) {
-          record.original = interactionMessage(deps, record, input);
+          record.original = interactionMessage(deps, record, { ...input, attachments });
           record.edits++;
           return { status: 200, body: record.original };
         }
@@ -278,6 +281,7 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
         const edited: APIMessage = {
           ...existing,
           ...(typeof input.content === 'string' ? { content: input.content } : {}),
+          ...(attachments.length > 0 ? { attachments: [...existing.attachments, ...attachments] } : {}),
           edited_timestamp: new Date().toISOString(),
         };
         if (existing === record.original) record.original = edited;
