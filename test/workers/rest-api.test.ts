@@ -80,3 +80,29 @@ describe('ctx.api through the REST proxy', () => {
     );
   });
 });
+
+describe('the route groups the example bot uses, with files', () => {
+  it('webhooks: creates a channel webhook and executes it with a file (?wait=true answers the message)', async () => {
+    const world = await emu<World>('/_emulator/world');
+    const api = discordApi(restClient(env));
+    const hook = await api.channels.createWebhook(world.guilds[0]!.channels[0]!.id, { name: 'reports' });
+    const message = await api.webhooks.execute(hook.id, hook.token!, {
+      wait: true,
+      content: 'nightly',
+      files: [{ name: 'night.txt', data: 'all quiet' }],
+    });
+    expect(message.attachments.map((a) => [a.filename, a.size])).toEqual([['night.txt', 9]]);
+  });
+
+  it('interactions: a callback with a file goes as multipart (payload_json carries the response)', async () => {
+    const api = discordApi(restClient(env));
+    const before = await emu<{ rest: { byRoute: Record<string, number> } }>('/_emulator/state');
+    await api.interactions.reply('1100000000000000001', 'tok-file', {
+      content: 'see attached',
+      files: [{ name: 'a.txt', data: 'a' }],
+    });
+    const after = await emu<{ rest: { byRoute: Record<string, number> } }>('/_emulator/state');
+    const key = 'POST /interactions/:interaction_id/:interaction_token/callback';
+    expect((after.rest.byRoute[key] ?? 0) - (before.rest.byRoute[key] ?? 0)).toBe(1);
+  });
+});
