@@ -5,6 +5,8 @@
 import { createApp } from '../../workers/app.ts';
 import { onCommand, onDiscord, Registry, type HandlerDefinition } from '../../workers/dispatch/registry.ts';
 import { handlers } from '../../workers/handlers/index.ts';
+import { DiscordApiError } from '../../workers/rest/errors.ts';
+import { restClient } from '../../workers/rest/stub.ts';
 
 export { ShardCoordinator } from '../../workers/durable-objects/coordinator.ts';
 export { RestProxy } from '../../workers/durable-objects/rest-proxy.ts';
@@ -60,4 +62,17 @@ export function buildApp(extra: HandlerDefinition[] = []) {
   return createApp(new Registry([...handlers, ledger, deferred, gatewayCommand, membersChunk, ...extra]));
 }
 
-export default buildApp();
+const app = buildApp();
+// Benchmark only (bench/rest.ts, "handler client"): one REST call made the way a handler makes it, through
+// DiscordRest (ctx.rest / ctx.api) and the REST proxy DO; answers the upstream status.
+app.post('/_bench/handler-call', async (c) => {
+  const call = await c.req.json<{ method: string; path: string; body?: unknown }>();
+  const rest = restClient(c.env);
+  const status = await rest.send(call.method, call.path, call.body === undefined ? {} : { body: call.body }).then(
+    () => 200,
+    (err: unknown) => (err instanceof DiscordApiError ? err.status : 0),
+  );
+  return c.json({ status });
+});
+
+export default app;
