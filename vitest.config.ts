@@ -31,7 +31,9 @@ export default defineConfig({
           include: ['test/workers/**/*.test.ts'],
           // discord-api-types is CommonJS; workerd's module fallback loses its re-exported names (Routes,
           // enums), which @discordjs/core needs. Pre-bundled with esbuild here, as wrangler bundles it.
-          deps: { optimizer: { ssr: { enabled: true, include: ['discord-api-types/v10', '@discordjs/core/http-only'] } } },
+          deps: {
+            optimizer: { ssr: { enabled: true, include: ['discord-api-types/v10', '@discordjs/core/http-only'] } },
+          },
         },
       },
       {
