@@ -6,6 +6,8 @@ import { createApp } from '../../workers/app.ts';
 import { createHandlerContext } from '../../workers/dispatch/context.ts';
 import { onDiscord, Registry } from '../../workers/dispatch/registry.ts';
 import { renderPrometheus } from '../../workers/observability/prometheus.ts';
+import { directEgress } from '../../workers/rest/egress.ts';
+import { RestProxyCore, type RequestObservation } from '../../workers/rest/proxy.ts';
 import type { ConsoleData } from '../../workers/routes/status-data.ts';
 
 async function get(registry: Registry, path: string, headers: Record<string, string>, bindings: object) {
@@ -159,6 +161,38 @@ describe('Prometheus rendering', () => {
       ].map(([le, n]) => `edgeshard_worker_handler_duration_ms_bucket{${labels},le="${le}"} ${n}`),
       `edgeshard_worker_handler_duration_ms_sum{${labels}} 20042`,
       `edgeshard_worker_handler_duration_ms_count{${labels}} 4`,
+    ]);
+  });
+});
+
+describe('Analytics Engine data points', () => {
+  it('writes one point per handled event: type index, outcome, event id, duration', async () => {
+    const points: { indexes?: string[]; blobs?: string[]; doubles?: number[] }[] = [];
+    const analytics = { writeDataPoint: (p: (typeof points)[number]) => void points.push(p) };
+    const registry = new Registry([onDiscord('MESSAGE_CREATE', () => undefined)]);
+    const meta = { id: 'discord:0:s:9', platform: 'discord' as const, shard: 0, type: 'MESSAGE_CREATE' };
+    await registry.dispatch(
+      { platform: 'discord', type: 'MESSAGE_CREATE', data: {} },
+      createHandlerContext({ ...env, EDGESHARD_ANALYTICS: analytics as never }, meta, () => undefined),
+    );
+    expect(points.map((p) => [p.indexes, p.blobs, p.doubles?.length, p.doubles?.[1]])).toEqual([
+      [['MESSAGE_CREATE'], ['event', 'discord', 'MESSAGE_CREATE', 'handled', 'discord:0:s:9'], 2, 1],
+    ]);
+  });
+
+  it('observes each REST call with its route template, result, wait and the event id that made it', async () => {
+    const observed: RequestObservation[] = [];
+    const core = new RestProxyCore({
+      apiUrl: 'http://wire.emulator.test/api/v10',
+      egress: directEgress('test-token'),
+      globalPerSecond: 50,
+      observe: (o) => void observed.push(o),
+    });
+    await core.request({ method: 'GET', path: '/users/@me', eventId: 'discord:0:s:10' });
+    await core.request({ method: 'POST', path: '/channels/1/messages', body: '{"content":"x"}' });
+    expect(observed.map((o) => [o.method, o.route, o.result, o.scope, o.eventId, o.queued])).toEqual([
+      ['GET', 'GET /users/@me', '200', '', 'discord:0:s:10', 0],
+      ['POST', 'POST /channels/:id/messages', '404', '', '', 0],
     ]);
   });
 });

@@ -83,7 +83,7 @@ export function createHandlerContext(
 ): HandlerContext {
   let qq: QQOpenApi | undefined;
   const log = consoleLogger({ eventId: event.id, shard: event.shard, type: event.type });
-  const rest = restClient(env, log);
+  const rest = restClient(env, log, event.id);
   return {
     env,
     event: { id: event.id, platform: event.platform, shard: event.shard, type: event.type },

@@ -103,9 +103,12 @@ export interface RestLog {
 export class DiscordRest {
   readonly #transport: RestTransport;
   readonly #log: RestLog | undefined;
-  constructor(transport: RestTransport, log?: RestLog) {
+  readonly #eventId: string | undefined;
+  /** `log` and `eventId`: the handler's logger and event, for the lines and data points of its calls. */
+  constructor(transport: RestTransport, log?: RestLog, eventId?: string) {
     this.#transport = transport;
     this.#log = log;
+    this.#eventId = eventId;
   }
 
   /** One call, in @discordjs/rest's shape: `route` is a path under /api/v10 (discord-api-types' Routes). */
@@ -134,6 +137,7 @@ export class DiscordRest {
       ...(form ? { form } : {}),
       ...(Object.keys(headers).length > 0 ? { headers } : {}),
       ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
+      ...(this.#eventId === undefined ? {} : { eventId: this.#eventId }),
     });
     if (res.status < 200 || res.status >= 300) {
       const refusal = res.headers[REFUSAL_HEADER] as RefusalCode | undefined;

@@ -64,6 +64,8 @@ export interface RequestObservation {
   waitMs: number;
   queued: number;
   invalid: number;
+  /** The event whose handler made the call ('' for /api/v10 callers). */
+  eventId: string;
 }
 
 export interface ProxyOptions extends LimiterOptions {
@@ -142,6 +144,7 @@ export class RestProxyCore {
         waitMs,
         queued: this.limiter.stats.queued,
         invalid: this.limiter.guard.count(Date.now()),
+        eventId: req.eventId ?? '',
       });
     if (outcome.kind === 'refused') {
       observe(outcome.refusal.code, '');

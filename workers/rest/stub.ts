@@ -9,8 +9,8 @@ export function restProxyStub(env: Env) {
 }
 
 /** `log`: the handler's logger, so a failed call is logged with the event id. */
-export function restClient(env: Env, log?: RestLog): DiscordRest {
+export function restClient(env: Env, log?: RestLog, eventId?: string): DiscordRest {
   const stub = restProxyStub(env);
   const transport: RestTransport = { request: async (req) => unwrap(await stub.request(req)) };
-  return new DiscordRest(transport, log);
+  return new DiscordRest(transport, log, eventId);
 }

@@ -26,6 +26,8 @@ export interface RestRequest {
    * proxy answers at once with its own 429 (`x-edgeshard-error: rate_limited`) carrying the wait.
    */
   maxWaitMs?: number;
+  /** The event whose handler made the call, so Analytics Engine can follow one event into its REST calls. */
+  eventId?: string;
 }
 
 export interface RestResponse {

@@ -100,7 +100,7 @@ function restPanel(status: ConsoleData): string {
 <div><span>requests sent</span><b data-k="requests">${num(r.requests)}</b></div>
 <div><span>buckets</span><b>${num(r.buckets)}</b></div>
 <div><span>429s by scope</span><b data-k="429">user ${num(r.ratelimited.user)} · global ${num(r.ratelimited.global)} · shared ${num(r.ratelimited.shared)}</b></div>
-<div><span>waited for limits</span><b>${num(r.waits.waited)} requests, avg ${avgWait.toFixed(0)} ms, max ${num(r.waits.maxMs)} ms</b></div>
+<div><span>waited for limits</span><b>${num(r.waits.waited)} request${r.waits.waited === 1 ? '' : 's'}, avg ${avgWait.toFixed(0)} ms, max ${num(r.waits.maxMs)} ms</b></div>
 <div><span>refused by the proxy</span><b>${refused}</b></div>
 <div><span>invalid requests (10 min)</span><b data-k="invalid">${num(g.invalidRequests)} / ${num(g.threshold)}</b>${bar(guardPct, guardPct > 80 ? 'hot' : '')}</div>
 <div><span>5xx retried</span><b>${num(r.serverErrorRetries)}</b></div>
