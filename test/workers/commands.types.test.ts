@@ -6,7 +6,7 @@ import type {
   APIRole,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import { describe, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { onCommand, onComponent, onModal, onSubcommands } from '../../workers/dispatch/registry.ts';
 import { OPTION } from '../../workers/interactions/constants.ts';
 import type { ArgsOf } from '../../workers/interactions/custom-id.ts';
@@ -152,12 +152,14 @@ describe('typed commands', () => {
         },
       },
     });
-    onSubcommands(admin, {
-      ban: (_i, c) => c.reply(''),
-      ping: (_i, c) => c.reply(''),
-      // @ts-expect-error: every subcommand needs a handler (roles.find is missing)
-      roles: { add: (_i, c) => c.reply('') },
-    });
+    expect(() =>
+      onSubcommands(admin, {
+        ban: (_i, c) => c.reply(''),
+        ping: (_i, c) => c.reply(''),
+        // @ts-expect-error: every subcommand needs a handler (roles.find is missing)
+        roles: { add: (_i, c) => c.reply('') },
+      }),
+    ).toThrow('/admin roles find has no handler in onSubcommands');
   });
 
   it('types custom_id arguments from the pattern, and the builder takes the same', () => {
