@@ -191,3 +191,13 @@ describe('custom_id patterns', () => {
     expect(() => new Registry([a, b])).toThrow('two handlers for component "vote"');
   });
 });
+
+describe('the example bot', () => {
+  it('publishes exactly the commands it handles (commands.ts and the handlers cannot drift apart)', async () => {
+    const { handlers } = await import('../../workers/handlers/index.ts');
+    const { commands } = await import('../../workers/handlers/commands.ts');
+    const handled = new Registry(handlers).interactions.commands;
+    expect(handled.map((c) => c.name).sort()).toEqual(commands.map((c) => c.name).sort());
+    expect(handled.every((c) => commands.includes(c as (typeof commands)[number]))).toBe(true);
+  });
+});
