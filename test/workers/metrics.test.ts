@@ -110,7 +110,12 @@ describe('GET /metrics', () => {
     const json = (await (
       await get(registry, '/status.json', { authorization: 'Bearer s' }, bindings)
     ).json()) as ConsoleData;
-    expect(json.worker.events['discord:MESSAGE_CREATE']).toMatchObject({ handled: 2, failed: 1 });
+    expect(json.worker.events['discord:MESSAGE_CREATE']).toMatchObject({
+      handled: 2,
+      failed: 1,
+      // A plain Error shows by name only: its message may hold user data.
+      lastError: { error: 'Error', eventId: 'discord:0:s:2' },
+    });
     expect(json.worker.unhandled).toEqual({ 'discord:TYPING_START': 1 });
     expect(typeof json.rest.queued).toBe('number');
     const html = await (await get(registry, '/status', { authorization: 'Bearer s' }, bindings)).text();
@@ -135,6 +140,7 @@ describe('Prometheus rendering', () => {
             buckets,
             durationMsSum: 20_042,
             durationMsMax: 20_000,
+            lastError: null,
           },
         },
         unhandled: {},

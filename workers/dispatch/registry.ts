@@ -6,7 +6,7 @@ import type { EventEnvelope, Platform } from '../../protocol/index.ts';
 import type { QQEventName, QQEvents } from '../../protocol/qq.ts';
 import { InteractionRouter } from '../interactions/router.ts';
 import { eventPoint } from '../observability/analytics.ts';
-import { WorkerMetrics } from '../observability/metrics.ts';
+import { describeError, WorkerMetrics } from '../observability/metrics.ts';
 import type { InteractionHandlerDefinition } from '../interactions/types.ts';
 import type { HandlerContext } from './context.ts';
 import type { DiscordEventName, DiscordEvents } from './events.ts';
@@ -66,8 +66,8 @@ export class Registry {
       list.push(def.handle as Handler<unknown>);
       this.#byKey.set(key, list);
     }
-    this.interactions = new InteractionRouter(interactions, (key, outcome, ms) =>
-      this.metrics.observe(`discord:interaction:${key}`, outcome, ms),
+    this.interactions = new InteractionRouter(interactions, (key, outcome, ms, failure) =>
+      this.metrics.observe(`discord:interaction:${key}`, outcome, ms, failure),
     );
   }
 
@@ -91,7 +91,12 @@ export class Registry {
     const errors = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
     const durationMs = Date.now() - started;
     const outcome = errors.length === 0 ? 'handled' : 'failed';
-    this.metrics.observe(key, outcome, durationMs);
+    this.metrics.observe(
+      key,
+      outcome,
+      durationMs,
+      errors.length === 0 ? undefined : { error: describeError(errors[0]), eventId: ctx.event.id },
+    );
     eventPoint(ctx.env.EDGESHARD_ANALYTICS, {
       platform: event.platform,
       type: event.type,

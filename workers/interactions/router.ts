@@ -11,6 +11,7 @@ import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import type { HandlerContext } from '../dispatch/context.ts';
 import { COMMAND_TYPE_CHAT_INPUT, EPHEMERAL, INTERACTION_TYPE, RESPONSE_TYPE } from './constants.ts';
 import { createAutocompleteContext, createInteractionContext } from './context.ts';
+import { describeError } from '../observability/metrics.ts';
 import { customIdPattern, type CustomIdPattern } from './custom-id.ts';
 import { readOptions, subcommandPath } from './options.ts';
 import type { CommandDefinition, InteractionHandler, InteractionHandlerDefinition } from './types.ts';
@@ -82,7 +83,10 @@ export class InteractionRouter {
       if (outcome.handled) this.#observe(outcome.key, 'handled', Date.now() - started);
       return outcome;
     } catch (err) {
-      this.#observe(routeKey(interaction), 'failed', Date.now() - started);
+      this.#observe(routeKey(interaction), 'failed', Date.now() - started, {
+        error: describeError(err),
+        eventId: base.event.id,
+      });
       throw err;
     }
   }
@@ -142,7 +146,12 @@ export class InteractionRouter {
   }
 }
 
-type Observe = (key: string, outcome: 'handled' | 'failed', durationMs: number) => void;
+type Observe = (
+  key: string,
+  outcome: 'handled' | 'failed',
+  durationMs: number,
+  failure?: { error: string; eventId: string },
+) => void;
 
 /** The metrics key of an interaction whose handler threw (same shape as InteractionOutcome.key). */
 function routeKey(interaction: APIInteraction): string {

@@ -4,6 +4,8 @@
 // and a dashboard sums over isolates (a counter restarting from zero is an isolate replaced). For the whole
 // bot's view in production, the same observations go to Workers Analytics Engine (analytics.ts).
 
+import { EdgeshardError } from '../../protocol/index.ts';
+
 /** Handler time buckets in ms (Prometheus histogram `le` bounds). */
 export const DURATION_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;
 
@@ -16,6 +18,8 @@ export interface EventFigures {
   buckets: number[];
   durationMsSum: number;
   durationMsMax: number;
+  /** The latest failure: what it was (our code and message, or only the error's name) and which event. */
+  lastError: { error: string; eventId: string; at: number } | null;
 }
 
 export interface MetricsSnapshot {
@@ -42,7 +46,8 @@ export class WorkerMetrics {
     return (this.#startedAt ||= Date.now());
   }
 
-  observe(key: string, outcome: Outcome, durationMs: number): void {
+  /** `failure`: for a failed run, the error as the operator may see it (see describeError) and the event. */
+  observe(key: string, outcome: Outcome, durationMs: number, failure?: { error: string; eventId: string }): void {
     void this.startedAt;
     let figures = this.#events.get(key);
     if (!figures) {
@@ -52,10 +57,12 @@ export class WorkerMetrics {
         buckets: new Array(DURATION_BUCKETS_MS.length + 1).fill(0),
         durationMsSum: 0,
         durationMsMax: 0,
+        lastError: null,
       };
       this.#events.set(key, figures);
     }
     figures[outcome]++;
+    if (failure) figures.lastError = { ...failure, at: Date.now() };
     const i = DURATION_BUCKETS_MS.findIndex((bound) => durationMs <= bound);
     figures.buckets[i === -1 ? DURATION_BUCKETS_MS.length : i]!++;
     figures.durationMsSum += durationMs;
@@ -66,8 +73,22 @@ export class WorkerMetrics {
     return {
       isolate: this.isolate,
       startedAt: this.startedAt,
-      events: Object.fromEntries([...this.#events].map(([k, v]) => [k, { ...v, buckets: [...v.buckets] }])),
+      events: Object.fromEntries(
+        [...this.#events].map(([k, v]) => [
+          k,
+          { ...v, buckets: [...v.buckets], lastError: v.lastError && { ...v.lastError } },
+        ]),
+      ),
       unhandled: Object.fromEntries(unhandled),
     };
   }
+}
+
+/**
+ * An error as the status page may show it: our typed errors with code and message (written to name the fix,
+ * never carrying secrets), anything else by its name only — a raw message may hold user data or tokens.
+ */
+export function describeError(err: unknown): string {
+  if (err instanceof EdgeshardError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.name : 'non-error thrown';
 }

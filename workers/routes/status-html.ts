@@ -74,14 +74,15 @@ function handlersTable(status: ConsoleData): string {
       const avg = runs === 0 ? 0 : f.durationMsSum / runs;
       return `<tr data-key="${escape(key)}" class="${f.failed > 0 ? 'failing' : ''}"><td>${escape(key)}</td><td class="n">${num(f.handled)}</td>
       <td class="n ${f.failed > 0 ? 'alert' : ''}">${num(f.failed)}</td><td class="n">${runs === 0 ? DASH : `${((100 * f.failed) / runs).toFixed(1)}%`}</td>
-      <td class="n">${avg.toFixed(1)} ms</td><td class="n">${f.durationMsMax} ms</td></tr>`;
+      <td class="n">${avg.toFixed(1)} ms</td><td class="n">${f.durationMsMax} ms</td>
+      <td class="err">${f.lastError ? `${escape(f.lastError.error.slice(0, 160))} <span class="dim">· ${escape(f.lastError.eventId)} · ${age(Date.now() - f.lastError.at)} ago</span>` : ''}</td></tr>`;
     })
     .join('');
   const unhandled = Object.entries(status.worker.unhandled)
     .map(([key, n]) => `<span class="tag">${escape(key)} × ${num(n)}</span>`)
     .join(' ');
-  return `<table id="handlers"><tr><th>event type</th><th>handled</th><th>failed</th><th>error rate</th><th>avg</th><th>max</th></tr>${
-    rows || '<tr><td colspan="6" class="dim">no events handled by this isolate yet</td></tr>'
+  return `<table id="handlers"><tr><th>event type</th><th>handled</th><th>failed</th><th>error rate</th><th>avg</th><th>max</th><th>last error</th></tr>${
+    rows || '<tr><td colspan="7" class="dim">no events handled by this isolate yet</td></tr>'
   }</table>
 <p id="unhandled">no handler: ${unhandled || '<span class="dim">none</span>'}</p>
 <p class="dim">Per isolate (${escape(status.worker.isolate)}, up ${age(Date.now() - status.worker.startedAt)}): Cloudflare runs several; /metrics labels each, Analytics Engine has them all.</p>`;
@@ -129,7 +130,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}.alert{color:#f85149;fon
 .legend span{display:inline-block;padding:2px 8px;margin-right:6px;border-radius:4px;color:#111;font-size:12px}
 .kv{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:10px 24px}.kv span{color:#8b949e;display:block;font-size:12px}.kv .bar{margin-left:0}
 .tag{display:inline-block;background:#30363d;border-radius:4px;padding:1px 6px;margin:2px;font-size:12px}
-.summary span{margin-right:18px}
+.summary span{margin-right:18px}td.err{font-size:12px;max-width:420px;color:#f0b8b4}
 </style></head><body>
 <h1>edgeshard · ${ready} / ${status.shardCount ?? 0} shards ready</h1>
 <p class="summary"><span>hosts live: <b>${status.hosts.filter((h) => h.live).length}</b></span><span>handler failures (this isolate): <b class="${failed > 0 ? 'alert' : ''}">${num(failed)}</b></span><span>dead letters: <b class="${dead > 0 ? 'alert' : ''}">${num(dead)}</b></span><span>REST queue: <b>${num(status.rest.queued)}</b></span></p>
