@@ -16,10 +16,17 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
               bindings: {
-                EDGESHARD_SECRET: 'test-secret',
+                EDGESHARD_SECRET: 'test-secret-0123456789',
                 DISCORD_TOKEN: 'test-token',
                 DISCORD_API_URL: 'http://wire.emulator.test/api/v10',
                 EDGESHARD_REST_PROXY_KEY: 'test-proxy-key',
+                // npm run fuzz (test/fuzz/run.ts): how long each Worker fuzz target runs.
+                FUZZ_SECONDS: process.env.FUZZ_SECONDS ?? '',
+                // QQ Bot on the `qq` emulator preset (scripts/lib/emulator-outbound.ts): ctx.qq through the REST proxy DO.
+                QQ_APP_ID: '102000001',
+                QQ_APP_SECRET: 'qq-test-secret-0123456789abcdefgh',
+                QQ_API_URL: 'http://qq.emulator.test/qq/api',
+                QQ_TOKEN_URL: 'http://qq.emulator.test/qq/app/getAppAccessToken',
               },
               // Fetches to <preset>.emulator.test reach real emulators in this process (scripts/lib/emulator-outbound.ts).
               outboundService: emulatorOutbound,
@@ -29,6 +36,7 @@ export default defineConfig({
         test: {
           name: 'workers',
           include: ['test/workers/**/*.test.ts'],
+          globalSetup: ['test/workers/global-setup.ts'],
           // discord-api-types is CommonJS; workerd's module fallback loses its re-exported names (Routes,
           // enums), which @discordjs/core needs. Pre-bundled with esbuild here, as wrangler bundles it.
           deps: {

@@ -14,8 +14,10 @@ import { eventId, type EventEnvelope } from '../protocol/index.ts';
 import { freePort, waitFor } from '../scripts/lib/proc.ts';
 import { localSecret, ROOT, startEmulatorProcess, startWorkerProcess } from '../scripts/lib/stack.ts';
 import { Forwarder } from '../shard-host/forwarder/forwarder.ts';
+import { HttpTransport } from '../shard-host/forwarder/http-transport.ts';
 import { fetchGatewayBot } from '../shard-host/gateway-info.ts';
-import { LocalIdentifyGate, Shard, type DispatchRecord } from '../shard-host/gateway/index.ts';
+import { Shard, type DispatchRecord } from '../shard-host/gateway/index.ts';
+import { inProcessIdentifyGate } from '../shard-host/lease/in-process.ts';
 import { createLogger } from '../shard-host/log.ts';
 import { FileSpool } from '../shard-host/spool/file.ts';
 import { NaiveForwarder } from './delivery/naive.ts';
@@ -114,6 +116,8 @@ async function main(): Promise<void> {
 
   async function phase(sink: Sink, rate: number, seconds: number): Promise<Phase> {
     const received = new Map<string, number>();
+    // The coordinator's identify policy in this process (a deployed host asks the ShardCoordinator DO).
+    const { gate: identifyGate } = inProcessIdentifyGate({ shardCount: SHARDS, maxConcurrency: 1, windowMs: 200 });
     const requestsBefore = sink.requests();
     const shards = Array.from(
       { length: SHARDS },
@@ -125,7 +129,7 @@ async function main(): Promise<void> {
           intents: 1 | 512 | 32768,
           gatewayUrl: gateway.url,
           compress: 'zlib-stream',
-          identifyGate: new LocalIdentifyGate({ maxConcurrency: 1, windowMs: 200 }),
+          identifyGate,
           logger: log,
           onDispatch: (r: DispatchRecord) => {
             const event: EventEnvelope = {
@@ -183,8 +187,7 @@ async function main(): Promise<void> {
   const sinks: (() => Sink)[] = lingers.map((linger) => () => {
     const spool = FileSpool.open({ dir: join(dir, `spool-${linger}`), logger: log });
     const forwarder = new Forwarder({
-      workerUrl: worker.url,
-      secret,
+      transport: new HttpTransport({ workerUrl: worker.url, secret }),
       hostId: 'bench',
       spool,
       logger: log,

@@ -15,7 +15,8 @@ const { values: args } = parseArgs({
 });
 const only = new Set((args.only ?? 'throughput,idle,overload,ready').split(','));
 const LIBS = ['edgeshard', 'discordjs'] as const;
-type Lib = (typeof LIBS)[number];
+/** `edgeshard-qq`: the same shard speaking QQ's dialect to the emulator's QQ gateway (a variant row). */
+type Lib = (typeof LIBS)[number] | 'edgeshard-qq';
 
 async function scenario(
   emulatorArgs: string[],
@@ -34,6 +35,10 @@ async function scenario(
       emulator.url,
       '--token',
       emulator.token,
+      '--qq-app-id',
+      emulator.qqAppId,
+      '--qq-app-secret',
+      emulator.qqAppSecret,
       ...clientArgs,
     ]);
     const code = await client.exited;
@@ -62,6 +67,7 @@ async function both(
   clientArgs: string[],
   nodeFlags: string[] = [],
   extra: Record<string, string[]> = {},
+  qq = false,
 ): Promise<Row> {
   const results = {} as Row['results'];
   for (const lib of LIBS) {
@@ -73,6 +79,10 @@ async function both(
   for (const [name, more] of Object.entries(extra)) {
     process.stderr.write(`  ${label}: edgeshard (${name})…\n`);
     variants[name] = await scenario(emulatorArgs, 'edgeshard', [...clientArgs, ...more], nodeFlags);
+  }
+  if (qq) {
+    process.stderr.write(`  ${label}: edgeshard (QQ dialect)…\n`);
+    variants['QQ dialect'] = await scenario(emulatorArgs, 'edgeshard-qq', clientArgs, nodeFlags);
   }
   return { label, results, variants };
 }
@@ -108,6 +118,9 @@ async function main(): Promise<void> {
               '--count',
               args.count,
             ],
+            [],
+            {},
+            compress === 'none',
           ),
         );
       }
@@ -141,6 +154,8 @@ async function main(): Promise<void> {
             '100',
           ],
           ['--expose-gc'],
+          {},
+          compress === 'none',
         ),
       );
     }

@@ -104,6 +104,7 @@ export async function startEmulator(input: EmulatorOptions & WebhookOptions = {}
     gatewayUrl: `ws://${host}:${port}/gateway`,
     resumeGatewayUrl: `ws://${host}:${port}/resume`,
   };
+  webhooks.qqGateway.attach(server, urls.url);
   if (options.messageRate > 0) traffic.setRate(options.messageRate);
 
   let closing: Promise<void> | undefined;
@@ -135,6 +136,7 @@ export async function startEmulator(input: EmulatorOptions & WebhookOptions = {}
         blaster.stop();
         hub.dispose();
         gateway.close();
+        webhooks.qqGateway.close();
         server.closeAllConnections();
         server.close(() => resolve());
       })),

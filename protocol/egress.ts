@@ -22,9 +22,11 @@ export interface EgressRequest {
   body?: string;
   /**
    * The host adds `Authorization: Bot <its DISCORD_TOKEN>` itself, so the bot token never travels between
-   * the Worker and the host (the relay may be plain HTTP). Only for the Discord API host.
+   * the Worker and the host. Only for the Discord API host. `qq-app`: the host sends its own
+   * `{appId, clientSecret}` (QQ_APP_ID / QQ_APP_SECRET) as the body of the QQ access-token request, so the
+   * AppSecret, which is also the seed of QQ's callback signatures, never crosses the relay.
    */
-  inject?: 'discord-bot';
+  inject?: 'discord-bot' | 'qq-app';
 }
 
 export interface EgressResponse {
@@ -47,4 +49,54 @@ export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
+}
+
+/** Canonical base64 (what atob accepts without a doubt): groups of four, padding only at the end. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function stringHeaders(value: unknown): Record<string, string> | string {
+  if (!isRecord(value)) return 'headers must be an object';
+  for (const v of Object.values(value)) if (typeof v !== 'string') return 'header values must be strings';
+  return value as Record<string, string>;
+}
+
+/** Validates a decoded request envelope (on the host); a string is the reason it is refused (a 400). */
+export function parseEgressRequest(value: unknown): EgressRequest | string {
+  if (!isRecord(value)) return 'body must be a JSON object';
+  const e = value;
+  if (e.v !== EGRESS_VERSION)
+    return `unsupported egress version ${String(e.v).slice(0, 20)} (this host speaks ${EGRESS_VERSION}): update the host and the Worker together`;
+  if (typeof e.id !== 'string' || e.id.length < 8 || e.id.length > 128) return 'id must be a random string';
+  if (typeof e.method !== 'string' || !/^[A-Z]{1,16}$/.test(e.method))
+    return 'method must be an upper-case HTTP method';
+  if (typeof e.url !== 'string') return 'url must be a string';
+  const headers = stringHeaders(e.headers);
+  if (typeof headers === 'string') return headers;
+  if (e.body !== undefined && (typeof e.body !== 'string' || !BASE64.test(e.body))) return 'body must be base64 text';
+  if (e.inject !== undefined && e.inject !== 'discord-bot' && e.inject !== 'qq-app')
+    return 'inject must be discord-bot or qq-app';
+  return {
+    v: EGRESS_VERSION,
+    id: e.id,
+    method: e.method,
+    url: e.url,
+    headers,
+    ...(e.body === undefined ? {} : { body: e.body }),
+    ...(e.inject === undefined ? {} : { inject: e.inject }),
+  };
+}
+
+/** Validates a decoded (and already signature-checked) answer on the Worker; a string is why it is refused. */
+export function parseEgressResponse(value: unknown): EgressResponse | string {
+  if (!isRecord(value)) return 'answer must be a JSON object';
+  if (value.v !== EGRESS_VERSION)
+    return `answer has egress version ${String(value.v).slice(0, 20)}, expected ${EGRESS_VERSION}`;
+  if (typeof value.id !== 'string') return 'answer id must be a string';
+  if (typeof value.status !== 'number' || !Number.isInteger(value.status) || value.status < 100 || value.status > 599)
+    return 'answer status must be an HTTP status';
+  const headers = stringHeaders(value.headers);
+  if (typeof headers === 'string') return `answer ${headers}`;
+  if (typeof value.body !== 'string' || !BASE64.test(value.body)) return 'answer body must be base64 text';
+  return { v: EGRESS_VERSION, id: value.id, status: value.status, headers, body: value.body };
 }

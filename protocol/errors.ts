@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   INVALID_REQUEST_GUARD: 'invalid_request_guard',
   /** Discord answered 401 to the bot token; the REST proxy makes no call with it until it changes. */
   TOKEN_REJECTED: 'token_rejected',
+  /** QQ's OpenAPI answered with an error body (QQApiError carries QQ's code and the fix). */
+  QQ_API: 'qq_api',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -4,6 +4,8 @@
 import { EdgeshardError, ERROR_CODES } from './errors.ts';
 
 export const PROTOCOL_VERSION = 1;
+/** Most events one batch may carry (the host's EDGESHARD_BATCH_MAX_EVENTS may not exceed it). */
+export const MAX_BATCH_EVENTS = 1000;
 
 export type Platform = 'discord' | 'qq';
 
@@ -28,6 +30,9 @@ export interface EventBatch {
   /** Lease epoch of the sending host for this shard (0 while no coordinator assigns epochs). */
   epoch: number;
   events: EventEnvelope[];
+  /** An operator's re-delivery of dead letters (`shard-host dead-letters --replay`): not fenced by the lease
+   *  epoch (the shard may have moved since), still run once by the delivery ledger. */
+  replay?: boolean;
 }
 
 /** Per-event outcome: the host drops `ack`ed events from its spool and retries `retry` ones. */
@@ -62,22 +67,31 @@ export function parseEventBatch(input: unknown): EventBatch {
   if (input.v !== PROTOCOL_VERSION)
     fail(`unsupported version ${JSON.stringify(input.v)}, expected ${PROTOCOL_VERSION}`);
   if (typeof input.host !== 'string' || input.host === '') fail('"host" must be a non-empty string');
-  if (typeof input.epoch !== 'number' || !Number.isInteger(input.epoch) || input.epoch < 0)
+  if (typeof input.epoch !== 'number' || !Number.isSafeInteger(input.epoch) || input.epoch < 0)
     fail('"epoch" must be a non-negative integer');
   if (!Array.isArray(input.events)) fail('"events" must be an array');
+  if (input.events.length > MAX_BATCH_EVENTS)
+    fail(
+      `${input.events.length} events in one batch, at most ${MAX_BATCH_EVENTS}: lower EDGESHARD_BATCH_MAX_EVENTS on the host`,
+    );
   const events = input.events.map((raw, i): EventEnvelope => {
     if (!isRecord(raw)) fail(`events[${i}] must be an object`);
     const { id, platform, shard, session, seq, type, receivedAt } = raw;
     if (typeof id !== 'string' || id === '') fail(`events[${i}].id must be a non-empty string`);
     if (platform !== 'discord' && platform !== 'qq') fail(`events[${i}].platform must be "discord" or "qq"`);
-    if (typeof shard !== 'number' || !Number.isInteger(shard) || shard < 0)
+    if (typeof shard !== 'number' || !Number.isSafeInteger(shard) || shard < 0)
       fail(`events[${i}].shard must be a non-negative integer`);
     if (typeof session !== 'string') fail(`events[${i}].session must be a string`);
-    if (typeof seq !== 'number' || !Number.isInteger(seq)) fail(`events[${i}].seq must be an integer`);
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)
+      fail(`events[${i}].seq must be a non-negative integer`);
     if (typeof type !== 'string' || type === '') fail(`events[${i}].type must be a non-empty string`);
-    if (typeof receivedAt !== 'number') fail(`events[${i}].receivedAt must be a number`);
+    if (typeof receivedAt !== 'number' || !Number.isFinite(receivedAt))
+      fail(`events[${i}].receivedAt must be a number`);
     if (!('data' in raw)) fail(`events[${i}].data is missing`);
     return { id, platform, shard, session, seq, type, data: raw.data, receivedAt };
   });
-  return { v: PROTOCOL_VERSION, host: input.host, epoch: input.epoch, events };
+  if (input.replay !== undefined && typeof input.replay !== 'boolean') fail('"replay" must be a boolean when present');
+  return input.replay === true
+    ? { v: PROTOCOL_VERSION, host: input.host, epoch: input.epoch, events, replay: true }
+    : { v: PROTOCOL_VERSION, host: input.host, epoch: input.epoch, events };
 }

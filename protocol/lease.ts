@@ -8,6 +8,7 @@
 // coordinator → host: welcome (lease timing), renewed (the lease holds until sentAt + leaseTtlMs), assign,
 // revoke, identify-grant / identify-wait, command (a gateway command for a shard), error.
 import { EdgeshardError, ERROR_CODES } from './errors.ts';
+import { gatewayUrlRefusal } from './gateway-url.ts';
 
 export const LEASE_PROTOCOL_VERSION = 1;
 /** Path of the WebSocket upgrade on the Worker. */
@@ -16,9 +17,16 @@ export const HOST_HEADER = 'x-edgeshard-host';
 /** Host ids appear in logs, SQL rows and WebSocket tags: keep them plain. */
 export const HOST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 
-/** The message signed (HMAC, protocol/signing.ts) to open the lease connection: binds the signature to the host id. */
-export function connectSigningBody(hostId: string): string {
-  return `connect:${hostId}`;
+/** A fresh random value per connect, signed with it and remembered by the coordinator for the replay window. */
+export const NONCE_HEADER = 'x-edgeshard-nonce';
+export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+
+/**
+ * The message signed (HMAC, protocol/signing.ts) to open the lease connection: binds the signature to the
+ * host id and to a nonce, so a captured connect cannot be replayed within the timestamp window.
+ */
+export function connectSigningBody(hostId: string, nonce: string): string {
+  return `connect:${hostId}:${nonce}`;
 }
 
 /** Enough to resume a shard's session on any host. `seq` is the last sequence the Worker acknowledged. */
@@ -80,6 +88,8 @@ export type HostMessage = V &
         shards: ShardReport[];
         answers?: boolean;
         load?: HostLoad;
+        /** EDGESHARD_SHARDS: the only shard ids this host may lease (absent: any). */
+        allowedShards?: number[];
       }
     | { type: 'renew'; id: number; shards: ShardReport[]; load?: HostLoad }
     | { type: 'released'; shard: number; epoch: number; session: SessionInfo | null; reason: string }
@@ -111,17 +121,21 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const isInt = (v: unknown, min = 0): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
 
-function session(side: string, raw: unknown, at: string): SessionInfo | null {
+/** `trusted`: on the coordinator, the gateway origins resume URLs may have besides the platforms' own hosts. */
+function session(side: string, raw: unknown, at: string, trusted?: readonly (string | null)[]): SessionInfo | null {
   if (raw === null) return null;
   if (!isRecord(raw)) fail(side, `${at} must be an object or null`);
   const { sessionId, resumeUrl, seq } = raw;
   if (typeof sessionId !== 'string' || sessionId === '') fail(side, `${at}.sessionId must be a non-empty string`);
   if (typeof resumeUrl !== 'string' || resumeUrl === '') fail(side, `${at}.resumeUrl must be a non-empty string`);
   if (!isInt(seq)) fail(side, `${at}.seq must be a non-negative integer`);
+  // The next owner sends the bot token to this URL: only the platform's gateway hosts pass (gateway-url.ts).
+  const refused = trusted && gatewayUrlRefusal(resumeUrl, trusted);
+  if (refused) fail(side, `${at}.resumeUrl refused: ${refused}`);
   return { sessionId, resumeUrl, seq };
 }
 
-function report(raw: unknown, i: number): ShardReport {
+function report(raw: unknown, i: number, trusted: readonly (string | null)[]): ShardReport {
   const at = `shards[${i}]`;
   if (!isRecord(raw)) fail('host', `${at} must be an object`);
   const { shard, epoch, state, latencyMs, guilds, lastEventAgeMs } = raw;
@@ -136,16 +150,16 @@ function report(raw: unknown, i: number): ShardReport {
     shard,
     epoch,
     state,
-    session: session('host', raw.session ?? null, `${at}.session`),
+    session: session('host', raw.session ?? null, `${at}.session`, trusted),
     latencyMs,
     guilds,
     lastEventAgeMs,
   };
 }
 
-function reports(raw: unknown): ShardReport[] {
+function reports(raw: unknown, trusted: readonly (string | null)[]): ShardReport[] {
   if (!Array.isArray(raw)) fail('host', '"shards" must be an array');
-  return raw.map(report);
+  return raw.map((r, i) => report(r, i, trusted));
 }
 
 function limits(raw: unknown): GatewayLimits {
@@ -159,8 +173,29 @@ function limits(raw: unknown): GatewayLimits {
   return { maxConcurrency, sessionStartTotal, sessionStartRemaining, sessionStartResetAfterMs };
 }
 
-/** Validates a decoded host message; throws LEASE_PROTOCOL naming the first bad field. */
-export function parseHostMessage(input: unknown): HostMessage {
+function hostLoad(raw: unknown): HostLoad {
+  if (!isRecord(raw)) fail('host', '"load" must be an object');
+  const { spoolEvents, spoolBytes, oldestUnackedAgeMs, deadLetters } = raw;
+  if (!isInt(spoolEvents) || !isInt(spoolBytes) || !isInt(deadLetters))
+    fail('host', '"load" counts must be non-negative integers');
+  if (oldestUnackedAgeMs !== null && !isInt(oldestUnackedAgeMs))
+    fail('host', '"load.oldestUnackedAgeMs" must be a non-negative integer or null');
+  return { spoolEvents, spoolBytes, oldestUnackedAgeMs, deadLetters };
+}
+
+function shardList(raw: unknown): number[] {
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > 65_536 || !raw.every((s) => isInt(s)))
+    fail('host', '"allowedShards" must be a non-empty array of shard ids');
+  return raw as number[];
+}
+
+/**
+ * Validates a decoded host message; throws LEASE_PROTOCOL naming the first bad field. A session's resumeUrl
+ * must be wss:// on a platform gateway host or on one of `trustedGatewayOrigins` (the coordinator passes
+ * the origin of its DISCORD_API_URL, where an emulator serves its gateway).
+ */
+export function parseHostMessage(input: unknown, trustedGatewayOrigins: readonly (string | null)[] = []): HostMessage {
+  const trusted = trustedGatewayOrigins;
   if (!isRecord(input)) fail('host', 'must be a JSON object');
   if (input.v !== LEASE_PROTOCOL_VERSION)
     fail(
@@ -180,12 +215,20 @@ export function parseHostMessage(input: unknown): HostMessage {
         capacity: input.capacity,
         shardCount: input.shardCount,
         gateway: limits(input.gateway),
-        shards: reports(input.shards),
+        shards: reports(input.shards, trusted),
         ...(input.answers === true ? { answers: true } : {}),
+        ...(input.load === undefined ? {} : { load: hostLoad(input.load) }),
+        ...(input.allowedShards === undefined ? {} : { allowedShards: shardList(input.allowedShards) }),
       };
     case 'renew':
       if (!isInt(input.id)) fail('host', '"id" must be a non-negative integer');
-      return { v, type: 'renew', id: input.id, shards: reports(input.shards) };
+      return {
+        v,
+        type: 'renew',
+        id: input.id,
+        shards: reports(input.shards, trusted),
+        ...(input.load === undefined ? {} : { load: hostLoad(input.load) }),
+      };
     case 'released':
       if (!isInt(input.shard) || !isInt(input.epoch)) fail('host', '"shard" and "epoch" must be non-negative integers');
       return {
@@ -193,7 +236,7 @@ export function parseHostMessage(input: unknown): HostMessage {
         type: 'released',
         shard: input.shard,
         epoch: input.epoch,
-        session: session('host', input.session ?? null, 'session'),
+        session: session('host', input.session ?? null, 'session', trusted),
         reason: typeof input.reason === 'string' ? input.reason : '',
       };
     case 'identify':

@@ -20,6 +20,15 @@ export const QQ_OPCODES = {
 
 export type QQOpcode = (typeof QQ_OPCODES)[keyof typeof QQ_OPCODES];
 
+export type { QQAttachment } from './qq-entities.ts';
+export type { QQEvents, QQEventName } from './qq-events.ts';
+import type { QQAttachment, QQMessage, QQUser } from './qq-entities.ts';
+
+/** A guild (频道) user. */
+export type QQGuildUser = QQUser;
+/** AT_MESSAGE_CREATE, MESSAGE_CREATE, DIRECT_MESSAGE_CREATE: a message in a guild (频道) channel or DM. */
+export type QQGuildMessage = QQMessage;
+
 /** The common payload: `id` is the event id, `s` the sequence, `t` the event name (dispatch only). */
 export interface QQPayload<D = unknown> {
   id?: string;
@@ -49,15 +58,6 @@ export interface QQValidationResponse {
 /** The acknowledgement of a dispatch delivered by webhook. */
 export const QQ_CALLBACK_ACK = { op: QQ_OPCODES.HTTP_CALLBACK_ACK, d: 0 } as const;
 
-export interface QQAttachment {
-  content_type: string;
-  filename?: string;
-  height?: number;
-  width?: number;
-  size?: number;
-  url: string;
-}
-
 /** GROUP_AT_MESSAGE_CREATE: a user @-mentions the bot in a group. `content` has the mention removed. */
 export interface QQGroupAtMessage {
   id: string;
@@ -76,27 +76,6 @@ export interface QQC2CMessage {
   author: { user_openid: string; id?: string; union_openid?: string };
   content: string;
   timestamp: string;
-  attachments?: QQAttachment[];
-}
-
-export interface QQGuildUser {
-  id: string;
-  username: string;
-  avatar?: string;
-  bot: boolean;
-}
-
-/** AT_MESSAGE_CREATE, MESSAGE_CREATE, DIRECT_MESSAGE_CREATE: a message in a guild (频道) channel or DM. */
-export interface QQGuildMessage {
-  id: string;
-  channel_id: string;
-  guild_id: string;
-  content: string;
-  timestamp: string;
-  author: QQGuildUser;
-  member?: { joined_at?: string; roles?: string[]; nick?: string };
-  seq?: number;
-  seq_in_channel?: string;
   attachments?: QQAttachment[];
 }
 
@@ -139,28 +118,6 @@ export interface QQMessageDeleteEvent {
   message: { id: string; channel_id: string; guild_id: string; author: { id: string; username: string; bot: boolean } };
   op_user: { id: string };
 }
-
-/** Event name → payload type. Handlers registered with `onQQ` get `d` typed from this table. */
-export interface QQEvents {
-  GROUP_AT_MESSAGE_CREATE: QQGroupAtMessage;
-  C2C_MESSAGE_CREATE: QQC2CMessage;
-  AT_MESSAGE_CREATE: QQGuildMessage;
-  MESSAGE_CREATE: QQGuildMessage;
-  DIRECT_MESSAGE_CREATE: QQGuildMessage;
-  INTERACTION_CREATE: QQInteraction;
-  GROUP_ADD_ROBOT: QQGroupRobotEvent;
-  GROUP_DEL_ROBOT: QQGroupRobotEvent;
-  GROUP_MSG_REJECT: QQGroupRobotEvent;
-  GROUP_MSG_RECEIVE: QQGroupRobotEvent;
-  FRIEND_ADD: QQFriendEvent;
-  FRIEND_DEL: QQFriendEvent;
-  C2C_MSG_REJECT: QQFriendEvent;
-  C2C_MSG_RECEIVE: QQFriendEvent;
-  PUBLIC_MESSAGE_DELETE: QQMessageDeleteEvent;
-  MESSAGE_DELETE: QQMessageDeleteEvent;
-}
-
-export type QQEventName = keyof QQEvents;
 
 /** Message types of the send APIs (消息 > 发送消息, msg_type). */
 export const QQ_MSG_TYPES = { TEXT: 0, MARKDOWN: 2, ARK: 3, EMBED: 4, MEDIA: 7 } as const;
@@ -217,4 +174,57 @@ export interface QQApiError {
   message: string;
   err_code?: number;
   trace_id?: string;
+}
+
+/** QQ's production and sandbox OpenAPI bases and the token endpoint (开发准备 > 接口调用与鉴权). */
+export const QQ_API_URL = 'https://api.sgroup.qq.com';
+export const QQ_SANDBOX_API_URL = 'https://sandbox.api.sgroup.qq.com';
+export const QQ_TOKEN_URL = 'https://bots.qq.com/app/getAppAccessToken';
+
+/** GET /gateway/bot (获取带分片 WSS 接入点). */
+export interface QQGatewayBot {
+  url: string;
+  shards: number;
+  session_start_limit: { total: number; remaining: number; reset_after: number; max_concurrency: number };
+}
+
+/**
+ * Gateway intents (事件订阅与通知 > 事件订阅 Intents), by QQ's documented name; `botgo` lists botgo's
+ * constant for the same bit (dto/websocket_intent.go), accepted by EDGESHARD_QQ_INTENTS too.
+ */
+export const QQ_INTENTS = {
+  GUILDS: { bit: 1 << 0, botgo: 'IntentGuilds' },
+  GUILD_MEMBERS: { bit: 1 << 1, botgo: 'IntentGuildMembers' },
+  GUILD_MESSAGES: { bit: 1 << 9, botgo: 'IntentGuildMessages' },
+  GUILD_MESSAGE_REACTIONS: { bit: 1 << 10, botgo: 'IntentGuildMessageReactions' },
+  DIRECT_MESSAGE: { bit: 1 << 12, botgo: 'IntentDirectMessages' },
+  ENTER_AIO: { bit: 1 << 23, botgo: 'IntentEnterAIO' },
+  GROUP_AND_C2C_EVENT: { bit: 1 << 25, botgo: 'IntentGroupMessages' },
+  INTERACTION: { bit: 1 << 26, botgo: 'IntentInteraction' },
+  MESSAGE_AUDIT: { bit: 1 << 27, botgo: 'IntentAudit' },
+  FORUMS_EVENT: { bit: 1 << 28, botgo: 'IntentForum' },
+  AUDIO_ACTION: { bit: 1 << 29, botgo: 'IntentAudio' },
+  PUBLIC_GUILD_MESSAGES: { bit: 1 << 30, botgo: 'IntentGuildAtMessage' },
+} as const satisfies Record<string, { bit: number; botgo: string }>;
+
+export type QQIntentName = keyof typeof QQ_INTENTS;
+
+/** Group and C2C messages, @-messages in guilds, guild changes: what a public bot may subscribe to unasked. */
+export const QQ_DEFAULT_INTENTS =
+  QQ_INTENTS.GUILDS.bit | QQ_INTENTS.PUBLIC_GUILD_MESSAGES.bit | QQ_INTENTS.GROUP_AND_C2C_EVENT.bit;
+
+/** `GROUP_AND_C2C_EVENT`, `group_and_c2c_event`, `IntentGroupMessages`, `GroupMessages` → the bit, or undefined. */
+export function qqIntentBit(name: string): number | undefined {
+  const key = name
+    .trim()
+    .toUpperCase()
+    .replace(/^INTENT_?/, '');
+  for (const [docName, row] of Object.entries(QQ_INTENTS)) {
+    const botgo = row.botgo
+      .replace(/^Intent/, '')
+      .replace(/([a-z])([A-Z])/g, '$1_$2')
+      .toUpperCase();
+    if (key === docName || key === botgo || key.replaceAll('_', '') === botgo.replaceAll('_', '')) return row.bit;
+  }
+  return undefined;
 }

@@ -30,19 +30,22 @@ for (const [key, entry] of Object.entries(lock.packages)) {
     if (candidates.some((c) => lock.packages[c]?.version === version)) continue;
     const platform = PLATFORMS[name.replace('@cloudflare/workerd-', '')];
     if (!platform) continue;
+    // Keys in the order npm itself writes them (version, cpu, dev, license, optional, os, engines), so the
+    // next `npm install` leaves the file as it is.
     lock.packages[`${prefix}${name}`] = {
       version,
-      ...platform,
-      dev: entry.dev,
+      cpu: platform.cpu,
+      ...(entry.dev ? { dev: true } : {}),
       license: 'Apache-2.0',
       optional: true,
+      os: platform.os,
       engines: { node: '>=16' },
     };
     added++;
   }
 }
 lock.packages = Object.fromEntries(
-  Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+  Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b, 'en'))),
 );
 writeFileSync(path, JSON.stringify(lock, null, 2) + '\n');
 console.log(`package-lock.json: added ${added} platform entr${added === 1 ? 'y' : 'ies'} for workerd`);

@@ -5,6 +5,8 @@
 import { createInterface } from 'node:readline';
 import { parseEnv } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
+import { loadLocalState } from './lib/local-state.ts';
+import { portsInUse, type PortUse } from './lib/ports.ts';
 import type { Managed } from './lib/proc.ts';
 import {
   emulatorWebhookVars,
@@ -21,8 +23,35 @@ const dotEnv = existsSync(`${ROOT}.env`)
   : {};
 const setting = (name: string): string | undefined => process.env[name] ?? dotEnv[name];
 
-const workerPort = Number(setting('EDGESHARD_WORKER_PORT') ?? 8787);
-const emulatorPort = Number(setting('EDGESHARD_EMULATOR_PORT') ?? 8790);
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`usage: npm start
+
+Without DISCORD_TOKEN: the emulator, the Worker under \`wrangler dev\` and a shard host, all on this machine;
+lines you type are said by a simulated user (!ping, /ping, qq: hello). With DISCORD_TOKEN (environment or
+.env): the Worker and a shard host against Discord itself. Ctrl-C stops everything.
+
+Settings (environment or .env):
+  EDGESHARD_WORKER_PORT     the Worker's port (wrangler dev)          default 8787
+  EDGESHARD_EMULATOR_PORT   the emulator's port                       default 8790
+  EDGESHARD_METRICS_PORT    the shard host's /metrics and /healthz    default 9464
+  EDGESHARD_STATUS_TOKEN    the status page's token                   default: a new one each run
+  EDGESHARD_LOG_FORMAT      the host's logs: pretty or json           default: pretty in a terminal
+and every shard host setting (docs/configuration.md).`);
+  process.exit(0);
+}
+
+const port = (name: string, fallback: number): number => {
+  const raw = setting(name) ?? String(fallback);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    console.error(`${name} must be a port number (1-65535), got "${raw}"`);
+    process.exit(1);
+  }
+  return n;
+};
+const workerPort = port('EDGESHARD_WORKER_PORT', 8787);
+const emulatorPort = port('EDGESHARD_EMULATOR_PORT', 8790);
+const metricsPort = port('EDGESHARD_METRICS_PORT', 9464);
 const running: Managed[] = [];
 let stopping = false;
 
@@ -121,7 +150,20 @@ async function webhookLine(emulator: EmulatorProcess, channelId: string, line: s
 
 async function main(): Promise<void> {
   const token = setting('DISCORD_TOKEN');
+  // Every port is checked before anything starts: a taken one would be answered by someone else.
+  const ports: PortUse[] = [
+    ...(token ? [] : [{ port: emulatorPort, setting: 'EDGESHARD_EMULATOR_PORT', what: 'emulator' }]),
+    { port: workerPort, setting: 'EDGESHARD_WORKER_PORT', what: 'Worker' },
+    { port: metricsPort, setting: 'EDGESHARD_METRICS_PORT', what: "shard host's /metrics" },
+  ];
+  const taken = await portsInUse(ports);
+  if (taken.length > 0) {
+    for (const problem of taken) console.error(problem);
+    process.exit(1);
+  }
   const secret = setting('EDGESHARD_SECRET') ?? localSecret();
+  // The status page is on for this run, behind a token printed in the banner (or yours, if set).
+  const statusToken = setting('EDGESHARD_STATUS_TOKEN') ?? localSecret().slice(0, 32);
   const state = `${ROOT}.edgeshard/`;
   let emulator: EmulatorProcess | undefined;
   let apiUrl = setting('DISCORD_API_URL') ?? 'https://discord.com/api/v10';
@@ -134,7 +176,7 @@ async function main(): Promise<void> {
         '--port',
         String(emulatorPort),
         '--token',
-        `emulator-${localSecret().slice(0, 24)}`,
+        loadLocalState(state).emulatorToken,
         '--worker-url',
         `http://127.0.0.1:${workerPort}`,
       ],
@@ -154,10 +196,13 @@ async function main(): Promise<void> {
         EDGESHARD_SECRET: secret,
         DISCORD_TOKEN: botToken!,
         DISCORD_API_URL: apiUrl,
+        EDGESHARD_STATUS_TOKEN: statusToken,
         ...(emulator ? emulatorWebhookVars(emulator) : {}),
       },
     },
-    { echo: true },
+    // The hosts' own requests (a batch every few ms, lease renewals) and our start check would bury the rest;
+    // requests from you (status page, interactions, webhooks) and the handlers' logs are printed.
+    { echo: true, echoFilter: (line) => !/^\[wrangler:info\] (\S+ \/(events|coordinator)\b|GET \/ )/.test(line) },
   );
   running.push(worker);
   watchExit(worker);
@@ -169,6 +214,9 @@ async function main(): Promise<void> {
       EDGESHARD_WORKER_URL: worker.url,
       EDGESHARD_SECRET: secret,
       EDGESHARD_SPOOL_DIR: `${state}spool`,
+      EDGESHARD_METRICS_PORT: String(metricsPort),
+      // Our output is a terminal, the host's a pipe to us: ask for the short human lines ourselves.
+      EDGESHARD_LOG_FORMAT: setting('EDGESHARD_LOG_FORMAT') ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     },
     { echo: true },
   );
@@ -177,7 +225,8 @@ async function main(): Promise<void> {
 
   console.log(`\nedgeshard is up:
   Worker       ${worker.url}   (handlers in workers/handlers/, reloaded on save)
-  shard host   logs above, prefixed [shard-host]
+  status page  ${worker.url}/status?token=${statusToken}
+  shard host   http://127.0.0.1:${metricsPort}/metrics  and  /healthz   (logs prefixed [shard-host])
   ${emulator ? `emulator     ${emulator.url}   (state: ${emulator.url}/_emulator/state)` : `Discord      ${apiUrl}`}
 Ctrl-C stops everything.`);
   if (emulator) await chat(emulator);

@@ -1,5 +1,18 @@
 #!/usr/bin/env node
-// The `shard-host` command.
+// The `shard-host` command: `shard-host` runs a host; `shard-host <command>` runs a subcommand
+// (cli/commands.ts); `shard-host --help` lists them.
 import '../scripts/require-node.mjs';
 
-await import('./main.ts');
+const { isCommand, runCommand } = await import('./cli/commands.ts');
+const first = process.argv[2];
+
+if (isCommand(first)) {
+  try {
+    process.exitCode = await runCommand(process.argv.slice(2), process.env);
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+} else {
+  await import('./main.ts');
+}

@@ -5,12 +5,19 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { GatewayIntentBits } from 'discord-api-types/v10';
-import { EdgeshardError, ERROR_CODES } from '../protocol/index.ts';
+import { EdgeshardError, ERROR_CODES, MAX_BATCH_EVENTS } from '../protocol/index.ts';
 import { zstdAvailable } from './gateway/inflate.ts';
 import type { Durability } from './spool/file.ts';
+import { parseQQConfig, QQ_CONFIG_NAMES, type QQHostConfig } from './qq/config.ts';
 
 export interface HostConfig {
+  /** Discord's bot token; '' when this host runs QQ only (then `discord` is false). */
   token: string;
+  /** Whether this host runs Discord shards (DISCORD_TOKEN is set). */
+  discord: boolean;
+  /** QQ settings when QQ_APP_ID and QQ_APP_SECRET are set: the host runs QQ shards too, and its egress relay
+   *  adds these credentials to the Worker's access-token request (so QQ_APP_SECRET never crosses the relay). */
+  qq: QQHostConfig | undefined;
   apiUrl: string;
   workerUrl: string;
   secret: string;
@@ -20,16 +27,12 @@ export interface HostConfig {
   metricsPort: number;
   /** Total shard count; undefined means Discord's recommendation from /gateway/bot. */
   shardCount: number | undefined;
-  /** Shard ids this host runs; undefined means all of them. */
+  /** EDGESHARD_SHARDS: the only shard ids this host may lease; undefined means any. */
   shardIds: number[] | undefined;
   compress: 'zlib-stream' | 'zstd-stream' | 'none';
-  /** Where shard sessions are kept between runs (resume instead of identify after a restart). */
-  sessionFile: string;
   /** Backpressure: stop reading the gateway sockets while the spool holds this much; read again at half. */
   spoolHighWaterBytes: number;
   spoolHighWaterEvents: number;
-  /** Daily session starts kept back: identifying stops (until the reset) when only this many are left. */
-  identifyReserve: number;
   batchMaxEvents: number;
   batchMaxBytes: number;
   batchLingerMs: number;
@@ -38,21 +41,21 @@ export interface HostConfig {
   /** Past this size the spool drops its oldest events, each one counted and logged. */
   spoolMaxBytes: number;
   deadLetterFile: string;
-  /** Coordinator mode: shards come from the ShardCoordinator's assignments instead of EDGESHARD_SHARDS. */
-  coordinator: boolean;
-  /** Where the lease connection goes (default: the Worker URL). */
+  /** Handler failures of one event before it is dead-lettered (whole-batch failures never count). */
+  maxAttempts: number;
+  /** Where the lease connection goes (default: the Worker URL). Every host leases its shards there. */
   coordinatorUrl: string;
-  /** Most shards this host runs in coordinator mode; also its weight when shards are spread. */
+  /** Most shards this host runs; also its weight when shards are spread. */
   capacity: number;
   /** Egress relay port (platform API calls for the Worker leave from this host); undefined: no relay. */
   egressPort: number | undefined;
-  /** Address the egress relay listens on. */
+  /** Address the egress relay listens on (loopback by default: put TLS in front of it, issue 11). */
   egressHost: string;
 }
 
 const DEFAULT_INTENTS = GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.MessageContent;
 
-/** Every name the host reads, with its default; the README's table lists the same names. */
+/** Every name the host reads, with its default; docs/configuration.md lists the same names (a test checks). */
 export const CONFIG_NAMES = {
   DISCORD_TOKEN: undefined,
   DISCORD_API_URL: 'https://discord.com/api/v10',
@@ -65,21 +68,20 @@ export const CONFIG_NAMES = {
   EDGESHARD_SHARD_COUNT: undefined,
   EDGESHARD_SHARDS: undefined,
   EDGESHARD_COMPRESS: 'zlib-stream',
-  EDGESHARD_SESSION_FILE: undefined,
   EDGESHARD_SPOOL_HIGH_WATER_BYTES: '33554432',
   EDGESHARD_SPOOL_HIGH_WATER_EVENTS: '50000',
-  EDGESHARD_IDENTIFY_RESERVE: '0',
   EDGESHARD_BATCH_MAX_EVENTS: '100',
   EDGESHARD_BATCH_MAX_BYTES: '524288',
   EDGESHARD_BATCH_LINGER_MS: '20',
   EDGESHARD_SPOOL_FSYNC: 'batch',
   EDGESHARD_SPOOL_MAX_BYTES: '268435456',
   EDGESHARD_DEAD_LETTER_FILE: undefined,
-  EDGESHARD_COORDINATOR: 'off',
+  EDGESHARD_MAX_ATTEMPTS: '5',
   EDGESHARD_COORDINATOR_URL: undefined,
   EDGESHARD_CAPACITY: '100',
   EDGESHARD_EGRESS_PORT: undefined,
-  EDGESHARD_EGRESS_HOST: '0.0.0.0',
+  EDGESHARD_EGRESS_HOST: '127.0.0.1',
+  ...QQ_CONFIG_NAMES,
 } as const satisfies Record<string, string | undefined>;
 
 type Name = keyof typeof CONFIG_NAMES;
@@ -192,16 +194,21 @@ function url(name: Name, value: string): string {
   }
 }
 
-export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotEnvPath = '.env'): HostConfig {
+/** A name's value by the host's precedence: flag > environment > .env > default. */
+export type ConfigReader = (name: Name) => string | undefined;
+
+export function configReader(argv: readonly string[], env: NodeJS.ProcessEnv, dotEnvPath = '.env'): ConfigReader {
   const flags = parseFlags(argv);
   const dotEnv = readDotEnv(dotEnvPath);
-  const get = (name: Name): string | undefined => flags.get(name) ?? env[name] ?? dotEnv[name] ?? CONFIG_NAMES[name];
-
-  const token = get('DISCORD_TOKEN');
-  if (!token)
+  const removed = env.EDGESHARD_COORDINATOR ?? dotEnv.EDGESHARD_COORDINATOR;
+  if (removed !== undefined && removed !== 'on')
     invalid(
-      'DISCORD_TOKEN is not set: put your bot token in the environment or .env (npm start without it runs the local emulator)',
+      `EDGESHARD_COORDINATOR=${removed} is no longer a setting: every host takes its shards from the coordinator (DESIGN.md, guarantee 2). Remove it; to limit which shards this host runs, set EDGESHARD_SHARDS (e.g. 0-15) or EDGESHARD_CAPACITY`,
     );
+  return (name) => flags.get(name) ?? env[name] ?? dotEnv[name] ?? CONFIG_NAMES[name];
+}
+
+export function readSecret(get: ConfigReader): string {
   const secret = get('EDGESHARD_SECRET');
   if (!secret)
     invalid(
@@ -209,6 +216,38 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
     );
   if (secret.length < 16)
     invalid('EDGESHARD_SECRET is too short: use at least 16 random characters (e.g. `openssl rand -hex 32`)');
+  return secret;
+}
+
+export function readWorkerUrl(get: ConfigReader): string {
+  return url('EDGESHARD_WORKER_URL', get('EDGESHARD_WORKER_URL')!);
+}
+
+export function readDeadLetterFile(get: ConfigReader): string {
+  return get('EDGESHARD_DEAD_LETTER_FILE') ?? join(get('EDGESHARD_SPOOL_DIR')!, 'dead-letter.jsonl');
+}
+
+/** Capped at 100: with the 8 s handler backoff cap that already stalls a shard ~13 min behind one poison event. */
+export function parseMaxAttempts(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100)
+    invalid(
+      `EDGESHARD_MAX_ATTEMPTS must be an integer from 1 to 100 (tries of an event whose handler fails before it is dead-lettered; 5 by default), got "${value}"`,
+    );
+  return n;
+}
+
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotEnvPath = '.env'): HostConfig {
+  const get = configReader(argv, env, dotEnvPath);
+
+  // A host runs Discord, QQ, or both: whichever credentials it has.
+  const token = get('DISCORD_TOKEN');
+  const qq = parseQQConfig(get);
+  if (!token && !qq)
+    invalid(
+      "neither DISCORD_TOKEN nor QQ_APP_ID + QQ_APP_SECRET is set: put a Discord bot token, a QQ bot's AppID and AppSecret, or both in the environment or .env (npm start without them runs the local emulator)",
+    );
+  const secret = readSecret(get);
   const compress = get('EDGESHARD_COMPRESS')!;
   if (compress !== 'zlib-stream' && compress !== 'zstd-stream' && compress !== 'none')
     invalid(`EDGESHARD_COMPRESS must be zlib-stream or none (or zstd-stream on Node ≥ 22.15), got "${compress}"`);
@@ -220,9 +259,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
   const shards = get('EDGESHARD_SHARDS');
 
   const config: HostConfig = {
-    token,
+    token: token ?? '',
+    discord: token !== undefined && token !== '',
+    qq,
     apiUrl: url('DISCORD_API_URL', get('DISCORD_API_URL')!),
-    workerUrl: url('EDGESHARD_WORKER_URL', get('EDGESHARD_WORKER_URL')!),
+    workerUrl: readWorkerUrl(get),
     secret,
     hostId: get('EDGESHARD_HOST_ID') ?? `${hostname()}-${process.pid}`,
     intents: parseIntents(get('EDGESHARD_INTENTS')!),
@@ -231,17 +272,15 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
     shardCount: shardCount === undefined ? undefined : positiveInt('EDGESHARD_SHARD_COUNT', shardCount),
     shardIds: shards === undefined ? undefined : parseShardList(shards),
     compress,
-    sessionFile: get('EDGESHARD_SESSION_FILE') ?? join(get('EDGESHARD_SPOOL_DIR')!, 'sessions.json'),
     spoolHighWaterBytes: positiveInt('EDGESHARD_SPOOL_HIGH_WATER_BYTES', get('EDGESHARD_SPOOL_HIGH_WATER_BYTES')!),
     spoolHighWaterEvents: positiveInt('EDGESHARD_SPOOL_HIGH_WATER_EVENTS', get('EDGESHARD_SPOOL_HIGH_WATER_EVENTS')!),
-    identifyReserve: positiveInt('EDGESHARD_IDENTIFY_RESERVE', get('EDGESHARD_IDENTIFY_RESERVE')!, true),
     batchMaxEvents: positiveInt('EDGESHARD_BATCH_MAX_EVENTS', get('EDGESHARD_BATCH_MAX_EVENTS')!),
     batchMaxBytes: positiveInt('EDGESHARD_BATCH_MAX_BYTES', get('EDGESHARD_BATCH_MAX_BYTES')!),
     batchLingerMs: positiveInt('EDGESHARD_BATCH_LINGER_MS', get('EDGESHARD_BATCH_LINGER_MS')!, true),
     spoolFsync: parseFsync(get('EDGESHARD_SPOOL_FSYNC')!),
     spoolMaxBytes: positiveInt('EDGESHARD_SPOOL_MAX_BYTES', get('EDGESHARD_SPOOL_MAX_BYTES')!),
-    deadLetterFile: get('EDGESHARD_DEAD_LETTER_FILE') ?? join(get('EDGESHARD_SPOOL_DIR')!, 'dead-letter.jsonl'),
-    coordinator: onOff('EDGESHARD_COORDINATOR', get('EDGESHARD_COORDINATOR')!),
+    deadLetterFile: readDeadLetterFile(get),
+    maxAttempts: parseMaxAttempts(get('EDGESHARD_MAX_ATTEMPTS')!),
     coordinatorUrl: url('EDGESHARD_COORDINATOR_URL', get('EDGESHARD_COORDINATOR_URL') ?? get('EDGESHARD_WORKER_URL')!),
     capacity: positiveInt('EDGESHARD_CAPACITY', get('EDGESHARD_CAPACITY')!),
     egressPort:
@@ -250,13 +289,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, dotE
         : positiveInt('EDGESHARD_EGRESS_PORT', get('EDGESHARD_EGRESS_PORT')!, true),
     egressHost: get('EDGESHARD_EGRESS_HOST')!,
   };
+  if (config.batchMaxEvents > MAX_BATCH_EVENTS)
+    invalid(`EDGESHARD_BATCH_MAX_EVENTS must be at most ${MAX_BATCH_EVENTS} (the Worker refuses larger batches)`);
   if (config.shardCount !== undefined && config.shardIds?.some((id) => id >= config.shardCount!)) {
     invalid(`EDGESHARD_SHARDS names a shard id ≥ EDGESHARD_SHARD_COUNT (${config.shardCount})`);
-  }
-  if (config.coordinator && config.shardIds !== undefined) {
-    invalid(
-      'EDGESHARD_SHARDS cannot be used with EDGESHARD_COORDINATOR=on: the coordinator assigns the shards (unset EDGESHARD_SHARDS, or set EDGESHARD_CAPACITY to limit this host)',
-    );
   }
   return config;
 }

@@ -1,27 +1,20 @@
-// Composition root of the shard host: reads the configuration, wires gateway → spool → forwarder, and
-// owns shutdown. The only module that reads process.env.
-import { EdgeshardError, ERROR_CODES } from '../protocol/index.ts';
+// Composition root of the shard host: reads the configuration, wires gateway → spool → forwarder, leases
+// its shards from the coordinator, and owns shutdown. The only module that reads process.env.
+import { EdgeshardError, ERROR_CODES, type SessionInfo } from '../protocol/index.ts';
 import { loadConfig } from './config.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
-import {
-  Backpressure,
-  IdentifyBudget,
-  LocalIdentifyGate,
-  Shard,
-  spoolableEvent,
-  type SessionInfo,
-} from './gateway/index.ts';
+import { HttpTransport } from './forwarder/http-transport.ts';
+import { Backpressure, Shard, spoolableEvent } from './gateway/index.ts';
 import { fetchGatewayBot } from './gateway-info.ts';
-import { registerGatewayMetrics } from './metrics/gateway.ts';
-import { FileSessionStore, SessionTracker } from './sessions/index.ts';
-import { createCoordinatedHost, type CoordinatedHost } from './lease/host.ts';
-import { LeaseSessionStore } from './lease/sessions.ts';
+import { createLeasedHost, webSocketLease } from './lease/index.ts';
 import { createLogger } from './log.ts';
-import { deliveryMetrics } from './metrics/delivery.ts';
+import { deliveryMetrics, registerDeadLetterGauge } from './metrics/delivery.ts';
+import { registerGatewayMetrics } from './metrics/gateway.ts';
 import { createRegistry } from './metrics/registry.ts';
 import { startMetricsServer } from './metrics/server.ts';
 import { startEgressServer } from './egress/index.ts';
-import { DeadLetterFile, FileSpool } from './spool/index.ts';
+import { SessionTracker } from './sessions/index.ts';
+import { DeadLetterFile, DeadLetterList, FileSpool } from './spool/index.ts';
 
 const log = createLogger({ component: 'shard-host' });
 
@@ -29,39 +22,14 @@ async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2), process.env);
   const gateway = await fetchGatewayBot(config.apiUrl, config.token);
   const shardCount = config.shardCount ?? gateway.shards;
-  // Coordinator mode: no shard at start; the ShardCoordinator assigns them (lease/).
-  const shardIds = config.coordinator ? [] : (config.shardIds ?? Array.from({ length: shardCount }, (_, i) => i));
-  let lease: CoordinatedHost | null = null;
-  const leaseSessions = new LeaseSessionStore();
   const { remaining, total, reset_after: resetAfter, max_concurrency: maxConcurrency } = gateway.session_start_limit;
   log.info('gateway', {
     url: gateway.url,
     shardCount,
-    shards: shardIds,
+    mayLease: config.shardIds ?? 'any',
     maxConcurrency,
     sessionStarts: `${remaining}/${total}`,
   });
-  if (remaining < shardIds.length) {
-    log.warn('identify budget may be too low for the shards to start; shards with a stored session resume without it', {
-      remaining,
-      needed: shardIds.length,
-      resetsInMs: resetAfter,
-    });
-  }
-
-  // Sessions from the last run: a shard with one resumes (no identify spent, the gateway replays what
-  // the Worker has not acknowledged). The stored seq is the Worker's watermark (sessions/tracker.ts).
-  const sessionStore = config.coordinator
-    ? leaseSessions
-    : new FileSessionStore({
-        path: config.sessionFile,
-        token: config.token,
-        logger: log.child({ component: 'sessions' }),
-      });
-  const storedSessions = SessionTracker.usable(await sessionStore.load(), shardCount);
-  const sessions = new SessionTracker(sessionStore, shardCount);
-  for (const [id, session] of storedSessions) if (shardIds.includes(id)) sessions.session(id, session);
-  log.info('sessions', { file: config.sessionFile, resuming: shardIds.filter((id) => storedSessions.has(id)) });
 
   // The spool on disk, recovered before any shard connects: what the last run left unacknowledged is sent
   // first. Torn or corrupt records are reported (log + metric) and skipped; every record before them is kept.
@@ -88,19 +56,26 @@ async function main(): Promise<void> {
     recovered: spool.recovery.events,
     corruptRecords: spool.recovery.corrupt.length,
   });
+  // Each shard's session at the Worker's watermark: reported to the coordinator with every renewal, and at
+  // release, so the shard's next owner resumes from it (sessions/tracker.ts).
+  const sessions = new SessionTracker();
   const deadLetters = new DeadLetterFile(config.deadLetterFile);
+  // What /healthz, the status page and edgeshard_dead_letters report: dead letters not yet replayed by
+  // `shard-host dead-letters --replay`.
+  const deadLetterList = new DeadLetterList(config.deadLetterFile);
+  registerDeadLetterGauge(registry, () => deadLetterList.count());
   const forwarder = new Forwarder({
-    workerUrl: config.workerUrl,
-    secret: config.secret,
+    transport: new HttpTransport({ workerUrl: config.workerUrl, secret: config.secret }),
     hostId: config.hostId,
     spool,
     logger: log.child({ component: 'forwarder' }),
     maxEvents: config.batchMaxEvents,
     maxBytes: config.batchMaxBytes,
     lingerMs: config.batchLingerMs,
+    maxAttempts: config.maxAttempts,
     onBatch: (sent) => delivery.batch(sent),
     onRetry: (shard, events) => delivery.retried(shard, events),
-    epoch: (shard) => lease?.client.epoch(shard) ?? 0,
+    epoch: (shard) => lease.client.epoch(shard),
     onAcked: (shard, events) => {
       delivery.acked(
         shard,
@@ -112,19 +87,18 @@ async function main(): Promise<void> {
     onDeadLetter: (event, reason) => {
       deadLetters.write(event, reason); // throws → the event stays in the spool
       delivery.deadLettered(event.shard);
-      log.error('event dead-lettered', { eventId: event.id, type: event.type, reason, file: config.deadLetterFile });
+      log.error('event dead-lettered', {
+        eventId: event.id,
+        type: event.type,
+        reason,
+        file: config.deadLetterFile,
+      });
       sessions.settled(event.shard, [event]);
     },
   });
 
-  // Buckets of max_concurrency, one identify per bucket per 5 s, behind the daily budget's circuit breaker.
-  const identifyGate = new IdentifyBudget(new LocalIdentifyGate({ maxConcurrency }), {
-    limit: gateway.session_start_limit,
-    reserve: config.identifyReserve,
-    refresh: async () => (await fetchGatewayBot(config.apiUrl, config.token)).session_start_limit,
-    onOpen: (error) => log.error(error.message, { code: error.code }),
-  });
-  const live = new Set<number>();
+  // The shards this host runs: started and stopped by the lease client as the coordinator assigns them.
+  const shards: Shard[] = [];
   // Stop reading every socket while the spool is over its high-water mark (DESIGN.md, guarantee 6).
   const backpressure = new Backpressure({
     high: { events: config.spoolHighWaterEvents, bytes: config.spoolHighWaterBytes },
@@ -137,7 +111,6 @@ async function main(): Promise<void> {
         { ...depth },
       ),
   });
-  // One factory for both modes: static mode maps it over EDGESHARD_SHARDS, coordinator mode calls it per assignment.
   const makeShard = (id: number, session: SessionInfo | undefined): Shard =>
     new Shard({
       id,
@@ -146,7 +119,9 @@ async function main(): Promise<void> {
       intents: config.intents,
       gatewayUrl: gateway.url,
       compress: config.compress,
-      identifyGate: lease?.identifyGate ?? identifyGate,
+      // Identify slots from the coordinator's one queue; no connection without a confirmed lease.
+      identifyGate: lease.client.identifyGate,
+      connectGate: lease.client.connectGate,
       logger: log.child({ shard: id }),
       ...(session ? { session } : {}),
       onDispatch: (record) => {
@@ -156,53 +131,66 @@ async function main(): Promise<void> {
         sessions.received(record.shard, record.session, record.seq);
         forwarder.notify(record.shard);
         backpressure.appended();
-        lease?.pool.dispatched(record);
+        lease.pool.dispatched(record);
       },
       onSession: (session) => sessions.session(id, session),
+      onStateChange: (_from, to) => {
+        // One line whenever every shard this host holds has become ready (operators and tests wait for it).
+        if (to === 'ready' && shards.every((s) => s.state.kind === 'ready'))
+          log.info('all shards ready', { shards: shards.map((s) => s.id), host: config.hostId });
+      },
       onFatal: (error) => {
-        // The other shards keep serving; the host exits (non-zero) only when none is left.
+        // The other shards keep serving; the host exits (non-zero) only when every shard it holds failed.
         log.error('shard stopped for good', { shard: id, code: error.code, error: error.message });
-        live.delete(id);
-        if (!lease && live.size === 0)
-          void shutdown(1, 'no shard left to serve: every shard failed (see the errors above)');
+        if (shards.every((s) => s.state.kind === 'fatal'))
+          void shutdown(1, 'no shard left to serve: every shard of this host failed for good (see the errors above)');
       },
     });
-  const shards: Shard[] = shardIds.map((id) => makeShard(id, storedSessions.get(id)));
-  if (config.coordinator) {
-    lease = createCoordinatedHost({
-      coordinatorUrl: config.coordinatorUrl,
-      secret: config.secret,
-      hostId: config.hostId,
-      capacity: config.capacity,
-      shardCount,
-      gateway: {
-        maxConcurrency,
-        sessionStartTotal: total,
-        sessionStartRemaining: remaining,
-        sessionStartResetAfterMs: resetAfter,
-      },
-      shards,
-      create: makeShard,
-      sessions,
-      store: leaseSessions,
-      spool,
-      logger: log,
-    });
-  }
+  const lease = createLeasedHost({
+    connect: webSocketLease({ url: config.coordinatorUrl, secret: config.secret, hostId: config.hostId }),
+    hostId: config.hostId,
+    capacity: config.capacity,
+    shardCount,
+    allowedShards: config.shardIds,
+    gateway: {
+      maxConcurrency,
+      sessionStartTotal: total,
+      sessionStartRemaining: remaining,
+      sessionStartResetAfterMs: resetAfter,
+    },
+    shards,
+    create: makeShard,
+    sessions,
+    spool,
+    logger: log,
+    load: () => {
+      const depth = spool.depth();
+      return {
+        spoolEvents: depth.events,
+        spoolBytes: depth.bytes,
+        oldestUnackedAgeMs: depth.oldestAt === null ? null : Math.max(0, Date.now() - depth.oldestAt),
+        deadLetters: deadLetterList.count(),
+      };
+    },
+  });
 
   registerGatewayMetrics(registry, {
     shards: () => shards,
     paused: () => backpressure.paused,
-    identifyBudget: () => identifyGate.remaining,
   });
   const metrics = await startMetricsServer({
     port: config.metricsPort,
     registry,
-    health: () => ({
-      ok: shards.every((s) => s.state.kind === 'ready'),
-      shards: Object.fromEntries(shards.map((s) => [s.id, s.state.kind])),
-      spool: spool.depth(),
-    }),
+    health: () => {
+      const status = lease.client.status();
+      return {
+        ok: status.connected && status.confirmed && shards.length > 0 && shards.every((s) => s.state.kind === 'ready'),
+        lease: status,
+        shards: Object.fromEntries(shards.map((s) => [s.id, s.state.kind])),
+        spool: spool.depth(),
+        deadLetters: deadLetterList.count(),
+      };
+    },
   }).catch((cause: unknown) => {
     throw new EdgeshardError(
       ERROR_CODES.CONFIG_INVALID,
@@ -221,6 +209,7 @@ async function main(): Promise<void> {
           secret: config.secret,
           discordToken: config.token,
           discordApiUrl: config.apiUrl,
+          qq: config.qq,
           logger: log.child({ component: 'egress' }),
         }).catch((cause: unknown) => {
           throw new EdgeshardError(
@@ -231,8 +220,8 @@ async function main(): Promise<void> {
         });
   if (egress) log.info('egress relay', { port: egress.port, host: config.egressHost });
 
-  // Every timer in the host is unref()ed, so a host whose shards all wait in backoff would otherwise
-  // exit quietly with code 0. The host lives until shutdown() says otherwise.
+  // Every timer in the host is unref()ed, so a host waiting for its leases would otherwise exit quietly
+  // with code 0. The host lives until shutdown() says otherwise.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   let stopping = false;
   async function shutdown(code: number, reason: string): Promise<void> {
@@ -240,14 +229,12 @@ async function main(): Promise<void> {
     stopping = true;
     clearInterval(keepAlive);
     log.info('shutting down', { reason });
-    // Close resumably: the session survives, so the next start resumes instead of identifying.
-    // Coordinator mode: release every shard with its final session, so other hosts resume them at once.
-    await lease?.client.shutdown();
+    // Release every shard with its final session (closed resumably), so other hosts resume them at once.
+    await lease.client.shutdown();
     await Promise.all(shards.map((s) => s.stop({ resumable: true })));
     backpressure.close();
     const drained = await forwarder.drain(5_000);
     if (!drained) log.warn('spool not empty at exit', spool.depth() as unknown as Record<string, unknown>);
-    await sessionStore.close(); // after the drain: the last acknowledgements move the stored watermark
     await forwarder.close();
     await spool.close();
     deadLetters.close();
@@ -259,24 +246,13 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown(0, 'SIGTERM'));
 
   forwarder.resume(); // what the spool recovered
-  if (lease) {
-    lease.client.start();
-    log.info('coordinator mode: shards come from the ShardCoordinator', {
-      coordinator: config.coordinatorUrl,
-      capacity: config.capacity,
-      host: config.hostId,
-    });
-    return;
-  }
-  for (const shard of shards) {
-    live.add(shard.id);
-    shard.start();
-  }
-  // A shard that fails for good (fatal close code) does not stop the others from being waited for.
-  const outcomes = await Promise.allSettled(shards.map((s) => s.ready()));
-  const failed = outcomes.filter((o) => o.status === 'rejected').length;
-  if (failed < shards.length)
-    log.info('all shards ready', { shards: shardIds.length - failed, failed, host: config.hostId });
+  lease.client.start();
+  log.info('leasing shards from the coordinator', {
+    coordinator: config.coordinatorUrl,
+    capacity: config.capacity,
+    host: config.hostId,
+    mayLease: config.shardIds ?? 'any',
+  });
 }
 
 main().catch((err: unknown) => {

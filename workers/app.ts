@@ -1,8 +1,8 @@
 // The Worker's router. Routes are mounted here; each lives in its own file under routes/.
 import { Hono } from 'hono';
 import type { Registry } from './dispatch/registry.ts';
-import type { Env } from './env.ts';
 import { errorResponse } from './errors.ts';
+import { withConfig, type AppEnv } from './middleware/index.ts';
 import { coordinatorRoute } from './routes/coordinator.ts';
 import { eventsRoute } from './routes/events.ts';
 import { interactionsRoute } from './routes/interactions.ts';
@@ -11,8 +11,9 @@ import { metricsRoute } from './routes/metrics.ts';
 import { statusRoute } from './routes/status.ts';
 import { qqWebhookRoute } from './routes/webhooks-qq.ts';
 
-export function createApp(registry: Registry): Hono<{ Bindings: Env }> {
-  const app = new Hono<{ Bindings: Env }>();
+export function createApp(registry: Registry): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(withConfig);
   app.get('/', (c) => c.json({ name: 'edgeshard', ok: true }));
   app.route('/events', eventsRoute(registry));
   app.route('/coordinator', coordinatorRoute());

@@ -20,6 +20,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ERROR_CODES.MALFORMED_PAYLOAD]: 400,
   [ERROR_CODES.INVALID_REQUEST_GUARD]: 503,
   [ERROR_CODES.TOKEN_REJECTED]: 502,
+  [ERROR_CODES.QQ_API]: 502,
 };
 
 export function statusFor(code: ErrorCode): number {

@@ -2,7 +2,13 @@
 // --mode throughput|idle|overload|ready ...`. Prints one JSON result line on stdout; drives the emulator
 // (blast mode) through its control API.
 import { parseArgs } from 'node:util';
-import { discordjsClient, edgeshardClient, type BenchClient, type ClientOptions } from './clients.ts';
+import {
+  discordjsClient,
+  edgeshardClient,
+  edgeshardQQClient,
+  type BenchClient,
+  type ClientOptions,
+} from './clients.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -19,6 +25,8 @@ const { values: a } = parseArgs({
     'duration-ms': { type: 'string', default: '15000' },
     level: { type: 'string', default: '1' },
     sink: { type: 'string', default: 'instant' },
+    'qq-app-id': { type: 'string' },
+    'qq-app-secret': { type: 'string' },
   },
 });
 
@@ -34,7 +42,20 @@ const options: ClientOptions = {
   identifyWindowMs: Number(a['identify-window-ms']),
   acknowledge: a.sink !== 'none',
 };
-const client: BenchClient = a.lib === 'discordjs' ? discordjsClient(options) : edgeshardClient(options);
+const qq = a.lib === 'edgeshard-qq';
+const client: BenchClient =
+  a.lib === 'discordjs'
+    ? discordjsClient(options)
+    : qq
+      ? edgeshardQQClient({
+          ...options,
+          emulatorUrl: emulator,
+          qqAppId: a['qq-app-id']!,
+          qqAppSecret: a['qq-app-secret']!,
+        })
+      : edgeshardClient(options);
+/** The QQ gateway's blast lives under /_emulator/qq (count per session; no byte budget or duration). */
+const blast = (body: { bytes: number; count: number }) => (qq ? control('/qq/blast', body) : control('/blast', body));
 const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 const control = async (path: string, body?: unknown) => {
   const res = await fetch(
@@ -68,12 +89,12 @@ async function run(): Promise<Record<string, unknown>> {
       await client.start(ids(0, shards));
       const perShard = Math.ceil(Number(a.count) / shards);
       // Warm-up (JIT, buffers), not measured.
-      await control('/blast', { bytes: 1024, count: Math.ceil(5_000 / shards) });
+      await blast({ bytes: 1024, count: Math.ceil(5_000 / shards) });
       await until(() => client.messages() >= Math.ceil(5_000 / shards) * shards, 60_000);
       const base = client.messages();
       const cpu = process.cpuUsage();
       const t0 = performance.now();
-      await control('/blast', { bytes: 1024, count: perShard });
+      await blast({ bytes: 1024, count: perShard });
       await until(() => client.messages() >= base + perShard * shards, 120_000);
       const wallS = (performance.now() - t0) / 1000;
       const used = process.cpuUsage(cpu);

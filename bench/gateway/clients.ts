@@ -14,14 +14,10 @@
 import { CompressionMethod, WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler } from '@discordjs/ws';
 import { REST } from '@discordjs/rest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  Backpressure,
-  LocalIdentifyGate,
-  Shard,
-  spoolableEvent,
-  type DispatchRecord,
-} from '../../shard-host/gateway/index.ts';
+import { Backpressure, Shard, spoolableEvent, type DispatchRecord } from '../../shard-host/gateway/index.ts';
 import { createLogger } from '../../shard-host/log.ts';
+import { inProcessIdentifyGate } from '../../shard-host/lease/in-process.ts';
+import { createQQPlatform, type QQPlatform } from '../../shard-host/platforms/qq.ts';
 import { MemorySpool } from '../../shard-host/spool/memory.ts';
 
 export interface ClientOptions {
@@ -47,7 +43,12 @@ export interface BenchClient {
 const INTENTS = 1 | 512 | 32768; // guilds, guild messages, message content
 
 export function edgeshardClient(o: ClientOptions): BenchClient {
-  const gate = new LocalIdentifyGate({ maxConcurrency: o.maxConcurrency, windowMs: o.identifyWindowMs });
+  // The coordinator's identify policy in this process (a deployed host asks the ShardCoordinator DO).
+  const { gate } = inProcessIdentifyGate({
+    shardCount: o.shardCount,
+    maxConcurrency: o.maxConcurrency,
+    windowMs: o.identifyWindowMs,
+  });
   const spool = new MemorySpool();
   const logger = createLogger({}, 'error', () => {});
   const shards: Shard[] = [];
@@ -96,6 +97,75 @@ export function edgeshardClient(o: ClientOptions): BenchClient {
         return ready;
       });
       await Promise.all(started);
+    },
+    messages: () => messages,
+    paused: () => backpressure.paused,
+  };
+}
+
+/**
+ * edgeshard's shard speaking the QQ dialect, fed the same way (spool, envelope, backpressure): the QQ row of
+ * bench:gateway. QQ has no transport compression, so it compares with the Discord rows at `none`.
+ */
+export function edgeshardQQClient(
+  o: ClientOptions & { emulatorUrl: string; qqAppId: string; qqAppSecret: string },
+): BenchClient {
+  // The coordinator's identify policy in this process (a deployed host asks the ShardCoordinator DO).
+  const { gate } = inProcessIdentifyGate({
+    shardCount: o.shardCount,
+    maxConcurrency: o.maxConcurrency,
+    windowMs: o.identifyWindowMs,
+  });
+  const spool = new MemorySpool();
+  const logger = createLogger({}, 'error', () => {});
+  const shards: Shard[] = [];
+  let messages = 0;
+  let platform: QQPlatform | undefined;
+  const backpressure = new Backpressure({
+    high: { events: 50_000, bytes: 32 * 1024 * 1024 },
+    depth: () => spool.depth(),
+    pause: () => shards.forEach((s) => s.pauseReading()),
+    resume: () => shards.forEach((s) => s.resumeReading()),
+  });
+  const onDispatch = (r: DispatchRecord) => {
+    const { event, json } = spoolableEvent(r);
+    spool.append(event, json);
+    backpressure.appended();
+    if (r.type === 'GROUP_AT_MESSAGE_CREATE') messages++;
+  };
+  if (o.acknowledge) {
+    setInterval(() => {
+      for (const shard of spool.shards())
+        spool.ack(
+          shard,
+          spool.pending(shard, 1e9, 1e12).map((e) => e.pos),
+        );
+      backpressure.check();
+    }, 10).unref();
+  }
+  return {
+    async start(ids) {
+      platform ??= await createQQPlatform({
+        config: {
+          appId: o.qqAppId,
+          appSecret: o.qqAppSecret,
+          apiUrl: `${o.emulatorUrl}/qq/api`,
+          tokenUrl: `${o.emulatorUrl}/qq/app/getAppAccessToken`,
+          intents: 1 << 25,
+          sandbox: false,
+        },
+        logger,
+        shardCount: o.shardCount,
+      });
+      await Promise.all(
+        ids.map((id) => {
+          const shard = platform!.makeShard(id, undefined, { logger, onDispatch, identifyGate: gate });
+          shards.push(shard);
+          const ready = shard.ready();
+          shard.start();
+          return ready;
+        }),
+      );
     },
     messages: () => messages,
     paused: () => backpressure.paused,

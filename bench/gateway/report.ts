@@ -13,14 +13,21 @@ const x = (n: number) => `${n.toFixed(2)}×`;
 function line(row: Row): string {
   const e = row.results.edgeshard;
   const d = row.results.discordjs;
+  const qq = row.variants?.['QQ dialect'];
   if (row.label.startsWith('throughput')) {
     return (
       `${row.label.padEnd(36)} dispatches/s ${e.perSecond!.toFixed(0).padStart(7)} vs ${d.perSecond!.toFixed(0).padStart(7)} (${x(e.perSecond! / d.perSecond!)})   ` +
-      `CPU s/100k ${e.cpuPer100k!.toFixed(2).padStart(5)} vs ${d.cpuPer100k!.toFixed(2).padStart(5)} (dispatches per CPU-s ${x(d.cpuPer100k! / e.cpuPer100k!)})`
+      `CPU s/100k ${e.cpuPer100k!.toFixed(2).padStart(5)} vs ${d.cpuPer100k!.toFixed(2).padStart(5)} (dispatches per CPU-s ${x(d.cpuPer100k! / e.cpuPer100k!)})` +
+      (qq
+        ? `\n${''.padEnd(36)} edgeshard, QQ dialect: dispatches/s ${qq.perSecond!.toFixed(0)}, CPU s/100k ${qq.cpuPer100k!.toFixed(2)}`
+        : '')
     );
   }
   if (row.label.startsWith('idle')) {
-    return `${row.label.padEnd(36)} heap per idle shard ${kb(e.heapPerShardBytes!)} vs ${kb(d.heapPerShardBytes!)} (${x(d.heapPerShardBytes! / e.heapPerShardBytes!)} less)`;
+    return (
+      `${row.label.padEnd(36)} heap per idle shard ${kb(e.heapPerShardBytes!)} vs ${kb(d.heapPerShardBytes!)} (${x(d.heapPerShardBytes! / e.heapPerShardBytes!)} less)` +
+      (qq ? `\n${''.padEnd(36)} edgeshard, QQ dialect: heap per idle shard ${kb(qq.heapPerShardBytes!)}` : '')
+    );
   }
   if (row.label.startsWith('overload')) {
     const rss = (r: Record<string, number>) => `${mb(r.rssAt5s!)}/${mb(r.rssAt10s!)}/${mb(r.rssEnd!)}`;

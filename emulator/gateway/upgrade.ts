@@ -21,6 +21,7 @@ export function attachGateway(server: Server, hub: GatewayHub): GatewayServer {
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://emulator');
+    if (url.pathname.startsWith('/qq/')) return; // QQ's gateway (emulator/qq/gateway.ts) answers those
     if (!PATHS.has(url.pathname)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorCore } from '../core.ts';
 import { createQQApi } from '../qq/api.ts';
 import { createQQControl } from '../qq/control.ts';
+import { QQGateway } from '../qq/gateway.ts';
 import { QQState } from '../qq/state.ts';
 import { ROUTES, type RouteDef } from '../rest/routes.ts';
 import { createInteractionControl } from './control.ts';
@@ -20,6 +21,12 @@ export interface WebhookOptions {
   qqAppId?: string;
   /** Generated per run when absent. */
   qqAppSecret?: string;
+  /** QQ's recommended shard count in GET /gateway/bot (default 1). */
+  qqShards?: number;
+  /** Lifetime of QQ access tokens (default 7200 s, as QQ's). */
+  qqTokenTtlSeconds?: number;
+  /** QQ intents this bot may not subscribe to (Identify closes with 4014). */
+  qqDisallowedIntents?: number;
 }
 
 /** What a bot's Worker needs to trust and call this emulator (printed on the ready line). */
@@ -40,6 +47,7 @@ export interface PlatformWebhooks {
   info(): WebhookInfo;
   interactions: InteractionsDeps;
   qq: QQState;
+  qqGateway: QQGateway;
   target: WebhookTarget;
 }
 
@@ -50,12 +58,24 @@ export function createPlatformWebhooks(core: EmulatorCore, options: WebhookOptio
     seed: core.options.seed,
     ...(options.qqAppId ? { appId: options.qqAppId } : {}),
     ...(options.qqAppSecret ? { appSecret: options.qqAppSecret } : {}),
+    ...(options.qqTokenTtlSeconds ? { tokenTtlSeconds: options.qqTokenTtlSeconds } : {}),
+  });
+  const o = core.options;
+  const qqGateway = new QQGateway(qq, {
+    heartbeatIntervalMs: o.heartbeatIntervalMs,
+    shards: options.qqShards ?? 1,
+    maxConcurrency: o.maxConcurrency,
+    identifyWindowMs: o.identifyWindowMs,
+    sessionStartTotal: o.sessionStartTotal,
+    sessionTimeoutMs: o.sessionTimeoutMs,
+    resumeBufferSize: o.resumeBufferSize,
+    disallowedIntents: options.qqDisallowedIntents ?? 0,
   });
   const interactionControl = createInteractionControl(interactions, target);
-  const qqControl = createQQControl({ state: qq, target });
+  const qqControl = createQQControl({ state: qq, target, gateway: qqGateway });
   return {
     restRoutes: interactionRoutes(interactions, ROUTES),
-    qqApi: createQQApi(qq),
+    qqApi: createQQApi(qq, qqGateway),
     control: async (req, res, path) => (await interactionControl(req, res, path)) || qqControl(req, res, path),
     info: () => ({
       discordPublicKey: interactions.key.publicKeyHex,
@@ -66,6 +86,7 @@ export function createPlatformWebhooks(core: EmulatorCore, options: WebhookOptio
     }),
     interactions,
     qq,
+    qqGateway,
     target,
   };
 }

@@ -6,17 +6,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { QQMessageBody } from '../../protocol/qq.ts';
 import { BodyError, compileTemplate, readJson, sendJson } from '../http.ts';
+import { fail, OPENAPI_ROUTES, type QQRoute, type Result } from './openapi-routes.ts';
+import { MORE_OPENAPI_ROUTES } from './openapi-routes-more.ts';
+import type { QQGateway } from './gateway.ts';
 import type { QQSent, QQState } from './state.ts';
 
 export const QQ_PREFIX = '/qq';
 const REPLY_WINDOW_MS = { group: 5 * 60_000, c2c: 60 * 60_000, guild: 5 * 60_000 } as const;
 const MAX_REPLIES = 5;
-
-type Result = [number, unknown];
-const fail = (status: number, code: number, message: string): Result => [
-  status,
-  { code, message, err_code: code, trace_id: randomBytes(8).toString('hex') },
-];
 
 function reply(
   state: QQState,
@@ -27,7 +24,13 @@ function reply(
   if (body.msg_type === undefined) return fail(400, 11255, 'invalid request: msg_type is required');
   if (body.msg_type === 0 && !body.content)
     return fail(400, 11255, 'invalid request: content is required for msg_type 0');
-  if (!body.msg_id && !body.event_id)
+  if (body.msg_type === 7) {
+    const file = body.media?.file_info ? state.guildWorld.media.get(body.media.file_info) : undefined;
+    if (!file || file.target !== target)
+      return fail(400, 40034028, 'media.file_info is not a file uploaded for this group or user');
+  }
+  // Group and C2C active messages are no longer offered; guild channels and DMs still take them (within QQ's limits).
+  if (!body.msg_id && !body.event_id && scene !== 'guild' && scene !== 'dm')
     return fail(400, 11255, 'active messages are not offered: reply with the msg_id of a received message');
   const seq = body.msg_seq ?? 1;
   if (body.msg_id) {
@@ -47,6 +50,8 @@ function reply(
     target,
     content: body.content ?? '',
     timestamp: Math.floor(Date.now() / 1000),
+    msg_type: body.msg_type,
+    ...(body.media?.file_info ? { media: body.media.file_info } : {}),
     ...(body.msg_id ? { msg_id: body.msg_id, msg_seq: seq } : {}),
     ...(body.event_id ? { event_id: body.event_id } : {}),
   };
@@ -54,11 +59,36 @@ function reply(
   return [200, { id: sent.id, timestamp: sent.timestamp }];
 }
 
-const ROUTES: {
-  method: string;
-  match: (p: string) => Record<string, string> | undefined;
-  handle: (s: QQState, p: Record<string, string>, b: Record<string, unknown>) => Result;
-}[] = [
+/** QQ's channel write limit (20028 子频道消息触发限频); the emulator's number, as QQ publishes none. */
+const CHANNEL_WRITES = { limit: 5, windowMs: 1_000 };
+
+function channelMessage(s: QQState, channelId: string, b: Record<string, unknown>): Result {
+  if (!s.guildWorld.channel(channelId)) return fail(404, 10003, 'unknown channel');
+  if (!s.guildWorld.channelWrite(channelId, CHANNEL_WRITES.limit, CHANNEL_WRITES.windowMs))
+    return fail(429, 20028, 'channel write rate limit (子频道消息触发限频)');
+  if (!b.content && !b.markdown && !b.ark && !b.embed && !b.image)
+    return fail(400, 50006, 'cannot send an empty message');
+  const result = reply(s, 'guild', channelId, { msg_type: 0, content: '-', ...b } as QQMessageBody);
+  if (result[0] !== 200) return result;
+  const sent = result[1] as { id: string; timestamp: number };
+  const ids = s.guildWorld.channelMessages.get(channelId) ?? new Set<string>();
+  ids.add(sent.id);
+  s.guildWorld.channelMessages.set(channelId, ids);
+  const bot = s.guildWorld.member(s.guildWorld.botUserId)!.user!;
+  return [
+    200,
+    {
+      id: sent.id,
+      channel_id: channelId,
+      guild_id: s.guildWorld.guild.id,
+      content: typeof b.content === 'string' ? b.content : '',
+      timestamp: new Date(sent.timestamp * 1000).toISOString(),
+      author: bot,
+    },
+  ];
+}
+
+const ROUTES: QQRoute[] = [
   {
     method: 'POST',
     match: compileTemplate('/v2/groups/:group_openid/messages'),
@@ -78,7 +108,7 @@ const ROUTES: {
   {
     method: 'POST',
     match: compileTemplate('/channels/:channel_id/messages'),
-    handle: (s, p, b) => reply(s, 'guild', p.channel_id ?? '', { msg_type: 0, ...b } as QQMessageBody),
+    handle: (s, p, b) => channelMessage(s, p.channel_id ?? '', b),
   },
   {
     method: 'POST',
@@ -91,9 +121,11 @@ const ROUTES: {
     handle: (_s, _p, b) =>
       typeof b.code === 'number' ? [200, {}] : fail(400, 11255, 'invalid request: code is required'),
   },
+  ...OPENAPI_ROUTES,
+  ...MORE_OPENAPI_ROUTES,
 ];
 
-export function createQQApi(state: QQState) {
+export function createQQApi(state: QQState, gateway?: QQGateway) {
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     try {
       if (path === '/app/getAppAccessToken' && req.method === 'POST') {
@@ -112,12 +144,17 @@ export function createQQApi(state: QQState) {
         return sendJson(res, 401, { code: 11244, message: 'token not exist or expire' });
       }
       const apiPath = path.slice('/api'.length);
+      if (gateway && req.method === 'GET' && (apiPath === '/gateway/bot' || apiPath === '/gateway')) {
+        const bot = gateway.gatewayBot();
+        return sendJson(res, 200, apiPath === '/gateway' ? { url: bot.url } : bot);
+      }
       for (const route of ROUTES) {
         const params = route.match(apiPath);
         if (!params || route.method !== req.method) continue;
         const body = ((await readJson(req)) ?? {}) as Record<string, unknown>;
         const [status, payload] = route.handle(state, params, body);
-        if (status !== 200) state.counters.apiRefusals++;
+        if (status >= 300) state.counters.apiRefusals++;
+        if (payload === undefined) return void res.writeHead(status).end();
         return sendJson(res, status, payload);
       }
       sendJson(res, 404, { code: 404, message: `no QQ API route ${req.method} ${apiPath}` });

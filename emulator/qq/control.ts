@@ -1,5 +1,6 @@
-// Control routes for QQ under /_emulator/qq: a user @-mentions the bot, validate the callback URL, read
-// what the bot sent and which events were acknowledged.
+// Control routes for QQ under /_emulator/qq: a user @-mentions the bot (by webhook, websocket or both),
+// validate the callback URL, read what the bot sent and which events were acknowledged; drive a QQ shard's
+// connection (drop, close with a code, op 7, op 9) and its access tokens (expire now, shorten the lifetime).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyError, readJson, sendJson } from '../http.ts';
 import { DeliveryError, NoTargetError } from '../interactions/deliver.ts';
@@ -11,7 +12,43 @@ export function createQQControl(deps: QQDeps) {
     if (!path.startsWith('/qq/')) return false;
     const route = `${req.method} ${path}`;
     try {
+      const shardRoute = /^POST \/qq\/shards\/(\d+)\/(drop|close|reconnect|invalid-session)$/.exec(route);
+      if (shardRoute && deps.gateway) {
+        const control = deps.gateway.control(Number(shardRoute[1]));
+        const body = ((await readJson(req)) ?? {}) as Record<string, unknown>;
+        if (shardRoute[2] === 'drop') control.drop();
+        else if (shardRoute[2] === 'reconnect') control.reconnect();
+        else if (shardRoute[2] === 'invalid-session') control.invalidSession();
+        else if (typeof body.code !== 'number') throw new RangeError('"code" must be a number');
+        else control.close(body.code, typeof body.reason === 'string' ? body.reason : '');
+        sendJson(res, 200, { ok: true, connections: control.connected() });
+        return true;
+      }
       switch (route) {
+        case 'GET /qq/gateway':
+          sendJson(res, 200, { ...deps.gateway?.counters, sessions: deps.gateway?.live().length ?? 0 });
+          return true;
+        case 'POST /qq/blast': {
+          const body = ((await readJson(req)) ?? {}) as Record<string, unknown>;
+          if (typeof body.count !== 'number' || !(body.count >= 1))
+            throw new RangeError('"count" must be a number ≥ 1');
+          if (!deps.gateway) throw new RangeError('the QQ websocket gateway is not running');
+          // Answers at once; the frames follow as fast as the sockets take them.
+          void deps.gateway.blast(body.count, typeof body.bytes === 'number' ? body.bytes : 1024);
+          sendJson(res, 200, { ok: true });
+          return true;
+        }
+        case 'POST /qq/tokens/expire':
+          sendJson(res, 200, { expired: state.expireTokens() });
+          return true;
+        case 'POST /qq/tokens/ttl': {
+          const body = ((await readJson(req)) ?? {}) as Record<string, unknown>;
+          if (typeof body.seconds !== 'number' || !(body.seconds >= 1))
+            throw new RangeError('"seconds" must be a number ≥ 1');
+          state.tokenTtlSeconds = body.seconds;
+          sendJson(res, 200, { ok: true });
+          return true;
+        }
         case 'GET /qq/state':
           sendJson(res, 200, {
             appId: state.appId,
@@ -37,6 +74,9 @@ export function createQQControl(deps: QQDeps) {
             ...(body.scene === 'c2c' ? { scene: 'c2c' as const } : {}),
             ...(typeof body.group_openid === 'string' ? { groupOpenid: body.group_openid } : {}),
             ...(typeof body.member === 'number' ? { memberIndex: body.member } : {}),
+            ...(body.via === 'webhook' || body.via === 'websocket' || body.via === 'both' || body.via === 'none'
+              ? { via: body.via }
+              : {}),
           });
           sendJson(res, 200, result);
           return true;

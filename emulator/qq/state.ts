@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { SigningKey } from '../interactions/keys.ts';
 import { qqSigningKey } from './keys.ts';
+import { QQGuildWorld } from './guild.ts';
 
 export interface QQGroup {
   group_openid: string;
@@ -27,6 +28,10 @@ export interface QQSent {
   msg_seq?: number;
   event_id?: string;
   timestamp: number;
+  msg_type?: number;
+  /** file_info of a rich-media message. */
+  media?: string;
+  recalled?: boolean;
 }
 
 export interface QQEventRecord {
@@ -36,6 +41,8 @@ export interface QQEventRecord {
   status: number;
   response: unknown;
   acked: boolean;
+  /** How it was delivered; a websocket-only event has no webhook status (0). */
+  via?: 'webhook' | 'websocket' | 'both';
 }
 
 export interface QQCounters {
@@ -61,6 +68,7 @@ export class QQState {
   readonly delivered = new Map<string, QQDelivered>();
   readonly sent: QQSent[] = [];
   readonly events: QQEventRecord[] = [];
+  readonly guildWorld: QQGuildWorld;
   readonly counters: QQCounters = {
     tokensIssued: 0,
     tokenRefusals: 0,
@@ -70,7 +78,10 @@ export class QQState {
     eventsAcked: 0,
     validations: 0,
   };
-  readonly tokenTtlSeconds: number;
+  /** Lifetime of tokens issued from now on; a control route shortens it to test refreshes. */
+  tokenTtlSeconds: number;
+  /** The token the endpoint hands out until its last 60 s. */
+  #latest: { token: string; expiresAt: number } | undefined;
 
   constructor(opts: {
     appId?: string;
@@ -90,13 +101,31 @@ export class QQState {
       member_openids: this.users.map((u) => openid(`${g}:${u}`)),
     }));
     this.tokenTtlSeconds = opts.tokenTtlSeconds ?? 7200;
+    this.guildWorld = new QQGuildWorld(opts.seed, this.appId);
   }
 
+  /**
+   * 接口调用与鉴权 > 获取调用凭证: within a token's lifetime the endpoint returns the same token (with the
+   * seconds it has left); in its last 60 s it issues a new one, and the old one stays valid until it expires.
+   */
   issueToken(now = Date.now()): { access_token: string; expires_in: string } {
+    const latest = this.#latest;
+    if (latest && latest.expiresAt - now > 60_000 && this.tokenValid(latest.token, now)) {
+      return { access_token: latest.token, expires_in: String(Math.floor((latest.expiresAt - now) / 1000)) };
+    }
     const token = randomBytes(24).toString('base64url');
-    this.tokens.set(token, now + this.tokenTtlSeconds * 1000);
+    const expiresAt = now + this.tokenTtlSeconds * 1000;
+    this.tokens.set(token, expiresAt);
+    this.#latest = { token, expiresAt };
     this.counters.tokensIssued++;
     return { access_token: token, expires_in: String(this.tokenTtlSeconds) };
+  }
+
+  /** Every token issued so far expires now (a control route: "the token expired mid-session"). */
+  expireTokens(now = Date.now()): number {
+    for (const token of this.tokens.keys()) this.tokens.set(token, now);
+    this.#latest = undefined;
+    return this.tokens.size;
   }
 
   tokenValid(token: string, now = Date.now()): boolean {

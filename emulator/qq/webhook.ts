@@ -5,25 +5,68 @@ import { randomBytes } from 'node:crypto';
 import type { QQC2CMessage, QQGroupAtMessage, QQPayload, QQValidationResponse } from '../../protocol/qq.ts';
 import { deliverSigned, type WebhookTarget } from '../interactions/deliver.ts';
 import type { QQEventRecord, QQState } from './state.ts';
+import type { QQGateway } from './gateway.ts';
 
 export interface QQDeps {
   state: QQState;
   target: WebhookTarget;
+  gateway?: QQGateway;
 }
+
+/** How an event reaches the bot: its webhook, its websocket sessions, or both (the same event id both ways);
+ *  `none` only records the message, for API tests that reply to a message no handler saw. */
+export type QQVia = 'webhook' | 'websocket' | 'both' | 'none';
 
 const headers = (state: QQState) => ({ 'x-bot-appid': state.appId, 'user-agent': 'QQBot-Callback' });
 /** RFC 3339 with the +08:00 offset QQ uses. */
 const timestamp = () => new Date(Date.now() + 8 * 3600_000).toISOString().replace(/\.\d+Z$/, '+08:00');
 
-export async function sendEvent(deps: QQDeps, t: string, d: unknown): Promise<QQEventRecord> {
+/** Default: the webhook when a Worker URL is known, else the websocket. */
+function resolveVia(deps: QQDeps, via: QQVia | undefined): QQVia {
+  return via ?? (deps.target.url ? 'webhook' : 'websocket');
+}
+
+export async function sendEvent(
+  deps: QQDeps,
+  t: string,
+  d: unknown,
+  options: { via?: QQVia; routeKey?: string } = {},
+): Promise<QQEventRecord> {
+  const id = `${t}:${randomBytes(16).toString('hex')}`;
+  const via = resolveVia(deps, options.via);
+  if (via === 'none') {
+    const record: QQEventRecord = { id, op: 0, t, status: 0, response: null, acked: false };
+    deps.state.events.push(record);
+    return record;
+  }
+  let websocket = false;
+  if (via !== 'webhook') {
+    if (!deps.gateway) throw new RangeError('the QQ websocket gateway is not running');
+    websocket = deps.gateway.publish(t, d, id, options.routeKey ?? '');
+    if (!websocket && via === 'websocket')
+      throw new RangeError(`no QQ websocket session subscribed to ${t} for this target: connect a QQ shard first`);
+  }
+  if (via === 'websocket') {
+    const record: QQEventRecord = { id, op: 0, t, status: 0, response: null, acked: false, via: 'websocket' };
+    deps.state.events.push(record);
+    return record;
+  }
   const url = `${deps.target.require('a QQ callback')}/webhooks/qq`;
-  const payload: QQPayload = { id: `${t}:${randomBytes(16).toString('hex')}`, op: 0, d, t };
+  const payload: QQPayload = { id, op: 0, d, t };
   deps.state.counters.eventsSent++;
   const delivery = await deliverSigned(url, JSON.stringify(payload), deps.state.key, headers(deps.state));
   const ack = delivery.body as { op?: unknown; d?: unknown } | null;
   const acked = delivery.status === 200 && ack?.op === 12;
   if (acked) deps.state.counters.eventsAcked++;
-  const record: QQEventRecord = { id: payload.id!, op: 0, t, status: delivery.status, response: delivery.body, acked };
+  const record: QQEventRecord = {
+    id,
+    op: 0,
+    t,
+    status: delivery.status,
+    response: delivery.body,
+    acked,
+    via: websocket ? 'both' : 'webhook',
+  };
   deps.state.events.push(record);
   return record;
 }
@@ -31,7 +74,7 @@ export async function sendEvent(deps: QQDeps, t: string, d: unknown): Promise<QQ
 /** A user @-mentions the bot in a group (or writes to it one to one). */
 export async function say(
   deps: QQDeps,
-  input: { content: string; scene?: 'group' | 'c2c'; groupOpenid?: string; memberIndex?: number },
+  input: { content: string; scene?: 'group' | 'c2c'; groupOpenid?: string; memberIndex?: number; via?: QQVia },
 ): Promise<{ event: QQEventRecord; message: QQGroupAtMessage | QQC2CMessage }> {
   const { state } = deps;
   const id = `ROBOT1.0_${randomBytes(18).toString('base64url')}`;
@@ -39,7 +82,8 @@ export async function say(
     const user = state.users[input.memberIndex ?? 0]!;
     const message: QQC2CMessage = { id, author: { user_openid: user }, content: input.content, timestamp: timestamp() };
     state.delivered.set(id, { scene: 'c2c', target: user, at: Date.now(), replies: new Set() });
-    return { event: await sendEvent(deps, 'C2C_MESSAGE_CREATE', message), message };
+    const options = { routeKey: user, ...(input.via ? { via: input.via } : {}) };
+    return { event: await sendEvent(deps, 'C2C_MESSAGE_CREATE', message, options), message };
   }
   const group = input.groupOpenid ? state.group(input.groupOpenid) : state.groups[0];
   if (!group) throw new RangeError(`unknown group_openid ${input.groupOpenid ?? ''}`);
@@ -54,7 +98,8 @@ export async function say(
     group_id: group.group_openid,
   };
   state.delivered.set(id, { scene: 'group', target: group.group_openid, at: Date.now(), replies: new Set() });
-  return { event: await sendEvent(deps, 'GROUP_AT_MESSAGE_CREATE', message), message };
+  const options = { routeKey: group.group_openid, ...(input.via ? { via: input.via } : {}) };
+  return { event: await sendEvent(deps, 'GROUP_AT_MESSAGE_CREATE', message, options), message };
 }
 
 /** op 13: what QQ does when the callback URL is saved in the console; `ok` when the answer is right. */

@@ -3,9 +3,11 @@
 // `<preset>.emulator.test` to an emulator started lazily in this Node process with that preset's options.
 // No fake Discord: the same emulator the e2e tests and benchmarks use.
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.ts';
+import { outboundEmulators } from './outbound-emulators.ts';
+import type { WebhookOptions } from '../../emulator/interactions/mount.ts';
 
 /** Emulator option presets by host name; tests address them as http://<name>.emulator.test/api/v10. */
-export const EMULATOR_PRESETS: Record<string, EmulatorOptions> = {
+export const EMULATOR_PRESETS: Record<string, EmulatorOptions & WebhookOptions> = {
   // Discord's numbers, compressed tenfold in time so a burst test takes seconds.
   rest: {
     token: 'test-token',
@@ -15,9 +17,11 @@ export const EMULATOR_PRESETS: Record<string, EmulatorOptions> = {
   // A second, untouched instance for tests that count the emulator's totals.
   guard: { token: 'test-token' },
   wire: { token: 'test-token' },
+  // QQ Bot: a fixed app so the Worker's QQ_APP_ID / QQ_APP_SECRET bindings match (test/workers/qq-*.test.ts).
+  qq: { qqAppId: '102000001', qqAppSecret: 'qq-test-secret-0123456789abcdefgh' },
 };
 
-const started = new Map<string, Promise<Emulator>>();
+const started = outboundEmulators() as Map<string, Promise<Emulator>>;
 
 function emulatorFor(name: string): Promise<Emulator> {
   let emulator = started.get(name);

@@ -19,6 +19,8 @@ export interface SpawnOptions {
   cwd?: string;
   /** Print lines with a `[name]` prefix (npm start) instead of only capturing them (tests). */
   echo?: boolean;
+  /** With echo: which lines to print (all of them are still captured). */
+  echoFilter?: (line: string) => boolean;
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
@@ -48,7 +50,7 @@ export function spawnManaged(name: string, command: string, args: string[], opti
     createInterface({ input: child[stream]! }).on('line', (line) => {
       lines.push(line);
       if (lines.length > 5000) lines.splice(0, 1000);
-      if (options.echo) process.stdout.write(`[${name}] ${line}\n`);
+      if (options.echo && (options.echoFilter?.(line) ?? true)) process.stdout.write(`[${name}] ${line}\n`);
       options.onLine?.(line, stream);
     });
   }

@@ -86,10 +86,22 @@ export async function startWorkerProcess(
   args.push('--env-file', envFile);
   const proc = spawnManaged('worker', NODE, args, {
     ...options,
-    env: { WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG: 'info', ...options.env },
+    env: {
+      WRANGLER_SEND_METRICS: 'false',
+      WRANGLER_LOG: 'info',
+      // Miniflare fetches https://workers.cloudflare.com/cf.json for `request.cf` at every (re)start and
+      // prints a stack trace when that fails, as it does on every offline machine; its placeholder is fine.
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      ...options.env,
+    },
   });
   const url = `http://127.0.0.1:${opts.port}`;
-  await waitFor('the Worker to answer', async () => ((await fetch(`${url}/`)).ok ? true : undefined), {
+  // Ours, not whatever else may answer on that port: `/` names the Worker (workers/app.ts).
+  const answersAsEdgeshard = async () => {
+    const res = await fetch(`${url}/`);
+    return res.ok && ((await res.json()) as { name?: unknown }).name === 'edgeshard' ? true : undefined;
+  };
+  await waitFor('the Worker to answer', answersAsEdgeshard, {
     proc,
     timeoutMs: 90_000,
     intervalMs: 250,

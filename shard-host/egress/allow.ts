@@ -11,9 +11,26 @@ export interface AllowList {
   mayInjectDiscordToken(url: string): boolean;
 }
 
-export function allowList(discordApiUrl: string, extraHosts: readonly string[] = []): AllowList {
+/** `configured`: other URLs this host was configured with (QQ_TOKEN_URL); like DISCORD_API_URL, their host is
+ *  allowed, over plain http too when that is how they were configured (local emulators). */
+export function allowList(
+  discordApiUrl: string,
+  extraHosts: readonly string[] = [],
+  configured: readonly string[] = [],
+): AllowList {
   const discord = new URL(discordApiUrl);
-  const hosts = new Set([...DEFAULT_ALLOWED_HOSTS, ...extraHosts, discord.host]);
+  const plainHttp = new Set(
+    [discordApiUrl, ...configured]
+      .map((u) => new URL(u))
+      .filter((u) => u.protocol === 'http:')
+      .map((u) => u.host),
+  );
+  const hosts = new Set([
+    ...DEFAULT_ALLOWED_HOSTS,
+    ...extraHosts,
+    discord.host,
+    ...configured.map((u) => new URL(u).host),
+  ]);
   return {
     check(raw) {
       let url: URL;
@@ -24,10 +41,7 @@ export function allowList(discordApiUrl: string, extraHosts: readonly string[] =
       }
       if (url.username || url.password) return 'URLs with credentials are refused';
       if (!hosts.has(url.host)) return `host ${url.host} is not on the egress allow-list (${[...hosts].join(', ')})`;
-      if (
-        url.protocol !== 'https:' &&
-        !(url.protocol === 'http:' && url.host === discord.host && discord.protocol === 'http:')
-      ) {
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainHttp.has(url.host))) {
         return `only https is relayed (got ${url.protocol})`;
       }
       return undefined;

@@ -10,6 +10,8 @@ export interface CloseCodeRow {
   meaning: string;
   /** What the operator should change; present on every fatal row. */
   fix?: string;
+  /** The credential was refused (QQ access tokens expire): fetch a new one before reconnecting. */
+  refreshToken?: true;
 }
 
 /** Normal closures (RFC 6455): Discord ends the session when it closes with 1000/1001. */

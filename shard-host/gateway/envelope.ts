@@ -3,7 +3,7 @@
 // so the hot path parses each payload once and serialises only the envelope's few small fields; when the
 // raw text is missing or the scanner is in doubt, it is JSON.stringify of the envelope, as before.
 // Both forms carry the same fields in the same order; `data` is the parsed `d` either way.
-import { eventId, type EventEnvelope } from '../../protocol/index.ts';
+import { eventId, type EventEnvelope, type Platform } from '../../protocol/index.ts';
 import type { DispatchRecord } from './options.ts';
 import { rawData } from './raw-data.ts';
 
@@ -13,10 +13,18 @@ export interface SpoolableEvent {
   json: string;
 }
 
+/** A QQ dispatch is known by QQ's own event id, so the same event by websocket and by webhook is one event. */
+function idOf(record: DispatchRecord, platform: Platform): string {
+  return record.eventId !== undefined
+    ? `${platform}:${record.eventId}`
+    : eventId(platform, record.shard, record.session, record.seq);
+}
+
 export function toEnvelope(record: DispatchRecord): EventEnvelope {
+  const platform = record.platform ?? 'discord';
   return {
-    id: eventId('discord', record.shard, record.session, record.seq),
-    platform: 'discord',
+    id: idOf(record, platform),
+    platform,
     shard: record.shard,
     session: record.session,
     seq: record.seq,
@@ -43,7 +51,7 @@ export function spoolableEvent(record: DispatchRecord): SpoolableEvent {
   const event = lazyEnvelope(record, d);
   // Same key order as JSON.stringify(event). Numbers need no escaping; the strings may hold anything.
   const json =
-    `{"id":${JSON.stringify(event.id)},"platform":"discord","shard":${event.shard},"session":${JSON.stringify(event.session)},` +
+    `{"id":${JSON.stringify(event.id)},"platform":${JSON.stringify(event.platform)},"shard":${event.shard},"session":${JSON.stringify(event.session)},` +
     `"seq":${event.seq},"type":${JSON.stringify(event.type)},"data":${d},"receivedAt":${event.receivedAt}}`;
   return { event, json };
 }

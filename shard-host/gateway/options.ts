@@ -6,6 +6,8 @@ import type { Connect } from './connection.ts';
 import type { IdentifyGate } from './identify-gate.ts';
 import type { Compression } from './inflate.ts';
 import type { SessionInfo } from './session.ts';
+import type { Dialect } from './dialect.ts';
+import type { Platform } from '../../protocol/index.ts';
 import type { ShardStateKind } from './state.ts';
 
 export interface DispatchRecord {
@@ -15,20 +17,38 @@ export interface DispatchRecord {
   type: string;
   data: unknown;
   receivedAt: number;
+  /** Absent: discord. */
+  platform?: Platform;
+  /** The platform's own event id (QQ's dispatch `id`): the envelope's id becomes `qq:{eventId}`. */
+  eventId?: string;
   /** The whole payload's JSON text as received (it was parsed into `data`): envelope.ts splices its `d`
    *  value into the spooled JSON instead of re-serialising `data`. Absent when the shard has no text. */
   payload?: string;
 }
 
+export interface ConnectGate {
+  allowed(shard: number): boolean;
+  /** Resolves once `allowed`; rejects with the signal's reason when aborted. */
+  wait(shard: number, signal: AbortSignal): Promise<void>;
+}
+
 export interface ShardOptions {
   id: number;
   count: number;
-  token: string;
+  /** Discord's bot token, or a function returning the current credential (QQ's access token, refreshed). */
+  token: string | (() => Promise<string>);
   intents: number;
+  /** The platform's protocol tables; Discord when absent. */
+  dialect?: Dialect;
+  /** The gateway refused the credential (a close row with refreshToken): the next token() must be a new one. */
+  onTokenRejected?(): void;
   /** Base gateway URL (from GET /gateway/bot); `?v=10&encoding=json[&compress=…]` is appended. */
   gatewayUrl: string;
   compress: Compression;
   identifyGate: IdentifyGate;
+  /** Asked before every connection, resumes included: this host opens none without a confirmed lease.
+   *  Absent: always allowed (tests of the shard alone). */
+  connectGate?: ConnectGate;
   logger: Logger;
   /** Every op 0 with a seq, READY and RESUMED included, in order, each seq once per session. A throw
    *  closes the connection and resumes, so the event is replayed (at-least-once). */

@@ -1,19 +1,20 @@
 // One gateway shard: the state machine that applies protocol.ts's actions to a connection.
 // State changes only in #transition; every socket exit goes through #disconnect.
 import { EdgeshardError } from '../../protocol/errors.ts';
+import { assertTrustedGatewayUrl, originOf } from '../../protocol/gateway-url.ts';
 import type { Logger } from '../log.ts';
 import { systemClock, type Clock, type Timer } from './clock.ts';
 import { connectWebSocket, type Transport } from './connection.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { retryAfterOf } from './identify-gate.ts';
-import { compressParam } from './inflate.ts';
 import type { DispatchRecord, ShardOptions, ShardStats } from './options.ts';
 import type { GatewayCommand } from '../../protocol/index.ts';
-import { heartbeatPayload, identifyPayload, resumePayload } from './payloads.ts';
+import type { Dialect } from './dialect.ts';
+import { discordDialect } from './dialects/discord.ts';
 import { handle, handleClose, RESUMABLE_CLOSE_CODE, type Action } from './protocol.ts';
 import { reconnectDelay, type After } from './reconnect.ts';
 import { assertPayloadSize, SendLimiter, type SendPriority } from './send-limiter.ts';
-import { gatewayUrlWithQuery, type SessionInfo } from './session.ts';
+import type { SessionInfo } from './session.ts';
 import type { Initiator, ShardState } from './state.ts';
 import { Waiters } from './waiters.ts';
 
@@ -35,12 +36,15 @@ export class Shard {
   readonly #random: () => number;
   readonly #heartbeat: Heartbeat;
   readonly #limiter: SendLimiter;
+  readonly #dialect: Dialect;
   #state: ShardState = { kind: 'idle' };
   #session: SessionInfo | null;
   #conn: Connection | null = null;
   #attempt = 0;
   #connections = 0;
   #reconnectTimer: Timer | null = null;
+  /** Aborts the wait for the connect gate (stop). */
+  #gateWait: AbortController | null = null;
   #paused = false;
   readonly #waiters = new Waiters();
   readonly #stats = { reconnects: 0, resumes: 0, identifies: 0, eventsReceived: 0, bytesIn: 0 };
@@ -52,11 +56,12 @@ export class Shard {
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#session = options.session ? { ...options.session } : null;
+    this.#dialect = options.dialect ?? discordDialect;
     this.#limiter = new SendLimiter({ clock: this.#clock });
     this.#heartbeat = new Heartbeat({
       clock: this.#clock,
       random: this.#random,
-      beat: () => this.#sendNow(heartbeatPayload(this.#session?.seq ?? null), 'system'),
+      beat: () => this.#sendNow(this.#dialect.heartbeat(this.#session?.seq ?? null), 'system'),
       onZombie: () =>
         this.#disconnect('client-zombie', RESUMABLE_CLOSE_CODE, 'no heartbeat ACK since the last beat', RESUME_NOW),
     });
@@ -77,7 +82,7 @@ export class Shard {
   start(): void {
     if (this.#state.kind !== 'idle' && this.#state.kind !== 'stopped') return;
     this.#attempt = 0;
-    this.#open();
+    this.#openWhenAllowed();
   }
 
   /** Resolves on the next READY or RESUMED; rejects when the shard stops or fails, or `signal` aborts. */
@@ -114,6 +119,8 @@ export class Shard {
     if (this.#state.kind === 'fatal' || this.#state.kind === 'stopped') return;
     this.#reconnectTimer?.cancel();
     this.#reconnectTimer = null;
+    this.#gateWait?.abort(new EdgeshardError('not_available', `shard ${this.id} stopped`));
+    this.#gateWait = null;
     const code = resumable ? RESUMABLE_CLOSE_CODE : 1000;
     await this.#disconnect('client-stop', code, 'stop requested', { kind: 'stop', resumable });
   }
@@ -138,6 +145,23 @@ export class Shard {
     this.#o.onStateChange?.(from, to.kind, reason);
   }
 
+  /** Every connection, the first and each reconnect, waits for the connect gate (a confirmed lease). */
+  #openWhenAllowed(): void {
+    const gate = this.#o.connectGate;
+    if (!gate || gate.allowed(this.id)) return this.#open();
+    const wait = new AbortController();
+    this.#gateWait = wait;
+    this.#transition({ kind: 'awaiting-lease' }, 'the lease is not confirmed: no new connection');
+    gate.wait(this.id, wait.signal).then(
+      () => {
+        if (this.#gateWait !== wait) return;
+        this.#gateWait = null;
+        this.#open();
+      },
+      () => {}, // stopped meanwhile
+    );
+  }
+
   #open(): void {
     if (this.#connections++ > 0) this.#stats.reconnects++;
     const resume = this.#session !== null;
@@ -145,8 +169,8 @@ export class Shard {
     // node gone) is given up for the main gateway URL: the session is kept, so a network blip costs no
     // identify, and a session that is gone there is answered with op 9 and re-identified.
     const viaGateway = resume && this.#attempt >= RESUME_URL_ATTEMPTS;
-    const base = resume && !viaGateway ? this.#session!.resumeUrl : this.#o.gatewayUrl;
-    const url = gatewayUrlWithQuery(base, compressParam(this.#o.compress));
+    const base = resume && !viaGateway ? this.#trustedResumeUrl(this.#session!.resumeUrl) : this.#o.gatewayUrl;
+    const url = this.#dialect.url(base, this.#o.compress);
     this.#limiter.reset();
     this.#transition({ kind: 'connecting', attempt: this.#attempt, resume }, resume ? 'resume' : 'new session');
     const conn: Connection = {
@@ -158,13 +182,33 @@ export class Shard {
     const current = () => this.#conn === conn;
     conn.transport = (this.#o.connect ?? connectWebSocket)(url, this.#o.compress, {
       message: (text, bytes) => current() && this.#onMessage(text, bytes),
-      close: (code, reason) => current() && this.#apply(handleClose(code, reason, this.id)),
+      close: (code, reason) => current() && this.#apply(handleClose(code, reason, this.id, this.#dialect)),
       error: (err) => current() && this.#disconnect('error', RESUMABLE_CLOSE_CODE, err.message, RESUME_NOW),
     });
     if (this.#paused) conn.transport.pause();
     conn.helloTimer = this.#clock.setTimeout(() => {
       if (current()) this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'no Hello in time', RESUME_NOW);
     }, this.#o.helloTimeoutMs ?? 30_000);
+  }
+
+  /**
+   * The Resume sent on this connection carries the bot token, so a resume URL (from a session file or the
+   * coordinator, which another host reported) is used only on a platform gateway host or the origin this
+   * host's own GET /gateway/bot named; otherwise the session resumes through the main gateway URL, which
+   * becomes its resume URL (so the host stops reporting the refused one to the coordinator, which would
+   * refuse it too). Only a session given at start can carry one: the gateway's own READY names its hosts.
+   */
+  #trustedResumeUrl(url: string): string {
+    try {
+      assertTrustedGatewayUrl(url, [originOf(this.#o.gatewayUrl)]);
+      return url;
+    } catch (err) {
+      this.#log.error('untrusted resume URL refused; resuming through the main gateway URL', {
+        error: (err as Error).message,
+      });
+      this.#setSession({ ...this.#session!, resumeUrl: this.#o.gatewayUrl });
+      return this.#o.gatewayUrl;
+    }
   }
 
   #onMessage(text: string, bytes: number): void {
@@ -176,7 +220,7 @@ export class Shard {
       return void this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'invalid JSON from gateway', RESUME_NOW);
     }
     const conn = this.#conn;
-    for (const action of handle(payload as object, { random: this.#random })) {
+    for (const action of handle(payload as object, { random: this.#random, dialect: this.#dialect })) {
       if (this.#conn !== conn) return; // an action ended this connection; drop the rest
       this.#apply(action, text);
     }
@@ -188,7 +232,7 @@ export class Shard {
   #apply(action: Action, text?: string): void {
     switch (action.type) {
       case 'dispatch':
-        return this.#dispatch(action.seq, action.event, action.data, text);
+        return this.#dispatch(action.seq, action.event, action.data, text, action.eventId);
       case 'hello':
         return this.#hello(action.intervalMs);
       case 'heartbeat':
@@ -197,11 +241,12 @@ export class Shard {
         return this.#heartbeat.ackReceived();
       case 'ready':
         this.#o.identifyGate.answered?.(this.id); // the bucket's next identify may be scheduled
-        this.#setSession({ sessionId: action.sessionId, resumeUrl: action.resumeUrl, seq: 0 });
+        this.#setSession({ sessionId: action.sessionId, resumeUrl: action.resumeUrl ?? this.#o.gatewayUrl, seq: 0 });
         return this.#becomeReady(action.sessionId, 'READY');
       case 'resumed':
         return this.#becomeReady(this.#session?.sessionId ?? '', 'RESUMED');
       case 'reconnect':
+        if (action.refreshToken) this.#o.onTokenRejected?.();
         return void this.#disconnect(action.initiator, action.code, action.reason, {
           kind: 'reconnect',
           next: action.next,
@@ -217,7 +262,7 @@ export class Shard {
     }
   }
 
-  #dispatch(seq: number, type: string, data: unknown, payload: string | undefined): void {
+  #dispatch(seq: number, type: string, data: unknown, payload: string | undefined, eventId?: string): void {
     const session = this.#session;
     if (session && type !== 'READY' && seq <= session.seq) {
       // A replay overlapping what we already delivered: each seq reaches onDispatch once per session.
@@ -232,6 +277,8 @@ export class Shard {
       receivedAt: this.#clock.now(),
     };
     if (payload !== undefined) record.payload = payload;
+    if (this.#dialect.platform !== 'discord') record.platform = this.#dialect.platform;
+    if (eventId !== undefined) record.eventId = eventId;
     try {
       this.#o.onDispatch(record);
     } catch (err) {
@@ -252,15 +299,18 @@ export class Shard {
     if (session) {
       this.#transition({ kind: 'resuming', sessionId: session.sessionId }, `Hello, resuming at seq ${session.seq}`);
       this.#stats.resumes++;
-      return this.#sendNow(resumePayload(this.#o.token, session), 'system');
+      return this.#withToken(conn, (token) => this.#sendNow(this.#dialect.resume(token, session), 'system'));
     }
     this.#transition({ kind: 'identifying' }, 'Hello, waiting for the identify gate');
     this.#o.identifyGate.acquire(this.id, conn.abort.signal).then(
       () => {
         if (this.#conn !== conn) return;
-        this.#stats.identifies++;
-        const { token, intents, count, largeThreshold = 250, presence } = this.#o;
-        this.#sendNow(identifyPayload({ token, intents, shard: [this.id, count], largeThreshold, presence }), 'system');
+        this.#withToken(conn, (token) => {
+          this.#stats.identifies++;
+          const { intents, count, largeThreshold = 250, presence } = this.#o;
+          const input = { token, intents, shard: [this.id, count] as [number, number], largeThreshold, presence };
+          this.#sendNow(this.#dialect.identify(input), 'system');
+        });
       },
       // Aborted: this connection already ended. A gate naming a wait (the budget's breaker) is waited out
       // without a socket; any other failure retries with backoff.
@@ -274,6 +324,28 @@ export class Shard {
         });
       },
     );
+  }
+
+  /** Runs `send` with the credential for Identify/Resume: a fixed token (Discord, at once) or the current
+   *  access token (QQ, fetched or refreshed first), on this connection only. */
+  #withToken(conn: Connection, send: (token: string) => void): void {
+    const t = this.#o.token;
+    if (typeof t === 'string') return send(t);
+    t().then(
+      (token) => this.#conn === conn && send(token),
+      (err: unknown) => this.#credentialFailed(conn, err),
+    );
+  }
+
+  /** No credential to send (the access-token endpoint failed): try again with backoff, keeping the session. */
+  #credentialFailed(conn: Connection, err: unknown): void {
+    if (this.#conn !== conn) return;
+    this.#log.warn('no credential for the gateway', { error: err });
+    void this.#disconnect('error', RESUMABLE_CLOSE_CODE, 'credential unavailable', {
+      kind: 'reconnect',
+      next: this.#session ? 'resume' : 'reidentify',
+      delayMs: 0,
+    });
   }
 
   /** Session starts and ends are reported, so the host can persist them (sessions/). */
@@ -328,7 +400,7 @@ export class Shard {
       );
       this.#reconnectTimer = this.#clock.setTimeout(() => {
         this.#reconnectTimer = null;
-        this.#open();
+        this.#openWhenAllowed();
       }, delayMs);
       return closed;
     }

@@ -18,6 +18,8 @@ export type ShardState =
   | { kind: 'ready'; sessionId: string }
   /** Waiting `delayMs` before connection attempt `attempt`. */
   | { kind: 'disconnected'; attempt: number; delayMs: number; next: Next; code: number }
+  /** Ready to connect, waiting for the connect gate: this host opens no connection without a confirmed lease. */
+  | { kind: 'awaiting-lease' }
   | { kind: 'stopped'; resumable: boolean }
   | { kind: 'fatal'; error: EdgeshardError };
 

@@ -1,48 +1,49 @@
-// Coordinator mode, wired: the lease client over a WebSocket to the Worker, the pool that runs what it is
-// assigned, the remote identify gate, and the coordinator-backed session store. main.ts builds this once
-// and hands it the same shard factory it uses in static mode.
-import type { GatewayLimits } from '../../protocol/index.ts';
+// Where this host's shards come from, wired: the lease client over a link to the coordinator's policy, and
+// the pool that runs what it is assigned. The link is the seam: `webSocketLease` (transport.ts) reaches the
+// ShardCoordinator DO, which every deployed host uses; `InProcessCoordinator` (in-process.ts) runs the same
+// policy in this process for unit tests and benchmarks. Nothing else differs.
+import type { GatewayLimits, HostLoad } from '../../protocol/index.ts';
+import type { Clock } from '../gateway/clock.ts';
 import { LeaseClient } from './client.ts';
-import { RemoteIdentifyGate } from './identify-gate.ts';
 import { ShardPool, type ShardPoolDeps } from './pool.ts';
-import { webSocketLease } from './transport.ts';
+import type { LeaseConnect } from './transport.ts';
 
-/** What the pool needs (shards, factory, sessions, spool, logger) plus the coordinator connection. */
-export interface CoordinatedHostOptions extends Pick<
-  ShardPoolDeps,
-  'shards' | 'create' | 'sessions' | 'store' | 'spool' | 'logger'
-> {
-  coordinatorUrl: string;
-  secret: string;
+export interface LeasedHostOptions extends Pick<ShardPoolDeps, 'shards' | 'create' | 'sessions' | 'spool' | 'logger'> {
+  connect: LeaseConnect;
   hostId: string;
   capacity: number;
   shardCount: number;
+  allowedShards?: number[] | undefined;
   gateway: GatewayLimits;
+  load?: () => HostLoad;
+  clock?: Clock;
 }
 
-export interface CoordinatedHost {
+export interface LeasedHost {
   client: LeaseClient;
   pool: ShardPool;
-  identifyGate: RemoteIdentifyGate;
 }
 
-export function createCoordinatedHost(o: CoordinatedHostOptions): CoordinatedHost {
+export function createLeasedHost(o: LeasedHostOptions): LeasedHost {
   const pool = new ShardPool({
     shards: o.shards,
     create: o.create,
     sessions: o.sessions,
-    store: o.store,
     spool: o.spool,
     logger: o.logger,
+    ...(o.clock ? { clock: o.clock } : {}),
   });
   const client = new LeaseClient({
     hostId: o.hostId,
     capacity: o.capacity,
     shardCount: o.shardCount,
+    allowedShards: o.allowedShards,
     gateway: o.gateway,
-    connect: webSocketLease({ url: o.coordinatorUrl, secret: o.secret, hostId: o.hostId }),
+    connect: o.connect,
     runner: pool,
     logger: o.logger,
+    ...(o.load ? { load: o.load } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
   });
-  return { client, pool, identifyGate: new RemoteIdentifyGate(client) };
+  return { client, pool };
 }

@@ -9,16 +9,16 @@ import { sleep, systemClock, type Clock } from '../gateway/clock.ts';
 import type { DispatchRecord, Shard } from '../gateway/index.ts';
 import type { Logger } from '../log.ts';
 import type { Spool } from '../spool/types.ts';
-import type { ShardRunner } from './client.ts';
-import type { LeaseSessionStore } from './sessions.ts';
+import type { ShardRunner } from './assignments.ts';
+import type { SessionTracker } from '../sessions/tracker.ts';
 
 export interface ShardPoolDeps {
   /** The host's live shard list; the pool adds and removes its shards here. */
   shards: Shard[];
   create(id: number, session: SessionInfo | undefined): Shard;
-  /** The SessionTracker: told which session a starting shard resumes, so its watermark starts there. */
-  sessions: { session(shard: number, session: SessionInfo | null): void };
-  store: LeaseSessionStore;
+  /** The SessionTracker: told which session a starting shard resumes (its watermark starts there), and
+   *  asked for the session at the Worker's watermark when the shard is reported or released. */
+  sessions: Pick<SessionTracker, 'session' | 'get' | 'forget'>;
   spool: Pick<Spool, 'depth' | 'pending' | 'ack'>;
   logger: Logger;
   /** How long a stopping shard's spooled events may take to be acknowledged. Default 2 s. */
@@ -49,7 +49,7 @@ export class ShardPool implements ShardRunner {
   start(shard: number, session: SessionInfo | null): void {
     if (this.#find(shard)) throw new Error(`shard ${shard} is already running on this host`);
     if (session) this.#d.sessions.session(shard, session);
-    else this.#d.store.forget(shard);
+    else this.#d.sessions.forget(shard);
     const s = this.#d.create(shard, session ?? undefined);
     this.#d.shards.push(s);
     this.#extra.set(shard, { guilds: session ? null : new Set(), lastEventAt: null });
@@ -70,8 +70,8 @@ export class ShardPool implements ShardRunner {
         shard,
         left.map((e) => e.pos),
       );
-    const session = this.#d.store.get(shard);
-    this.#d.store.forget(shard);
+    const session = this.#d.sessions.get(shard);
+    this.#d.sessions.forget(shard);
     this.#extra.delete(shard);
     this.#d.logger.info('shard stopped for handoff', { shard, reason, seq: session?.seq, leftToReplay: left.length });
     return session;
@@ -94,7 +94,7 @@ export class ShardPool implements ShardRunner {
     const x = this.#extra.get(shard);
     return {
       state: s?.state.kind ?? 'stopped',
-      session: this.#d.store.get(shard),
+      session: this.#d.sessions.get(shard),
       latencyMs: s?.stats().latencyMs ?? null,
       guilds: x ? (x.guilds?.size ?? null) : 0,
       lastEventAgeMs: x?.lastEventAt == null ? null : this.#clock.now() - x.lastEventAt,

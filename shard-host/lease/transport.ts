@@ -6,6 +6,7 @@ import {
   connectSigningBody,
   HOST_HEADER,
   LEASE_CONNECT_PATH,
+  NONCE_HEADER,
   parseCoordinatorMessage,
   signedHeaders,
   type CoordinatorMessage,
@@ -51,11 +52,13 @@ export function webSocketLease(options: WebSocketLeaseOptions): LeaseConnect {
       ended = true;
       events.close(code, reason);
     };
-    // Headers are signed at connect time: the timestamp must be fresh for the Worker's replay window.
-    void signedHeaders(options.secret, connectSigningBody(options.hostId)).then((headers) => {
+    // Headers are signed at connect time: the timestamp must be fresh for the Worker's replay window, and
+    // the nonce new (the coordinator refuses one it has seen).
+    const nonce = crypto.randomUUID();
+    void signedHeaders(options.secret, connectSigningBody(options.hostId, nonce)).then((headers) => {
       if (ended) return;
       ws = new WebSocket(leaseUrl(options.url), {
-        headers: { ...headers, [HOST_HEADER]: options.hostId },
+        headers: { ...headers, [HOST_HEADER]: options.hostId, [NONCE_HEADER]: nonce },
         handshakeTimeout: options.handshakeTimeoutMs ?? 5_000,
         perMessageDeflate: false,
       });

@@ -115,3 +115,15 @@ export function deliveryMetrics(
     corrupt: (records) => corrupt.inc(records),
   };
 }
+
+/** Dead letters not yet replayed (`shard-host dead-letters`), read at scrape time. */
+export function registerDeadLetterGauge(registry: Registry, outstanding: () => number): void {
+  new Gauge({
+    name: 'edgeshard_dead_letters',
+    help: 'Dead-lettered events not yet replayed (list them with `npx shard-host dead-letters`)',
+    registers: [registry],
+    collect() {
+      this.set(outstanding());
+    },
+  });
+}

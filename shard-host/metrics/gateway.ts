@@ -16,6 +16,7 @@ const STATES: readonly ShardStateKind[] = [
   'resuming',
   'ready',
   'disconnected',
+  'awaiting-lease',
   'stopped',
   'fatal',
 ];

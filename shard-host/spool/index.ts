@@ -7,3 +7,5 @@ export { DeadLetterFile } from './dead-letter.ts';
 export type { DeadLetterLine } from './dead-letter.ts';
 export { scanSpoolDir, unackedRecords } from './scan.ts';
 export type { ShardScan, SegmentScan, UnackedRecord } from './scan.ts';
+export { DeadLetterList, replayMarkPath } from './dead-letter-list.ts';
+export type { DeadLetter, ReplayMark } from './dead-letter-list.ts';

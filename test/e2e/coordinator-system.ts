@@ -44,6 +44,9 @@ export interface Cluster {
   counters(): Promise<Counters>;
   status(): Promise<CoordinatorStatus>;
   startHost(id: string, env?: Record<string, string>): HostProc;
+  /** Stops the Worker (and with it the coordinator); restartWorker brings it back on the same port and state. */
+  stopWorker(): Promise<void>;
+  restartWorker(): Promise<void>;
   /** Every shard ready, each owned by a live host. */
   allReady(shardCount: number, timeoutMs?: number): Promise<CoordinatorStatus>;
   /** Stops traffic, then waits until every MESSAGE_CREATE the emulator sent reached a handler. */
@@ -56,7 +59,7 @@ export async function startCluster(emulatorArgs: string[], workerVars: Record<st
   const secret = localSecret();
   const ledger = await startLedger();
   const emulator = await startEmulatorProcess(['--port', '0', ...emulatorArgs]);
-  const worker = await startWorkerProcess({
+  const workerOptions = {
     port: await freePort(),
     inspectorPort: await freePort(),
     persistTo: join(dir, 'wrangler'),
@@ -70,11 +73,14 @@ export async function startCluster(emulatorArgs: string[], workerVars: Record<st
       EDGESHARD_STATUS_TOKEN: STATUS_TOKEN,
       ...workerVars,
     },
-  });
+  };
+  let worker = await startWorkerProcess(workerOptions);
   const hosts: HostProc[] = [];
   const emu = emulatorCall(emulator.url);
   const status = async (): Promise<CoordinatorStatus> => {
-    const res = await fetch(`${worker.url}/status.json`, { headers: { authorization: `Bearer ${STATUS_TOKEN}` } });
+    const res = await fetch(`${cluster.worker.url}/status.json`, {
+      headers: { authorization: `Bearer ${STATUS_TOKEN}` },
+    });
     if (!res.ok) throw new Error(`/status.json answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as CoordinatorStatus;
   };
@@ -86,6 +92,13 @@ export async function startCluster(emulatorArgs: string[], workerVars: Record<st
     emu,
     counters: () => emu<Counters>('/_emulator/state'),
     status,
+    async stopWorker() {
+      await cluster.worker.stop('SIGINT');
+    },
+    async restartWorker() {
+      worker = await startWorkerProcess(workerOptions);
+      cluster.worker = worker;
+    },
     startHost(id, env = {}) {
       const host = startHostProcess({
         DISCORD_TOKEN: emulator.token,
@@ -94,7 +107,7 @@ export async function startCluster(emulatorArgs: string[], workerVars: Record<st
         EDGESHARD_SECRET: secret,
         EDGESHARD_SPOOL_DIR: join(dir, `spool-${id}`),
         EDGESHARD_METRICS_PORT: '0',
-        EDGESHARD_COORDINATOR: 'on',
+
         EDGESHARD_HOST_ID: id,
         EDGESHARD_LOG_LEVEL: 'info',
         ...env,

@@ -85,5 +85,9 @@ describe('coordinator: three hosts, one identify queue, failover by resume', () 
       }),
     );
     expect(failoverMs).toBeLessThan(LEASE_TTL_MS + 2_000 + 1_500); // TTL + 2 s, plus polling and load slack
+    // The new owner resumed from the coordinator's session; the platform replayed what the victim had not
+    // had acknowledged, and the delivery ledger skipped what had already run: each message ran once.
+    expect(delivery.duplicates).toBe(0);
+    expect(delivery.handled).toBe(delivery.sent.length);
   });
 });

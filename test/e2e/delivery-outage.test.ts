@@ -54,7 +54,7 @@ describe('a Worker outage of 30 s', () => {
     const metrics = await hostMetrics(host);
     const retried = metricValue(metrics, 'edgeshard_forward_retried_events_total');
     expect(retried).toBeGreaterThan(0);
-    expect(duplicates).toBeLessThanOrEqual(retried);
+    expect(duplicates).toBe(0); // the delivery ledger skips what already ran, retries included
     expect(metricValue(metrics, 'edgeshard_dead_letters_total')).toBe(0);
     await waitFor(
       'the spool to drain',

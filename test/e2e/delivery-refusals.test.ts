@@ -130,14 +130,22 @@ describe('failures the Worker answers per event, and refusals', () => {
           400,
           'malformed_batch',
         ],
+        [
+          'unleased', // signed, well formed, but from a host that holds no lease for the shard (epoch 0)
+          async () =>
+            post(body([envelope('unleased')]), await signedHeaders(system.secret, body([envelope('unleased')]))),
+          409,
+          'stale_epoch',
+        ],
       ];
       for (const [name, send, status, code] of cases) {
         const res = await send();
         expect({ name, status: res.status }).toEqual({ name, status });
         expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
       }
-      // A correctly signed batch is handled: the check above is not vacuous.
-      const good = body([envelope('control')]);
+      // A correctly signed batch is handled: the check above is not vacuous. (An operator's re-delivery, which
+      // the lease fence lets through: the shards are leased to the running host, not to this test.)
+      const good = JSON.stringify({ v: 1, host: 'e2e', epoch: 0, events: [envelope('control')], replay: true });
       const ok = await post(good, await signedHeaders(system.secret, good));
       expect(ok.status).toBe(200);
       await waitFor('the control event', () => (system.handledCounts().has('control') ? true : undefined), {
@@ -145,7 +153,8 @@ describe('failures the Worker answers per event, and refusals', () => {
       });
       await new Promise((r) => setTimeout(r, 500));
       const handled = system.handledCounts();
-      for (const id of ['forged', 'replayed', 'oversized', 'malformed']) expect(handled.has(id)).toBe(false);
+      for (const id of ['forged', 'replayed', 'oversized', 'malformed', 'unleased'])
+        expect(handled.has(id)).toBe(false);
     },
   );
 });

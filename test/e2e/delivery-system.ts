@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { freePort, waitFor, type Managed } from '../../scripts/lib/proc.ts';
 import {
   localSecret,
@@ -138,6 +138,9 @@ export async function startDeliverySystem(
         EDGESHARD_SECRET: secret,
         EDGESHARD_SPOOL_DIR: spoolDir,
         EDGESHARD_METRICS_PORT: '0',
+        // A host restarted on the same spool is the same host (as a service with a fixed name would be):
+        // it takes its shards back at once instead of waiting for its old lease to expire.
+        EDGESHARD_HOST_ID: basename(spoolDir),
         ...env,
       });
       hosts.push(host);

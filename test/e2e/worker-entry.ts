@@ -49,6 +49,20 @@ const membersChunk = onDiscord('GUILD_MEMBERS_CHUNK', (chunk, ctx) =>
   }),
 );
 
+// Poison events (poison.test.ts): `!poison` throws until the test sets the ledger's `poison` flag to
+// `healed`; then it reports itself, so the test can count how often a replay ran it.
+class PoisonError extends Error {
+  override name = 'PoisonError';
+}
+
+const poison = onDiscord('MESSAGE_CREATE', async (message, ctx) => {
+  if (message.content !== '!poison') return;
+  const url = (ctx.env as unknown as { LEDGER_URL: string }).LEDGER_URL;
+  const flag = await (await fetch(`${url}flags/poison`)).text();
+  if (flag !== 'healed') throw new PoisonError('the e2e poison handler fails until the test heals it');
+  await report(ctx.env, { eventId: ctx.event.id, messageId: `poison:${message.id}`, shard: ctx.event.shard });
+});
+
 const deferred = onCommand(
   { name: 'e2e-defer', description: 'deferred reply, edit and follow-up' },
   (_interaction, ctx) =>
@@ -59,7 +73,7 @@ const deferred = onCommand(
 );
 
 export function buildApp(extra: HandlerDefinition[] = []) {
-  return createApp(new Registry([...handlers, ledger, deferred, gatewayCommand, membersChunk, ...extra]));
+  return createApp(new Registry([...handlers, ledger, deferred, gatewayCommand, membersChunk, poison, ...extra]));
 }
 
 const app = buildApp();

@@ -1,7 +1,7 @@
 // The ShardCoordinator Durable Object in the Workers runtime: an authenticated host connection over a
 // hibernating WebSocket, assignments pushed, fencing at /events, state surviving eviction, the alarm.
 import { env, evictDurableObject, runInDurableObject, SELF } from 'cloudflare:test';
-import { PresenceUpdateStatus } from 'discord-api-types/v10';
+import type { PresenceUpdateStatus } from 'discord-api-types/v10';
 import { describe, expect, it } from 'vitest';
 import {
   connectSigningBody,
@@ -9,6 +9,7 @@ import {
   ERROR_CODES,
   HOST_HEADER,
   LEASE_PROTOCOL_VERSION as v,
+  NONCE_HEADER,
   signedHeaders,
   type CoordinatorMessage,
   type HostMessage,
@@ -35,9 +36,11 @@ async function connect(
   next(type: string): Promise<CoordinatorMessage>;
   send(m: HostMessage): void;
 }> {
+  const nonce = crypto.randomUUID();
   const headers = {
-    ...(await signedHeaders(secret, connectSigningBody(hostId))),
+    ...(await signedHeaders(secret, connectSigningBody(hostId, nonce))),
     [HOST_HEADER]: hostId,
+    [NONCE_HEADER]: nonce,
     upgrade: 'websocket',
   };
   const res = await SELF.fetch('http://worker/coordinator/connect', { headers });
@@ -107,7 +110,7 @@ describe('ShardCoordinator DO', () => {
         shard: a.shard,
         epoch: 1,
         state: 'ready',
-        session: { sessionId: `s${a.shard}`, resumeUrl: 'wss://r', seq: 7 },
+        session: { sessionId: `s${a.shard}`, resumeUrl: 'wss://gateway-us-east1-b.discord.gg', seq: 7 },
         latencyMs: 30,
         guilds: 2,
         lastEventAgeMs: 0,
@@ -156,7 +159,7 @@ describe('ShardCoordinator DO', () => {
     const err = await coordinatorGateway(env)
       .send('80351110224678912', {
         op: 3,
-        d: { since: null, activities: [], status: PresenceUpdateStatus.Idle, afk: false },
+        d: { since: null, activities: [], status: 'idle' as PresenceUpdateStatus, afk: false },
       })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EdgeshardError);

@@ -6,14 +6,17 @@ import {
   getQueueResult,
   waitOnExecutionContext,
 } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../protocol/index.ts';
 import { createApp } from '../../workers/app.ts';
 import { onDiscord, Registry } from '../../workers/dispatch/registry.ts';
 import type { Env } from '../../workers/env.ts';
 import { queueConsumer, retryDelaySeconds } from '../../workers/queue/consumer.ts';
 import { chunkForQueue, MAX_MESSAGE_BYTES, MAX_SEND_MESSAGES } from '../../workers/queue/enqueue.ts';
-import { batch, envelope, signedRequest } from './helpers.ts';
+import { batch, envelope, resetCoordinator, signedRequest } from './helpers.ts';
+
+// Each test sends the same event ids: start each with an empty delivery ledger.
+beforeEach(resetCoordinator);
 
 type Results = { results: { id: string; outcome: string; error?: string }[] };
 

@@ -1,6 +1,8 @@
 import { PROTOCOL_VERSION, signedHeaders, type EventBatch, type EventEnvelope } from '../../protocol/index.ts';
+import { coordinatorStub } from '../../workers/coordinator/stub.ts';
+import type { Env } from '../../workers/env.ts';
 
-export const SECRET = 'test-secret';
+export const SECRET = 'test-secret-0123456789';
 
 export function envelope(seq: number, type = 'MESSAGE_CREATE', data: unknown = {}): EventEnvelope {
   return {
@@ -22,4 +24,15 @@ export function batch(events: EventEnvelope[]): EventBatch {
 export async function signedRequest(body: string, opts: { secret?: string; now?: number } = {}): Promise<RequestInit> {
   const headers = await signedHeaders(opts.secret ?? SECRET, body, opts.now);
   return { method: 'POST', body, headers: { ...headers, 'content-type': 'application/json' } };
+}
+
+/** A fresh coordinator (empty lease table and delivery ledger) for tests that send the same event ids again. */
+export async function resetCoordinator(): Promise<void> {
+  const { env, evictDurableObject, runInDurableObject } = await import('cloudflare:test');
+  const stub = coordinatorStub(env as unknown as Env);
+  await evictDurableObject(stub).catch(() => {}); // closes the previous test's sockets first (if it runs)
+  await runInDurableObject(stub, async (_o, state) => {
+    await state.storage.deleteAll();
+  });
+  await evictDurableObject(stub);
 }

@@ -1,110 +1,160 @@
-// The QQ OpenAPI client over an injected transport: token fetched once and shared, refreshed in its last
-// minute, `QQBot` authorization, one retry after a 401, errors that name the fix and not the secret.
+// The typed QQ client (ctx.qq) through the QQ REST proxy core to the real emulator (qq.emulator.test, see
+// scripts/lib/emulator-outbound.ts): the access token held by the proxy, passive replies that cannot be
+// sent twice by a redelivered event, rich media, recall, guild calls under QQ's frequency limits, QQ's
+// error codes as QQApiError with the fix, a token expired mid-run, and builders refusing bad messages.
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES, RateLimitedError } from '../../protocol/index.ts';
+import type { QQGroupAtMessage } from '../../protocol/qq.ts';
+import { qqButton, qqKeyboard, qqMessage, QQMessageInvalidError } from '../../workers/qq/builders.ts';
 import { QQOpenApi } from '../../workers/qq/client.ts';
-import { QQTokenSource } from '../../workers/qq/token.ts';
-import type { QQTransport, TransportRequest } from '../../workers/qq/transport.ts';
+import { QQApiError } from '../../workers/qq/errors.ts';
+import { directEgress } from '../../workers/rest/egress.ts';
+import { QQProxyCore } from '../../workers/rest/qq-proxy.ts';
 
-function fakeQQ(opts: { expiresIn?: number; apiStatus?: number[] } = {}) {
-  const calls: { url: string; init: TransportRequest }[] = [];
-  let tokens = 0;
-  const statuses = [...(opts.apiStatus ?? [])];
-  const transport: QQTransport = async (url, init) => {
-    calls.push({ url, init });
-    if (url.endsWith('/getAppAccessToken')) {
-      tokens++;
-      return {
-        status: 200,
-        text: async () => JSON.stringify({ access_token: `tok${tokens}`, expires_in: String(opts.expiresIn ?? 7200) }),
-      };
-    }
-    const status = statuses.shift() ?? 200;
-    return {
-      status,
-      text: async () =>
-        status === 200 ? '{"id":"m1","timestamp":1}' : '{"code":11244,"message":"token not exist or expire"}',
-    };
-  };
-  let now = 1_000_000;
-  const tokensSource = new QQTokenSource({
-    url: 'http://qq/app/getAppAccessToken',
-    appId: 'app',
-    appSecret: 'shh-secret',
-    transport,
-    now: () => now,
-  });
-  const api = new QQOpenApi({ apiUrl: 'http://qq/api/', appId: 'app', tokens: tokensSource, transport });
-  return {
-    api,
-    calls,
-    advance: (ms: number) => (now += ms),
-    tokenCalls: () => calls.filter((c) => c.url.endsWith('/getAppAccessToken')).length,
-  };
+const EMU = 'http://qq.emulator.test';
+const APP = { appId: '102000001', appSecret: 'qq-test-secret-0123456789abcdefgh' };
+
+interface Sent {
+  id: string;
+  target: string;
+  content: string;
+  msg_id?: string;
+  msg_seq?: number;
+  msg_type?: number;
+  recalled?: boolean;
 }
 
-const groupMessage = { id: 'MSG1', author: { member_openid: 'M' }, content: ' hi', timestamp: 't', group_openid: 'G1' };
+const emu = async <T>(path: string, body?: unknown): Promise<T> =>
+  (
+    await fetch(`${EMU}/_emulator/qq${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+  ).json() as Promise<T>;
 
-describe('QQOpenApi', () => {
-  it('fetches one token for concurrent calls and sends it as QQBot authorization', async () => {
-    const qq = fakeQQ();
-    await Promise.all([qq.api.replyGroup(groupMessage, 'a'), qq.api.replyGroup(groupMessage, 'b', 2)]);
-    expect(qq.tokenCalls()).toBe(1);
-    const tokenCall = qq.calls.find((c) => c.url.endsWith('/getAppAccessToken'))!;
-    expect(JSON.parse(tokenCall.init.body!)).toEqual({ appId: 'app', clientSecret: 'shh-secret' });
-    const sends = qq.calls.filter((c) => c.url.includes('/v2/groups/'));
-    expect(sends.map((c) => [c.url, c.init.method, c.init.headers.authorization, JSON.parse(c.init.body!)])).toEqual([
-      [
-        'http://qq/api/v2/groups/G1/messages',
-        'POST',
-        'QQBot tok1',
-        { content: 'a', msg_type: 0, msg_id: 'MSG1', msg_seq: 1 },
-      ],
-      [
-        'http://qq/api/v2/groups/G1/messages',
-        'POST',
-        'QQBot tok1',
-        { content: 'b', msg_type: 0, msg_id: 'MSG1', msg_seq: 2 },
-      ],
-    ]);
+function proxy() {
+  return new QQProxyCore({
+    apiUrl: `${EMU}/qq/api`,
+    tokenUrl: `${EMU}/qq/app/getAppAccessToken`,
+    ...APP,
+    egress: directEgress(undefined),
   });
+}
 
-  it('refreshes the token within its last minute', async () => {
-    const qq = fakeQQ({ expiresIn: 120 });
-    await qq.api.ackInteraction('i1');
-    qq.advance(30_000);
-    await qq.api.ackInteraction('i2');
-    expect(qq.tokenCalls()).toBe(1);
-    qq.advance(31_000);
-    await qq.api.ackInteraction('i3');
-    expect(qq.tokenCalls()).toBe(2);
-    expect(qq.calls.at(-1)!.init.headers.authorization).toBe('QQBot tok2');
-  });
+const client = (core: QQProxyCore, eventId?: string) =>
+  new QQOpenApi({ rest: core, ...(eventId === undefined ? {} : { eventId }) });
 
-  it('fetches a new token once after a 401, then reports a persisting error with its code', async () => {
-    const retried = fakeQQ({ apiStatus: [401] });
-    await retried.api.sendC2CMessage('U1', { content: 'x', msg_type: 0 });
-    expect(retried.tokenCalls()).toBe(2);
+async function groupMessage(content: string): Promise<{ message: QQGroupAtMessage; eventId: string }> {
+  const r = await emu<{ event: { id: string }; message: QQGroupAtMessage }>('/say', { content, via: 'none' });
+  return { message: r.message, eventId: `qq:${r.event.id}` };
+}
 
-    const failing = fakeQQ({ apiStatus: [500] });
-    const err = await failing.api.sendChannelMessage('C1', { content: 'x' }).then(
-      () => new Error('resolved'),
-      (e: unknown) => e as Error,
-    );
-    expect(err.message).toMatch(/QQ answered 500 to POST \/channels\/C1\/messages: code 11244/);
-    expect(err.message).not.toContain('shh-secret');
-  });
+const sentTo = async (msgId: string) => (await emu<Sent[]>('/messages')).filter((m) => m.msg_id === msgId);
 
-  it('names the settings when the token endpoint refuses', async () => {
-    const transport: QQTransport = async () => ({
-      status: 401,
-      text: async () => '{"message":"invalid appid or secret"}',
+describe('QQ client through the proxy to the emulator', () => {
+  it('replies twice to one event, and a redelivery of the event replies no more', async () => {
+    const core = proxy();
+    const { message, eventId } = await groupMessage('hi');
+    const first = client(core, eventId);
+    const a = await first.replyGroup(message, 'one');
+    const b = await first.replyGroup(message, qqMessage.markdown('**two**'));
+    expect(typeof a.id === 'string' && typeof b.id === 'string' && a.duplicate === undefined).toBe(true);
+    const seqs = (await sentTo(message.id)).map((m) => m.msg_seq!);
+    expect(seqs[1]! - seqs[0]!).toBe(1);
+    // The same event delivered again (a retry, or webhook and websocket both): same msg_seq values.
+    const again = client(core, eventId);
+    expect(await again.replyGroup(message, 'one')).toEqual({ id: '', timestamp: 0, duplicate: true });
+    expect(await again.replyGroup(message, qqMessage.markdown('**two**'))).toEqual({
+      id: '',
+      timestamp: 0,
+      duplicate: true,
     });
-    const source = new QQTokenSource({ url: 'http://qq/token', appId: 'a', appSecret: 'shh-secret', transport });
-    const err = await source.get().then(
-      () => new Error('resolved'),
-      (e: unknown) => e as Error,
+    expect((await sentTo(message.id)).length).toBe(2);
+    // Another event replying to the same message gets its own msg_seq range.
+    const other = await client(core, 'qq:INTERACTION_CREATE:other').replyGroup(message, 'three');
+    expect(other.duplicate).toBe(undefined);
+    expect((await sentTo(message.id)).length).toBe(3);
+  });
+
+  it('uploads rich media, sends it, and recalls a message (twice: QQApiError 304026)', async () => {
+    const core = proxy();
+    const { message, eventId } = await groupMessage('picture please');
+    const qq = client(core, eventId);
+    const file = await qq.uploadGroupMedia(message.group_openid, {
+      file_type: 1,
+      url: 'https://example.test/a.png',
+      srv_send_msg: false,
+    });
+    expect(file.ttl).toBe(3600);
+    const sent = await qq.replyGroup(message, qqMessage.media({ file_info: file.file_info }, 'here'));
+    expect((await sentTo(message.id)).map((m) => m.msg_type)).toEqual([7]);
+    await qq.retractGroupMessage(message.group_openid, sent.id);
+    expect((await sentTo(message.id))[0]!.recalled).toBe(true);
+    const err = await qq.retractGroupMessage(message.group_openid, sent.id).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QQApiError);
+    expect((err as QQApiError).qqCode).toBe(304026);
+    expect((err as QQApiError).code).toBe(ERROR_CODES.QQ_API);
+    expect((err as QQApiError).message).toMatch(
+      /^QQ answered 400 to DELETE .* with code 304026: .*Fix: reply with the id/,
     );
-    expect(err.message).toMatch(/QQ_APP_ID \/ QQ_APP_SECRET/);
-    expect(err.message).not.toContain('shh-secret');
+  });
+
+  it('guild calls: me, guilds, channels; a burst to one channel stays under its write limit', async () => {
+    const core = proxy();
+    const qq = client(core);
+    const me = await qq.me();
+    expect(me.bot).toBe(true);
+    const [guild] = await qq.meGuilds();
+    const channels = await qq.channels(guild!.id);
+    // Other test files share this emulator and may add channels after these two.
+    expect(channels.slice(0, 2).map((c) => c.name)).toEqual(['general', 'announcements']);
+    const sent = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => qq.postMessage(channels[0]!.id, { content: `n${i}` })),
+    );
+    expect(sent.map((m) => m.content)).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7']);
+    // No 429/20028 reached this proxy: its per-channel rule kept the burst under the emulator's limit.
+    expect(core.stats.rateLimited).toBe(0);
+    expect(core.stats.requests).toBe(11);
+    await qq.addPins(channels[0]!.id, sent[0]!.id);
+    expect((await qq.getPins(channels[0]!.id)).message_ids).toEqual([sent[0]!.id]);
+    await qq.retractMessage(channels[0]!.id, sent[1]!.id, { hidetip: true });
+  });
+
+  it("a caller's maxWaitMs shorter than the predicted wait is refused at once", async () => {
+    const core = proxy();
+    const qq = client(core);
+    const [guild] = await qq.meGuilds();
+    const channel = (await qq.channels(guild!.id))[1]!.id;
+    await Promise.all(Array.from({ length: 5 }, (_, i) => qq.postMessage(channel, { content: `f${i}` })));
+    const err = await qq.postMessage(channel, { content: 'late' }, { maxWaitMs: 10 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect((err as RateLimitedError).code).toBe(ERROR_CODES.RATE_LIMITED);
+  });
+
+  it('an unknown guild is QQApiError 10004 with the fix; a token expired meanwhile is replaced once', async () => {
+    const core = proxy();
+    const qq = client(core);
+    const err = await qq.guild('404').catch((e: unknown) => e);
+    expect([(err as QQApiError).status, (err as QQApiError).qqCode]).toEqual([404, 10004]);
+    expect((err as QQApiError).fix).toBe('the guild id is wrong or the bot left that guild');
+    await emu('/tokens/expire', {});
+    expect((await qq.me()).bot).toBe(true);
+    expect(core.stats.tokenRefreshes).toBe(1);
+  });
+
+  it('builders refuse a malformed message before any request', async () => {
+    const core = proxy();
+    const { message, eventId } = await groupMessage('buttons');
+    const qq = client(core, eventId);
+    const row = [qqButton.callback('a', 'x')];
+    const tooMany = qqKeyboard.rows(row, row, row, row, row, row);
+    const requests = core.stats.requests;
+    await expect(qq.replyGroup(message, qqMessage.markdown('pick', tooMany))).rejects.toThrow(QQMessageInvalidError);
+    await expect(qq.replyGroup(message, qqMessage.markdown('pick', tooMany))).rejects.toThrow(
+      'QQ message not sent: keyboard has 6 rows; QQ allows 5',
+    );
+    await expect(qq.replyGroup(message, { msg_type: 7 })).rejects.toThrow('msg_type 7 needs media');
+    expect(core.stats.requests).toBe(requests);
   });
 });

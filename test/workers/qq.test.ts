@@ -195,7 +195,13 @@ describe('POST /webhooks/qq', () => {
       400,
       'malformed_payload',
     ],
-    ['any request while QQ_APP_SECRET is unset', () => signed(SECRET, groupAt('g')), 500, 'config_invalid', { ...env }],
+    [
+      'any request while QQ_APP_SECRET is unset',
+      () => signed(SECRET, groupAt('g')),
+      500,
+      'config_invalid',
+      { ...env, QQ_APP_SECRET: undefined },
+    ],
   ];
   for (const [what, init, status, code, bindings] of refused) {
     it(`refuses ${what} with ${status} ${code}`, async () => {

@@ -39,7 +39,7 @@ describe('registry type inference', () => {
     onQQ('AT_MESSAGE_CREATE', (message) => expectTypeOf(message).toEqualTypeOf<QQGuildMessage>());
     onQQ('INTERACTION_CREATE', (interaction) => expectTypeOf(interaction).toEqualTypeOf<QQInteraction>());
     // @ts-expect-error: a Discord event is not a QQ event
-    onQQ('GUILD_CREATE', () => undefined);
+    onQQ('PRESENCE_UPDATE', () => undefined);
   });
 
   it('types a command interaction from its definition', () => {

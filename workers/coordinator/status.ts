@@ -1,6 +1,6 @@
 // What GET /status.json answers: the lease table as an operator reads it. Built from the table's state.
 import type { HostLoad } from '../../protocol/index.ts';
-import type { LeaseTable } from './table.ts';
+import type { LeaseTable } from '../../coordination/table.ts';
 
 export interface ShardStatus {
   shard: number;
@@ -74,7 +74,7 @@ export function statusOf(table: LeaseTable, now: number): CoordinatorStatus {
         live: table.isLive(h, now),
         lastContactAgeMs: Math.max(0, now - h.lastSeenAt),
         leaseExpiresInMs: h.leaseExpiresAt - now,
-        load: null,
+        load: h.load ?? null,
       })),
     identify: {
       maxConcurrency: globals.maxConcurrency,

@@ -1,8 +1,16 @@
 // The lease table in the Durable Object's SQLite storage. Loaded once when the object starts (inside
 // blockConcurrencyWhile), written row by row for what an operation marked dirty, inside the same
 // transactionSync as the operation. Shard rows are never deleted, so an epoch is never reset.
-import type { LeaseTable } from './table.ts';
-import { emptyState, type Globals, type ShardPhase, type TableState } from './model.ts';
+import type { LeaseTable } from '../../coordination/table.ts';
+import {
+  assignedTo,
+  emptyState,
+  handingOff,
+  UNASSIGNED,
+  type Globals,
+  type ShardLease,
+  type TableState,
+} from '../../coordination/model.ts';
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS hosts (id TEXT PRIMARY KEY, capacity INTEGER NOT NULL, connected INTEGER NOT NULL, lease_expires_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL)`,
@@ -11,13 +19,34 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
 ];
 
+/** Columns added after a table was first created: added to tables that lack them. */
+const MIGRATIONS: { table: string; column: string; type: string }[] = [
+  { table: 'hosts', column: 'allowed', type: 'TEXT' },
+];
+
 type Row = Record<string, SqlStorageValue>;
 const num = (v: SqlStorageValue): number => Number(v);
 const numOrNull = (v: SqlStorageValue): number | null => (v === null ? null : Number(v));
 const strOrNull = (v: SqlStorageValue): string | null => (v === null ? null : String(v));
 
+/** A stored row's lease; a row that breaks the phase's rules (written by hand, or by an older version) is
+ *  read as unassigned, which costs a fresh assignment at a higher epoch, never two owners. */
+function leaseOf(r: Row): ShardLease {
+  const owner = strOrNull(r.owner!);
+  const to = strOrNull(r.handoff_to!);
+  const deadline = numOrNull(r.handoff_deadline!);
+  if (r.phase === 'assigned' && owner !== null) return assignedTo(owner);
+  if (r.phase === 'handoff' && owner !== null && to !== null && deadline !== null)
+    return handingOff(owner, to, deadline);
+  return UNASSIGNED;
+}
+
 export function loadState(sql: SqlStorage): TableState {
   for (const statement of SCHEMA) sql.exec(statement);
+  for (const m of MIGRATIONS) {
+    const columns = sql.exec<{ name: string }>(`PRAGMA table_info(${m.table})`).toArray();
+    if (!columns.some((c) => c.name === m.column)) sql.exec(`ALTER TABLE ${m.table} ADD COLUMN ${m.column} ${m.type}`);
+  }
   const state = emptyState();
   for (const r of sql.exec<Row>('SELECT * FROM hosts')) {
     const id = String(r.id);
@@ -27,6 +56,8 @@ export function loadState(sql: SqlStorage): TableState {
       connected: num(r.connected!) === 1,
       leaseExpiresAt: num(r.lease_expires_at!),
       lastSeenAt: num(r.last_seen_at!),
+      allowed:
+        r.allowed === null || r.allowed === undefined ? null : new Set(JSON.parse(String(r.allowed)) as number[]),
     });
   }
   for (const r of sql.exec<Row>('SELECT * FROM shards')) {
@@ -34,11 +65,8 @@ export function loadState(sql: SqlStorage): TableState {
     const sessionId = strOrNull(r.session_id!);
     state.shards.set(shard, {
       shard,
-      owner: strOrNull(r.owner!),
+      ...leaseOf(r),
       epoch: num(r.epoch!),
-      phase: String(r.phase) as ShardPhase,
-      handoffTo: strOrNull(r.handoff_to!),
-      handoffDeadline: numOrNull(r.handoff_deadline!),
       session: sessionId === null ? null : { sessionId, resumeUrl: String(r.resume_url), seq: num(r.seq!) },
       state: String(r.state),
       latencyMs: numOrNull(r.latency_ms!),
@@ -62,12 +90,13 @@ export function saveDirty(sql: SqlStorage, table: LeaseTable): void {
     const h = state.hosts.get(id);
     if (!h) continue;
     sql.exec(
-      'INSERT OR REPLACE INTO hosts (id, capacity, connected, lease_expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO hosts (id, capacity, connected, lease_expires_at, last_seen_at, allowed) VALUES (?, ?, ?, ?, ?, ?)',
       h.id,
       h.capacity,
       h.connected ? 1 : 0,
       h.leaseExpiresAt,
       h.lastSeenAt,
+      h.allowed === null ? null : JSON.stringify([...h.allowed]),
     );
   }
   for (const shard of dirty.shards) {

@@ -92,7 +92,7 @@ export function createHandlerContext(
     api: discordApi(rest),
     rest,
     get qq() {
-      return (qq ??= qqClient(env));
+      return (qq ??= qqClient(env, event.id));
     },
     gateway: coordinatorGateway(env),
   };

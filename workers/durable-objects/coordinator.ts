@@ -8,15 +8,20 @@ import {
   EdgeshardError,
   ERROR_CODES,
   errorBody,
+  gatewayOriginOf,
   HOST_HEADER,
   LEASE_PROTOCOL_VERSION,
+  NONCE_HEADER,
   parseHostMessage,
   type GatewayCommand,
 } from '../../protocol/index.ts';
 import { coordinatorConfig } from '../coordinator/config.ts';
+import { rememberNonce, replayedConnect } from '../coordinator/nonces.ts';
 import { statusOf, type CoordinatorStatus } from '../coordinator/status.ts';
 import { loadState, saveDirty } from '../coordinator/storage.ts';
-import { LeaseTable, type Outgoing } from '../coordinator/table.ts';
+import { admitBatch, type AdmitRequest, type AdmitVerdict } from '../coordinator/admit.ts';
+import { DeliveryLedger, type LedgerItem } from '../coordinator/ledger.ts';
+import { LeaseTable, type Outgoing } from '../../coordination/table.ts';
 import type { Env } from '../env.ts';
 import { rpcResult, type RpcResult } from '../rpc.ts';
 
@@ -26,11 +31,13 @@ const REPLACED_CLOSE = 4001;
 
 export class ShardCoordinator extends DurableObject<Env> {
   #table!: LeaseTable;
+  #ledger!: DeliveryLedger;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
-      this.#table = new LeaseTable(loadState(ctx.storage.sql), coordinatorConfig(env));
+      this.#ledger = new DeliveryLedger(ctx.storage.sql);
+      this.#table = new LeaseTable(loadState(ctx.storage.sql), coordinatorConfig(env), this.#ledger);
       // Sockets that survived hibernation are the truth about who is connected.
       for (const host of this.#table.state.hosts.values()) host.connected = this.#sockets(host.id).length > 0;
     });
@@ -50,6 +57,9 @@ export class ShardCoordinator extends DurableObject<Env> {
         { status: 426 },
       );
     }
+    // A replayed connect (same signed nonce) is refused and leaves the live socket alone.
+    if (!rememberNonce(this.ctx.storage.sql, request.headers.get(NONCE_HEADER) ?? '', Date.now()))
+      return Response.json(errorBody(replayedConnect()), { status: 401 });
     // A host reconnecting after a dropped connection replaces its old socket: one connection per host.
     for (const old of this.#sockets(hostId))
       old.close(REPLACED_CLOSE, 'replaced by a newer connection of the same host');
@@ -63,7 +73,9 @@ export class ShardCoordinator extends DurableObject<Env> {
     if (!hostId) return ws.close(PROTOCOL_CLOSE, 'untagged socket');
     let msg;
     try {
-      msg = parseHostMessage(JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw)));
+      // Resume URLs: platform gateway hosts, or the configured API's origin (an emulator's gateway).
+      const trusted = [gatewayOriginOf(this.env.DISCORD_API_URL)];
+      msg = parseHostMessage(JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw)), trusted);
     } catch (cause) {
       const err =
         cause instanceof EdgeshardError
@@ -96,9 +108,18 @@ export class ShardCoordinator extends DurableObject<Env> {
     this.#apply((now) => this.#table.tick(now));
   }
 
-  /** Current epoch per shard, for the Worker's fencing cache (workers/fencing). */
-  epochs(shards: number[]): Record<number, number> {
-    return Object.fromEntries(shards.map((s) => [s, this.#table.epochOf(s)]));
+  /**
+   * Before a request runs handlers: refuses a batch from a stale lease epoch (its shard moved to another
+   * host, whose resume makes the platform replay these events there) and claims the events whose handlers
+   * have not completed yet. One call per request (workers/delivery/once.ts), never one per event.
+   */
+  admit(request: AdmitRequest): Promise<RpcResult<AdmitVerdict>> {
+    return rpcResult(() => admitBatch(this.#table, this.#ledger, request, Date.now()));
+  }
+
+  /** After the handlers: what completed is never run again; what failed is free for the host's retry. */
+  settle(done: LedgerItem[], released: string[]): void {
+    this.#ledger.settle(done, released, Date.now());
   }
 
   status(): CoordinatorStatus {

@@ -4,26 +4,17 @@
 // protects the bot from a ban, a rejected token, webhooks that are gone — is saved in storage.
 import { DurableObject } from 'cloudflare:workers';
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
+import { configOf, need } from '../config.ts';
 import type { Env } from '../env.ts';
 import { rpcResult, type RpcResult } from '../rpc.ts';
 import { egressFromEnv } from '../rest/egress.ts';
 import type { GuardSnapshot } from '../rest/guard.ts';
 import { restPoint } from '../observability/analytics.ts';
 import { RestProxyCore, type ProxyStats } from '../rest/proxy.ts';
+import { QQProxyCore, qqApiUrl, qqTokenUrl } from '../rest/qq-proxy.ts';
 import type { RestRequest, RestResponse } from '../rest/types.ts';
 
 const GUARD_KEY = 'guard';
-
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1)
-    throw new EdgeshardError(
-      ERROR_CODES.CONFIG_INVALID,
-      `${name} must be a positive integer in wrangler.toml [vars], got "${raw}"`,
-    );
-  return n;
-}
 
 /** A short fingerprint of the token, so a stored "token rejected" does not outlive a token change. */
 async function fingerprint(token: string | undefined): Promise<string> {
@@ -33,6 +24,8 @@ async function fingerprint(token: string | undefined): Promise<string> {
 
 export class RestProxy extends DurableObject<Env> {
   readonly #core: RestProxyCore;
+  /** QQ's OpenAPI, built on the first QQ call (the `qq` instance of this class serves them). */
+  #qq: QQProxyCore | undefined;
   #saving: Promise<void> | undefined;
   #tokenPrint = '';
 
@@ -41,8 +34,8 @@ export class RestProxy extends DurableObject<Env> {
     this.#core = new RestProxyCore({
       apiUrl: env.DISCORD_API_URL,
       egress: egressFromEnv(env),
-      globalPerSecond: positiveInt('EDGESHARD_GLOBAL_RATE_LIMIT', env.EDGESHARD_GLOBAL_RATE_LIMIT, 50),
-      invalidRequestLimit: positiveInt('EDGESHARD_INVALID_REQUEST_LIMIT', env.EDGESHARD_INVALID_REQUEST_LIMIT, 2500),
+      globalPerSecond: need(configOf(env).globalRateLimit),
+      invalidRequestLimit: need(configOf(env).invalidRequestLimit),
       ...(env.EDGESHARD_ANALYTICS ? { observe: (o) => restPoint(env.EDGESHARD_ANALYTICS, o) } : {}),
     });
     this.#core.limiter.onGuardChange = () => this.#save();
@@ -66,7 +59,26 @@ export class RestProxy extends DurableObject<Env> {
   }
 
   async request(req: RestRequest): Promise<RpcResult<RestResponse>> {
-    return rpcResult(() => this.#core.request(req));
+    return rpcResult(() => (req.platform === 'qq' ? this.#qqCore().request(req) : this.#core.request(req)));
+  }
+
+  #qqCore(): QQProxyCore {
+    if (this.#qq) return this.#qq;
+    const { QQ_APP_ID: appId, QQ_APP_SECRET: appSecret } = this.env;
+    if (!appId || !appSecret)
+      throw new EdgeshardError(
+        ERROR_CODES.CONFIG_INVALID,
+        'QQ_APP_ID and QQ_APP_SECRET must be set on the Worker to call the QQ OpenAPI (`wrangler secret put QQ_APP_SECRET`, QQ_APP_ID in [vars])',
+      );
+    this.#qq = new QQProxyCore({
+      apiUrl: qqApiUrl(this.env),
+      tokenUrl: qqTokenUrl(this.env),
+      appId,
+      appSecret,
+      egress: egressFromEnv(this.env),
+      invalidRequestLimit: need(configOf(this.env).invalidRequestLimit),
+    });
+    return this.#qq;
   }
 
   stats(): ProxyStats {

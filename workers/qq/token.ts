@@ -1,7 +1,8 @@
 // QQ OpenAPI access tokens (开发准备 > 接口调用与鉴权): POST {appId, clientSecret} to the token endpoint;
 // a token lives `expires_in` seconds (7200), and within its last 60 s the endpoint hands out the next one
 // while the old one stays valid. So: cache per isolate, refresh once less than 60 s remain, and let
-// concurrent callers share one refresh.
+// concurrent callers share one refresh. Through the egress relay (`credentialsOnHost`), the request names
+// only the app: the host adds its own QQ_APP_SECRET, so the secret never crosses the relay (issue 11).
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import type { QQAccessTokenRequest, QQAccessTokenResponse } from '../../protocol/qq.ts';
 import type { QQTransport } from './transport.ts';
@@ -15,15 +16,24 @@ interface Cached {
 
 export class QQTokenSource {
   readonly #url: string;
-  readonly #credentials: QQAccessTokenRequest;
+  readonly #credentials: QQAccessTokenRequest | { appId: string };
+  readonly #onHost: boolean;
   readonly #transport: QQTransport;
   readonly #now: () => number;
   #cached: Cached | undefined;
   #pending: Promise<string> | undefined;
 
-  constructor(opts: { url: string; appId: string; appSecret: string; transport: QQTransport; now?: () => number }) {
+  constructor(opts: {
+    url: string;
+    appId: string;
+    appSecret: string;
+    transport: QQTransport;
+    now?: () => number;
+    credentialsOnHost?: boolean;
+  }) {
     this.#url = opts.url;
-    this.#credentials = { appId: opts.appId, clientSecret: opts.appSecret };
+    this.#onHost = opts.credentialsOnHost ?? false;
+    this.#credentials = this.#onHost ? { appId: opts.appId } : { appId: opts.appId, clientSecret: opts.appSecret };
     this.#transport = opts.transport;
     this.#now = opts.now ?? Date.now;
   }
@@ -45,6 +55,7 @@ export class QQTokenSource {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(this.#credentials),
+      ...(this.#onHost ? { qqCredentials: true } : {}),
     });
     const text = await res.text();
     let json: Partial<QQAccessTokenResponse> & { message?: string } = {};

@@ -10,6 +10,8 @@ export interface TransportRequest {
   method: string;
   headers: Record<string, string>;
   body?: string;
+  /** The access-token request: through the relay, the host adds QQ_APP_ID / QQ_APP_SECRET to the body. */
+  qqCredentials?: boolean;
 }
 
 export interface TransportResponse {
@@ -30,6 +32,7 @@ export function egressTransport(egress: Egress): QQTransport {
       url,
       headers: init.headers,
       ...(init.body === undefined ? {} : { body: init.body }),
+      ...(init.qqCredentials ? { qqCredentials: true } : {}),
       botAuth: false,
     });
     return { status: res.status, text: async () => res.body };

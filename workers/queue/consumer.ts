@@ -4,6 +4,8 @@
 import { parseEventBatch, PROTOCOL_VERSION, type EventEnvelope } from '../../protocol/index.ts';
 import type { Registry } from '../dispatch/registry.ts';
 import type { Env } from '../env.ts';
+import { gatewayItem } from '../delivery/items.ts';
+import { runOnce } from '../delivery/once.ts';
 import { describe, dispatchEvent } from '../routes/dispatch-event.ts';
 
 /** Seconds before the n-th retry (attempts starts at 1): 2, 4, 8 … capped at 5 minutes. */
@@ -13,28 +15,41 @@ export function retryDelaySeconds(attempts: number): number {
 
 export function queueConsumer(registry: Registry) {
   return async (batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> => {
-    await Promise.all(
-      batch.messages.map(async (message) => {
-        let event: EventEnvelope;
-        try {
-          // Re-check the shape: anything with the queue's name can produce into it.
-          [event] = parseEventBatch({ v: PROTOCOL_VERSION, host: 'queue', epoch: 0, events: [message.body] })
-            .events as [EventEnvelope];
-        } catch (err) {
-          console.error(
-            JSON.stringify({
-              level: 'error',
-              msg: 'queue message is not an event; it goes to the dead-letter queue after its retries',
-              messageId: message.id,
-              error: describe(err),
-            }),
-          );
-          return message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-        }
-        const result = await dispatchEvent(registry, env, event, (p) => ctx.waitUntil(p));
-        if (result.outcome === 'ack') message.ack();
+    const events = new Map<string, { message: Message<unknown>; event: EventEnvelope }[]>();
+    for (const message of batch.messages) {
+      let event: EventEnvelope;
+      try {
+        // Re-check the shape: anything with the queue's name can produce into it.
+        [event] = parseEventBatch({ v: PROTOCOL_VERSION, host: 'queue', epoch: 0, events: [message.body] }).events as [
+          EventEnvelope,
+        ];
+      } catch (err) {
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            msg: 'queue message is not an event; it goes to the dead-letter queue after its retries',
+            messageId: message.id,
+            error: describe(err),
+          }),
+        );
+        message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+        continue;
+      }
+      events.set(event.id, [...(events.get(event.id) ?? []), { message, event }]);
+    }
+    if (events.size === 0) return;
+    // Queues deliver at least once: the ledger runs each event's handlers once (workers/delivery/once.ts).
+    const results = await runOnce(env, {
+      fence: null,
+      events: [...events.values()].map((list) => list[0]!.event),
+      item: gatewayItem,
+      run: (list) => Promise.all(list.map((event) => dispatchEvent(registry, env, event, (p) => ctx.waitUntil(p)))),
+    });
+    for (const [id, list] of events) {
+      for (const { message } of list) {
+        if (results.get(id)?.outcome === 'ack') message.ack();
         else message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-      }),
-    );
+      }
+    }
   };
 }

@@ -4,6 +4,7 @@
 import {
   EGRESS_VERSION,
   fromBase64,
+  parseEgressResponse,
   toBase64,
   type EgressRequest,
   type EgressResponse,
@@ -24,6 +25,8 @@ export interface UpstreamRequest {
   body?: string | ArrayBuffer;
   /** Add `Authorization: Bot <DISCORD_TOKEN>` (here, or on the host for the relay). */
   botAuth: boolean;
+  /** The QQ access-token request: through the relay the host puts its own QQ credentials in the body. */
+  qqCredentials?: boolean;
 }
 
 export interface UpstreamResponse {
@@ -70,20 +73,41 @@ export function directEgress(token: string | undefined): Egress {
   };
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Why the Worker must not use this relay URL, or undefined. Plain HTTP leaves the signed envelopes (and
+ * what the platforms answer, tokens included) readable on the way; only loopback (tests, the emulator) may.
+ */
+export function relayUrlRefusal(relayUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(relayUrl);
+  } catch {
+    return `EDGESHARD_EGRESS_URL is not a URL ("${relayUrl.slice(0, 100)}"): set it to https://<host>:<port>`;
+  }
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && (LOOPBACK.has(url.hostname) || url.hostname.startsWith('127.'))) return undefined;
+  return `EDGESHARD_EGRESS_URL must be https:// (got ${url.protocol}//${url.host}): put TLS in front of the host's relay (a reverse proxy or a Cloudflare Tunnel to EDGESHARD_EGRESS_PORT); plain http is only for 127.0.0.1`;
+}
+
 /** Calls through the shard host at `relayUrl` (its EDGESHARD_EGRESS_PORT), signed with `secret`. */
 export function relayEgress(relayUrl: string, secret: string): Egress {
   const endpoint = relayUrl.replace(/\/$/, '') + '/egress';
+  const refusal = relayUrlRefusal(relayUrl);
   return {
     kind: 'relay',
     async send(req) {
+      if (refusal) throw new EdgeshardError(ERROR_CODES.CONFIG_INVALID, refusal);
       const id = crypto.randomUUID();
+      const inject = req.qqCredentials ? ('qq-app' as const) : req.botAuth ? ('discord-bot' as const) : undefined;
       const envelope: EgressRequest = {
         v: EGRESS_VERSION,
         id,
         method: req.method,
         url: req.url,
         headers: req.headers,
-        ...(req.botAuth ? { inject: 'discord-bot' as const } : {}),
+        ...(inject ? { inject } : {}),
       };
       if (req.body !== undefined)
         envelope.body = toBase64(
@@ -118,7 +142,14 @@ export function relayEgress(relayUrl: string, secret: string): Egress {
         { timestamp: res.headers.get(TIMESTAMP_HEADER), signature: res.headers.get(SIGNATURE_HEADER) },
         text,
       );
-      const answer = JSON.parse(text) as EgressResponse;
+      let answer: EgressResponse | string;
+      try {
+        answer = parseEgressResponse(JSON.parse(text));
+      } catch {
+        answer = 'answer is not JSON';
+      }
+      if (typeof answer === 'string')
+        throw new EdgeshardError(ERROR_CODES.UPSTREAM_HTTP, `the egress relay's answer is malformed: ${answer}`);
       if (answer.id !== id)
         throw new EdgeshardError(
           ERROR_CODES.BAD_SIGNATURE,

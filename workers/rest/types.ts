@@ -10,8 +10,10 @@ export interface RestFile {
   bytes: Uint8Array;
 }
 
-/** A platform API call as the REST proxy takes it: path is relative to DISCORD_API_URL. */
+/** A platform API call as the REST proxy takes it: path is relative to DISCORD_API_URL (or QQ's API base). */
 export interface RestRequest {
+  /** Which platform's API; Discord when absent. */
+  platform?: 'discord' | 'qq';
   method: string;
   path: string;
   /** JSON text; with `files`, it becomes the `payload_json` field of the multipart body. */

@@ -8,10 +8,18 @@ import type { Env } from '../env.ts';
 /** How long /events waits for an event's handlers before answering for it (EDGESHARD_HANDLER_BUDGET_MS). */
 export const DEFAULT_HANDLER_BUDGET_MS = 10_000;
 
-/** What goes back to the host about a handler error: our own codes, never a raw message. */
+/** Longest handler error text sent back to the host (it lands in its dead-letter file and logs). */
+const MAX_ERROR_TEXT = 500;
+
+/**
+ * What goes back to the host about a handler error, for its retry log and dead-letter file: our own code and
+ * message, or the error's name and message (the host is the bot's own, authenticated with EDGESHARD_SECRET;
+ * nothing here reaches a platform or an unauthenticated caller).
+ */
 export function describe(err: unknown): string {
-  if (err instanceof EdgeshardError) return `${err.code}: ${err.message}`;
-  return err instanceof Error ? err.name : 'non-error thrown';
+  if (err instanceof EdgeshardError) return `${err.code}: ${err.message}`.slice(0, MAX_ERROR_TEXT);
+  if (err instanceof Error) return (err.message ? `${err.name}: ${err.message}` : err.name).slice(0, MAX_ERROR_TEXT);
+  return 'non-error thrown';
 }
 
 export async function dispatchEvent(

@@ -8,25 +8,21 @@ import {
   ERROR_CODES,
   parseEventBatch,
   PROTOCOL_VERSION,
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
-  verify,
   type BatchResponse,
   type EventEnvelope,
   type EventResult,
 } from '../../protocol/index.ts';
 import type { Registry } from '../dispatch/registry.ts';
 import type { Env } from '../env.ts';
-import { assertCurrentEpoch } from '../fencing/check.ts';
+import { gatewayItem } from '../delivery/items.ts';
+import { runOnce } from '../delivery/once.ts';
 import { chunkForQueue, enqueue } from '../queue/enqueue.ts';
-import { DEFAULT_MAX_BATCH_BYTES, parseJsonBody, readBodyLimited } from './body.ts';
+import { need } from '../config.ts';
+import { bodyLimit, bodyText, hostHmac, type AppEnv } from '../middleware/index.ts';
+import { parseJsonBody } from './body.ts';
 import { DEFAULT_HANDLER_BUDGET_MS, dispatchEvent } from './dispatch-event.ts';
 
-function setting(
-  env: Env,
-  name: 'EDGESHARD_MAX_BATCH_BYTES' | 'EDGESHARD_HANDLER_BUDGET_MS',
-  fallback: number,
-): number {
+function setting(env: Env, name: 'EDGESHARD_HANDLER_BUDGET_MS', fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -38,47 +34,50 @@ function setting(
   return n;
 }
 
-export function eventsRoute(registry: Registry): Hono<{ Bindings: Env }> {
-  const route = new Hono<{ Bindings: Env }>();
+export function eventsRoute(registry: Registry): Hono<AppEnv> {
+  const route = new Hono<AppEnv>();
 
-  route.post('/', async (c) => {
+  // Size (413, at most the limit read), then the signature (401), by middleware (workers/middleware).
+  const size = bodyLimit({
+    max: (c) => {
+      need(c.var.config.secret); // an unset secret is a 500 naming it, before a byte is read
+      return need(c.var.config.maxBatchBytes);
+    },
+    fix: () =>
+      "send smaller batches (the host's EDGESHARD_BATCH_MAX_BYTES) or raise EDGESHARD_MAX_BATCH_BYTES on the Worker",
+  });
+  route.post('/', size, hostHmac(), async (c) => {
     const env = c.env;
-    const secret = env.EDGESHARD_SECRET;
-    if (!secret)
-      throw new EdgeshardError(
-        ERROR_CODES.CONFIG_INVALID,
-        'EDGESHARD_SECRET is not set on the Worker: `wrangler secret put EDGESHARD_SECRET` (or .dev.vars locally)',
-      );
-    const body = await readBodyLimited(c.req.raw, setting(env, 'EDGESHARD_MAX_BATCH_BYTES', DEFAULT_MAX_BATCH_BYTES));
-    await verify(
-      secret,
-      { timestamp: c.req.header(TIMESTAMP_HEADER), signature: c.req.header(SIGNATURE_HEADER) },
-      body,
-    );
+    const body = bodyText(c);
 
     const batch = parseEventBatch(parseJsonBody(body, ERROR_CODES.MALFORMED_BATCH, 'malformed event batch: body'));
-    await assertCurrentEpoch(env, batch); // 409 stale_epoch: fencing (workers/fencing)
-
     const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
     const budgetMs = setting(env, 'EDGESHARD_HANDLER_BUDGET_MS', DEFAULT_HANDLER_BUDGET_MS);
     const direct = (events: readonly EventEnvelope[]) =>
       Promise.all(events.map((e) => dispatchEvent(registry, env, e, waitUntil, budgetMs)));
-
-    let results: EventResult[];
-    if (env.EDGESHARD_DELIVERY === 'queue') {
-      if (!env.EVENTS_QUEUE) {
-        throw new EdgeshardError(
-          ERROR_CODES.CONFIG_INVALID,
-          'EDGESHARD_DELIVERY is "queue" but the EVENTS_QUEUE binding is missing: deploy with `wrangler deploy --env queue` (see README, Delivery)',
-        );
-      }
-      const { chunks, tooLarge } = chunkForQueue(batch.events);
-      const [queued, inline] = await Promise.all([enqueue(env.EVENTS_QUEUE, chunks), direct(tooLarge)]);
-      const byId = new Map([...queued, ...inline].map((r) => [r.id, r]));
-      results = batch.events.map((e) => byId.get(e.id)!);
-    } else {
-      results = await direct(batch.events);
+    const queue = env.EDGESHARD_DELIVERY === 'queue';
+    if (queue && !env.EVENTS_QUEUE) {
+      throw new EdgeshardError(
+        ERROR_CODES.CONFIG_INVALID,
+        'EDGESHARD_DELIVERY is "queue" but the EVENTS_QUEUE binding is missing: deploy with `wrangler deploy --env queue` (see README, Delivery)',
+      );
     }
+
+    // One coordinator call admits the batch (lease fence, then the ledger: what already ran is acknowledged
+    // without running again); one more records what completed. A dead-letter replay skips the fence only.
+    const byId = await runOnce(env, {
+      fence: batch.replay ? null : { host: batch.host, epoch: batch.epoch },
+      events: batch.events,
+      item: gatewayItem,
+      record: !queue,
+      run: async (events) => {
+        if (!queue) return direct(events);
+        const { chunks, tooLarge } = chunkForQueue(events);
+        const [queued, inline] = await Promise.all([enqueue(env.EVENTS_QUEUE!, chunks), direct(tooLarge)]);
+        return [...queued, ...inline];
+      },
+    });
+    const results: EventResult[] = batch.events.map((e) => byId.get(e.id)!);
     return c.json({ v: PROTOCOL_VERSION, results } satisfies BatchResponse);
   });
 

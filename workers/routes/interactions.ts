@@ -6,14 +6,28 @@
 import type { APIInteraction } from 'discord-api-types/v10';
 import { Hono } from 'hono';
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
+import { need } from '../config.ts';
 import { createHandlerContext } from '../dispatch/context.ts';
 import type { Registry } from '../dispatch/registry.ts';
-import type { Env } from '../env.ts';
-import { importPublicKey, verifySignedRequest } from '../interactions/ed25519.ts';
-import { parseJsonBody, readBodyLimited } from './body.ts';
+import { importPublicKey } from '../interactions/ed25519.ts';
+import { bodyLimit, bodyText, platformSignature, type AppEnv } from '../middleware/index.ts';
+import { parseJsonBody } from './body.ts';
 
 /** Discord's interactions are small; anything much bigger is not from Discord. */
 const MAX_INTERACTION_BYTES = 256 * 1024;
+/**
+ * How old a signed interaction may be. Discord waits 3 s for the answer (Interactions > Receiving and
+ * Responding > Responding to an Interaction) and its token lives 15 min; a replay of a captured request
+ * later than this is refused (earlier ones are the delivery ledger's: one run per interaction id).
+ */
+export const INTERACTION_MAX_AGE_SECONDS = 300;
+
+/**
+ * Interaction types that carry `data`, and the field the router reads from it (Interactions > Receiving and
+ * Responding > Interaction Object > Interaction Data): commands and autocomplete by name, components and
+ * modals by custom_id.
+ */
+const DATA_KEY: Record<number, 'name' | 'custom_id'> = { 2: 'name', 3: 'custom_id', 4: 'name', 5: 'custom_id' };
 
 function parseInteraction(body: string): APIInteraction {
   const json = parseJsonBody(body, ERROR_CODES.MALFORMED_PAYLOAD, 'interaction body');
@@ -31,56 +45,69 @@ function parseInteraction(body: string): APIInteraction {
       'interaction must carry numeric "type" and string "id", "token", "application_id"',
     );
   }
+  const data = (value as { data?: unknown }).data;
+  const key = DATA_KEY[value.type];
+  if (key !== undefined) {
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+      throw new EdgeshardError(
+        ERROR_CODES.MALFORMED_PAYLOAD,
+        `interaction of type ${value.type} must carry a "data" object`,
+      );
+    if (typeof (data as Record<string, unknown>)[key] !== 'string')
+      throw new EdgeshardError(
+        ERROR_CODES.MALFORMED_PAYLOAD,
+        `interaction of type ${value.type} must carry a string data.${key}`,
+      );
+  }
   return value as APIInteraction;
 }
 
-export function interactionsRoute(registry: Registry): Hono<{ Bindings: Env }> {
-  const route = new Hono<{ Bindings: Env }>();
+export function interactionsRoute(registry: Registry): Hono<AppEnv> {
+  const route = new Hono<AppEnv>();
 
-  route.post('/', async (c) => {
-    const publicKey = c.env.DISCORD_PUBLIC_KEY;
-    if (!publicKey) {
-      throw new EdgeshardError(
-        ERROR_CODES.CONFIG_INVALID,
-        'DISCORD_PUBLIC_KEY is not set on the Worker: copy the public key from Developer Portal > General Information into [vars] (or .dev.vars)',
-      );
-    }
-    const key = await importPublicKey(publicKey, 'DISCORD_PUBLIC_KEY');
-    const body = await readBodyLimited(c.req.raw, MAX_INTERACTION_BYTES);
-    await verifySignedRequest(
-      key,
-      { signature: c.req.header('x-signature-ed25519'), timestamp: c.req.header('x-signature-timestamp'), body },
-      {
-        headers: 'X-Signature-Ed25519 / X-Signature-Timestamp',
-        fix: 'DISCORD_PUBLIC_KEY must be the public key of the application that sends these interactions',
-      },
-    );
-    const interaction = parseInteraction(body);
+  route.post(
+    '/',
+    bodyLimit({
+      max: () => MAX_INTERACTION_BYTES,
+      fix: () => 'Discord interactions are far smaller; this request is not from Discord',
+    }),
+    platformSignature({
+      key: (c) => importPublicKey(need(c.var.config.discordPublicKey), 'DISCORD_PUBLIC_KEY'),
+      fix: 'DISCORD_PUBLIC_KEY must be the public key of the application that sends these interactions',
+      maxAgeSeconds: INTERACTION_MAX_AGE_SECONDS,
+    }),
+    async (c) => {
+      const interaction = parseInteraction(bodyText(c));
 
-    const ctx = createHandlerContext(
-      c.env,
-      { id: `discord:interaction:${interaction.id}`, platform: 'discord', shard: null, type: 'INTERACTION_CREATE' },
-      (p) => c.executionCtx.waitUntil(p),
-    );
-    let outcome;
-    try {
-      outcome = await registry.interactions.route(interaction, ctx);
-    } catch (err) {
-      if (err instanceof EdgeshardError && err.code === ERROR_CODES.MALFORMED_PAYLOAD) throw err;
-      // Logged with the event id; the response names the id only, never the error's text.
-      ctx.log.error('interaction handler failed', {
-        error:
-          err instanceof EdgeshardError ? `${err.code}: ${err.message}` : err instanceof Error ? err.name : typeof err,
-      });
-      throw new EdgeshardError(
-        ERROR_CODES.HANDLER_FAILED,
-        `the interaction handler failed; see the Worker logs for event ${ctx.event.id}`,
-        { cause: err },
+      const ctx = createHandlerContext(
+        c.env,
+        { id: `discord:interaction:${interaction.id}`, platform: 'discord', shard: null, type: 'INTERACTION_CREATE' },
+        (p) => c.executionCtx.waitUntil(p),
       );
-    }
-    if (!outcome.handled) registry.count(`discord:interaction:${outcome.key}`);
-    return c.json(outcome.response);
-  });
+      let outcome;
+      try {
+        outcome = await registry.interactions.route(interaction, ctx);
+      } catch (err) {
+        if (err instanceof EdgeshardError && err.code === ERROR_CODES.MALFORMED_PAYLOAD) throw err;
+        // Logged with the event id; the response names the id only, never the error's text.
+        ctx.log.error('interaction handler failed', {
+          error:
+            err instanceof EdgeshardError
+              ? `${err.code}: ${err.message}`
+              : err instanceof Error
+                ? err.name
+                : typeof err,
+        });
+        throw new EdgeshardError(
+          ERROR_CODES.HANDLER_FAILED,
+          `the interaction handler failed; see the Worker logs for event ${ctx.event.id}`,
+          { cause: err },
+        );
+      }
+      if (!outcome.handled) registry.count(`discord:interaction:${outcome.key}`);
+      return c.json(outcome.response);
+    },
+  );
 
   return route;
 }

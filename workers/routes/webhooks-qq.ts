@@ -6,23 +6,25 @@
 // gets a 500, so QQ delivers the event again instead of it being lost.
 import { Hono } from 'hono';
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
-import {
-  QQ_APPID_HEADER,
-  QQ_CALLBACK_ACK,
-  QQ_OPCODES,
-  QQ_SIGNATURE_HEADER,
-  QQ_TIMESTAMP_HEADER,
-  type QQPayload,
-} from '../../protocol/qq.ts';
+import { need } from '../config.ts';
+import { QQ_APPID_HEADER, QQ_CALLBACK_ACK, QQ_OPCODES, type QQPayload } from '../../protocol/qq.ts';
 import { createHandlerContext } from '../dispatch/context.ts';
 import type { Registry } from '../dispatch/registry.ts';
-import type { Env } from '../env.ts';
-import { verifySignedRequest } from '../interactions/ed25519.ts';
+import { bodyLimit, bodyText, platformSignature, type AppEnv } from '../middleware/index.ts';
 import { qqKeyPair } from '../qq/keys.ts';
 import { answerValidation, parseValidation } from '../qq/validation.ts';
-import { parseJsonBody, readBodyLimited } from './body.ts';
+import { parseJsonBody } from './body.ts';
 
 const MAX_CALLBACK_BYTES = 1024 * 1024;
+/**
+ * How old a signed QQ callback may be. X-Signature-Timestamp is the Unix second QQ signed the push at
+ * (开发准备 > 安全和授权, 签名验证参数: "签名时间戳", e.g. 1636373772), and QQ expects the answer within
+ * 3 s (事件订阅与通知 > Webhook方式: "需要在 3 秒内响应200或204"), so a genuine callback is seconds old.
+ * QQ does not document whether a redelivery is signed afresh, so the window also covers one that keeps its
+ * first signature, plus clock skew: the same 300 s as our own signed requests (protocol/signing.ts).
+ * Inside the window, a replay is the delivery ledger's to skip (one run per QQ event id).
+ */
+export const QQ_CALLBACK_MAX_AGE_SECONDS = 300;
 
 function parsePayload(body: string): QQPayload {
   const json = parseJsonBody(body, ERROR_CODES.MALFORMED_PAYLOAD, 'QQ callback body');
@@ -33,75 +35,73 @@ function parsePayload(body: string): QQPayload {
   return value as QQPayload;
 }
 
-export function qqWebhookRoute(registry: Registry): Hono<{ Bindings: Env }> {
-  const route = new Hono<{ Bindings: Env }>();
+export function qqWebhookRoute(registry: Registry): Hono<AppEnv> {
+  const route = new Hono<AppEnv>();
 
-  route.post('/', async (c) => {
-    const secret = c.env.QQ_APP_SECRET;
-    if (!secret) {
-      throw new EdgeshardError(
-        ERROR_CODES.CONFIG_INVALID,
-        'QQ_APP_SECRET is not set on the Worker: `wrangler secret put QQ_APP_SECRET` with the AppSecret from the QQ Bot console (or .dev.vars locally)',
-      );
-    }
-    const appId = c.req.header(QQ_APPID_HEADER);
-    if (c.env.QQ_APP_ID && appId && appId !== c.env.QQ_APP_ID) {
-      throw new EdgeshardError(
-        ERROR_CODES.BAD_SIGNATURE,
-        `callback is for QQ app ${appId}, but this Worker's QQ_APP_ID is ${c.env.QQ_APP_ID}: point that app's callback URL elsewhere or fix QQ_APP_ID`,
-      );
-    }
-    const body = await readBodyLimited(c.req.raw, MAX_CALLBACK_BYTES);
-    const { publicKey } = await qqKeyPair(secret);
-    await verifySignedRequest(
-      publicKey,
-      { signature: c.req.header(QQ_SIGNATURE_HEADER), timestamp: c.req.header(QQ_TIMESTAMP_HEADER), body },
-      {
-        headers: 'X-Signature-Ed25519 / X-Signature-Timestamp',
-        fix: 'QQ_APP_SECRET must be the AppSecret of the bot whose callbacks reach this URL',
-      },
-    );
-    const payload = parsePayload(body);
-
-    if (payload.op === QQ_OPCODES.CALLBACK_VALIDATION)
-      return c.json(await answerValidation(secret, parseValidation(payload.d)));
-    if (payload.op !== QQ_OPCODES.DISPATCH) {
-      throw new EdgeshardError(
-        ERROR_CODES.MALFORMED_PAYLOAD,
-        `QQ callbacks carry op 0 (dispatch) or 13 (validation), not op ${payload.op}`,
-      );
-    }
-    if (typeof payload.t !== 'string' || typeof payload.id !== 'string') {
-      throw new EdgeshardError(
-        ERROR_CODES.MALFORMED_PAYLOAD,
-        'QQ dispatch must carry "t" (event name) and "id" (event id)',
-      );
-    }
-
-    const ctx = createHandlerContext(
-      c.env,
-      { id: `qq:${payload.id}`, platform: 'qq', shard: null, type: payload.t },
-      (p) => c.executionCtx.waitUntil(p),
-    );
-    const outcome = await registry.dispatch({ platform: 'qq', type: payload.t, data: payload.d }, ctx);
-    if (outcome.errors.length > 0) {
-      for (const err of outcome.errors) {
-        ctx.log.error('handler failed', {
-          error:
-            err instanceof EdgeshardError
-              ? `${err.code}: ${err.message}`
-              : err instanceof Error
-                ? err.name
-                : typeof err,
-        });
+  route.post(
+    '/',
+    bodyLimit({
+      max: () => MAX_CALLBACK_BYTES,
+      fix: () => 'QQ callbacks are far smaller; this request is not from QQ',
+    }),
+    platformSignature({
+      key: async (c) => (await qqKeyPair(need(c.var.config.qqAppSecret))).publicKey,
+      fix: 'QQ_APP_SECRET must be the AppSecret of the bot whose callbacks reach this URL',
+      maxAgeSeconds: QQ_CALLBACK_MAX_AGE_SECONDS,
+    }),
+    async (c) => {
+      // Only now, with QQ's signature checked, may the answer say anything about our configuration; and it
+      // still names no app id (a signed callback for another app means two bots share one AppSecret).
+      const appId = c.req.header(QQ_APPID_HEADER);
+      if (c.env.QQ_APP_ID && appId !== undefined && appId !== c.env.QQ_APP_ID) {
+        throw new EdgeshardError(
+          ERROR_CODES.BAD_SIGNATURE,
+          `the callback's ${QQ_APPID_HEADER} is not this Worker's QQ_APP_ID: point that app's callback URL elsewhere or fix QQ_APP_ID`,
+        );
       }
-      throw new EdgeshardError(
-        ERROR_CODES.HANDLER_FAILED,
-        `a handler failed for event ${ctx.event.id}; QQ will deliver it again (see the Worker logs)`,
+      const secret = need(c.var.config.qqAppSecret);
+      const payload = parsePayload(bodyText(c));
+
+      if (payload.op === QQ_OPCODES.CALLBACK_VALIDATION)
+        return c.json(await answerValidation(secret, parseValidation(payload.d)));
+      if (payload.op !== QQ_OPCODES.DISPATCH) {
+        throw new EdgeshardError(
+          ERROR_CODES.MALFORMED_PAYLOAD,
+          `QQ callbacks carry op 0 (dispatch) or 13 (validation), not op ${payload.op}`,
+        );
+      }
+      if (typeof payload.t !== 'string' || typeof payload.id !== 'string') {
+        throw new EdgeshardError(
+          ERROR_CODES.MALFORMED_PAYLOAD,
+          'QQ dispatch must carry "t" (event name) and "id" (event id)',
+        );
+      }
+
+      const ctx = createHandlerContext(
+        c.env,
+        { id: `qq:${payload.id}`, platform: 'qq', shard: null, type: payload.t },
+        (p) => c.executionCtx.waitUntil(p),
       );
-    }
-    return c.json(QQ_CALLBACK_ACK);
-  });
+      const outcome = await registry.dispatch({ platform: 'qq', type: payload.t, data: payload.d }, ctx);
+      if (outcome.errors.length > 0) {
+        for (const err of outcome.errors) {
+          ctx.log.error('handler failed', {
+            error:
+              err instanceof EdgeshardError
+                ? `${err.code}: ${err.message}`
+                : err instanceof Error
+                  ? err.name
+                  : typeof err,
+          });
+        }
+        throw new EdgeshardError(
+          ERROR_CODES.HANDLER_FAILED,
+          `a handler failed for event ${ctx.event.id}; QQ will deliver it again (see the Worker logs)`,
+        );
+      }
+      return c.json(QQ_CALLBACK_ACK);
+    },
+  );
 
   return route;
 }

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayIntentBits } from 'discord-api-types/v10';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../../emulator/index.ts';
 import { CLOSE_CODES } from '../../../shard-host/gateway/close-codes.ts';
-import { LocalIdentifyGate, Shard, type DispatchRecord, type IdentifyGate } from '../../../shard-host/gateway/index.ts';
+import { Shard, type DispatchRecord, type IdentifyGate } from '../../../shard-host/gateway/index.ts';
+import { inProcessIdentifyGate } from '../../../shard-host/lease/in-process.ts';
 import { memoryLogger } from '../../../shard-host/log.ts';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -22,7 +23,7 @@ function shard(
   emu: Emulator,
   id = 0,
   count = 1,
-  gate: IdentifyGate = new LocalIdentifyGate({ maxConcurrency: 1, windowMs: 50 }),
+  gate: IdentifyGate = { acquire: async () => {} }, // one shard at a time: nothing to space
 ) {
   const records: DispatchRecord[] = [];
   const s = new Shard({
@@ -150,7 +151,9 @@ describe('backpressure over a real socket', () => {
 describe('identify spacing across buckets over real sockets', () => {
   it('8 shards at max_concurrency 4: buckets in parallel, one identify per bucket per window, no violation', async () => {
     const emu = await emulator({ shards: 8, maxConcurrency: 4, identifyWindowMs: 400 });
-    const gate = new LocalIdentifyGate({ maxConcurrency: 4, windowMs: 400 });
+    // The coordinator's identify policy, run in this process (the same code the ShardCoordinator DO runs).
+    const { gate, close } = inProcessIdentifyGate({ shardCount: 8, maxConcurrency: 4, windowMs: 400 });
+    cleanup.push(close);
     const shards = Array.from({ length: 8 }, (_, id) => shard(emu, id, 8, gate).shard);
     const started = Date.now();
     await Promise.all(shards.map((s) => (s.start(), s.ready())));

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EdgeshardError } from '../../../protocol/errors.ts';
 import { memoryLogger } from '../../../shard-host/log.ts';
-import { LocalIdentifyGate } from '../../../shard-host/gateway/identify-gate.ts';
 import type { DispatchRecord, ShardOptions } from '../../../shard-host/gateway/options.ts';
 import { Shard } from '../../../shard-host/gateway/shard.ts';
 import { FakeClock, fakeConnect, flush } from './fakes.ts';
@@ -21,7 +20,7 @@ function setup(extra: Partial<ShardOptions> = {}) {
     intents: 513,
     gatewayUrl: 'ws://gw.test/gateway',
     compress: 'zlib-stream',
-    identifyGate: new LocalIdentifyGate({ maxConcurrency: 1, marginMs: 0, clock }),
+    identifyGate: { acquire: async () => {} }, // identify spacing is the coordinator's (coordination/)
     logger,
     onDispatch: (r) => records.push(r),
     onStateChange: (from, to, reason) => transitions.push(`${from}→${to} (${reason})`),
@@ -39,7 +38,7 @@ const ready = (session = 'sess-1', s = 1) => ({
   op: 0,
   s,
   t: 'READY',
-  d: { session_id: session, resume_gateway_url: 'ws://resume.test/gateway' },
+  d: { session_id: session, resume_gateway_url: 'ws://gw.test/resume' },
 });
 const message = (s: number) => ({ op: 0, s, t: 'MESSAGE_CREATE', d: { id: String(s) } });
 
@@ -76,7 +75,7 @@ describe('Shard (sans-IO)', () => {
     conn.receive(ready());
     await readyP;
     expect(t.shard.state).toEqual({ kind: 'ready', sessionId: 'sess-1' });
-    expect(t.shard.session()).toEqual({ sessionId: 'sess-1', resumeUrl: 'ws://resume.test/gateway', seq: 1 });
+    expect(t.shard.session()).toEqual({ sessionId: 'sess-1', resumeUrl: 'ws://gw.test/resume', seq: 1 });
     expect(t.records.map((r) => [r.type, r.seq, r.session])).toEqual([['READY', 1, 'sess-1']]);
     expect(t.transitions).toEqual([
       'idle→connecting (new session)',
@@ -108,7 +107,7 @@ describe('Shard (sans-IO)', () => {
     await t.clock.advance(0);
     const next = t.net.last();
     expect(next).not.toBe(conn);
-    expect(next.url).toBe('ws://resume.test/gateway?v=10&encoding=json&compress=zlib-stream');
+    expect(next.url).toBe('ws://gw.test/resume?v=10&encoding=json&compress=zlib-stream');
     next.receive(hello);
     expect(next.sent[0]).toEqual({ op: 6, d: { token: 'Bot secret', session_id: 'sess-1', seq: 2 } });
     expect(t.shard.state.kind).toBe('resuming');
@@ -256,24 +255,43 @@ describe('Shard (sans-IO)', () => {
   });
 
   it('starts by resuming a given session snapshot', async () => {
-    const t = setup({ session: { sessionId: 'old', resumeUrl: 'ws://resume.test/gateway', seq: 41 } });
+    const t = setup({ session: { sessionId: 'old', resumeUrl: 'ws://gw.test/resume', seq: 41 } });
     t.shard.start();
-    expect(t.net.last().url).toMatch(/^ws:\/\/resume\.test\/gateway\?v=10/);
+    expect(t.net.last().url).toMatch(/^ws:\/\/gw\.test\/resume\?v=10/);
     t.net.last().receive(hello);
     expect(t.net.last().sent[0]).toEqual({ op: 6, d: { token: 'Bot secret', session_id: 'old', seq: 41 } });
   });
 
+  // Issue 11, hole 1: a resume URL that came through the lease table may be a token catcher's.
+  for (const url of ['wss://token-catcher.example/gateway', 'ws://gateway.discord.gg', 'wss://gw.test.evil/resume']) {
+    it(`never sends the token to ${url}: resumes through the main gateway URL instead`, async () => {
+      const t = setup({ session: { sessionId: 'old', resumeUrl: url, seq: 41 } });
+      t.shard.start();
+      expect(t.net.last().url).toBe('ws://gw.test/gateway?v=10&encoding=json&compress=zlib-stream');
+      t.net.last().receive(hello);
+      expect(t.net.last().sent[0]).toEqual({ op: 6, d: { token: 'Bot secret', session_id: 'old', seq: 41 } });
+      expect(t.logger.lines.some((l) => String(l.msg).startsWith('untrusted resume URL refused'))).toBe(true);
+      expect(t.shard.session()).toEqual({ sessionId: 'old', resumeUrl: 'ws://gw.test/gateway', seq: 41 });
+    });
+  }
+
+  it("resumes at Discord's regional resume host", async () => {
+    const t = setup({ session: { sessionId: 'old', resumeUrl: 'wss://gateway-us-east1-b.discord.gg', seq: 41 } });
+    t.shard.start();
+    expect(t.net.last().url).toMatch(/^wss:\/\/gateway-us-east1-b\.discord\.gg\/\?v=10/);
+  });
+
   it('resumes through the main gateway URL once the resume URL refused three connections in a row', async () => {
-    const t = setup({ session: { sessionId: 'old', resumeUrl: 'ws://resume.test/gateway', seq: 41 }, random: () => 0 });
+    const t = setup({ session: { sessionId: 'old', resumeUrl: 'ws://gw.test/resume', seq: 41 }, random: () => 0 });
     t.shard.start();
     for (let i = 0; i < 3; i++) {
-      expect(t.net.last().url).toMatch(/^ws:\/\/resume\.test\/gateway\?v=10/);
+      expect(t.net.last().url).toMatch(/^ws:\/\/gw\.test\/resume\?v=10/);
       t.net.last().events.error(new Error('ECONNREFUSED'));
       const s = t.shard.state;
       if (s.kind !== 'disconnected') throw new Error(`unexpected state ${s.kind}`);
       await t.clock.advance(s.delayMs);
     }
-    expect(t.net.last().url).not.toMatch(/resume\.test/);
+    expect(t.net.last().url).not.toMatch(/\/resume/);
     t.net.last().receive(hello);
     expect(t.net.last().sent[0]).toEqual({ op: 6, d: { token: 'Bot secret', session_id: 'old', seq: 41 } });
   });
@@ -327,7 +345,7 @@ describe('Shard (sans-IO)', () => {
     const sessions: unknown[] = [];
     const t = setup({ onSession: (s) => sessions.push(s) });
     const conn = await toReady(t);
-    expect(sessions).toEqual([{ sessionId: 'sess-1', resumeUrl: 'ws://resume.test/gateway', seq: 0 }]);
+    expect(sessions).toEqual([{ sessionId: 'sess-1', resumeUrl: 'ws://gw.test/resume', seq: 0 }]);
     conn.receive({ op: 9, d: false });
     expect(sessions).toHaveLength(2);
     expect(sessions[1]).toBeNull();

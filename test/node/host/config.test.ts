@@ -25,6 +25,13 @@ describe('host configuration', () => {
     expect(c.intents).toBe(1 | (1 << 9) | (1 << 15));
     expect(c.compress).toBe('zlib-stream');
     expect(c.shardIds).toBeUndefined();
+    expect(c.maxAttempts).toBe(5);
+    expect(c.deadLetterFile).toBe('.edgeshard/spool/dead-letter.jsonl');
+  });
+
+  it('reads EDGESHARD_MAX_ATTEMPTS', () => {
+    expect(load({ ...base, EDGESHARD_MAX_ATTEMPTS: '3' }).maxAttempts).toBe(3);
+    expect(load(base, ['--max-attempts', '1']).maxAttempts).toBe(1);
   });
 
   it('lets flags override the environment', () => {
@@ -48,7 +55,7 @@ describe('host configuration', () => {
   });
 
   const rows: [string, Record<string, string>, string[], RegExp][] = [
-    ['no token', { EDGESHARD_SECRET: base.EDGESHARD_SECRET }, [], /DISCORD_TOKEN is not set/],
+    ['no token', { EDGESHARD_SECRET: base.EDGESHARD_SECRET }, [], /neither DISCORD_TOKEN nor QQ_APP_ID/],
     ['no secret', { DISCORD_TOKEN: 't' }, [], /EDGESHARD_SECRET is not set/],
     ['a short secret', { ...base, EDGESHARD_SECRET: 'short' }, [], /at least 16/],
     ['a bad URL', { ...base, EDGESHARD_WORKER_URL: 'nope' }, [], /EDGESHARD_WORKER_URL is not a valid URL/],
@@ -63,6 +70,14 @@ describe('host configuration', () => {
       [],
       /≥ EDGESHARD_SHARD_COUNT/,
     ],
+    [
+      'zero attempts',
+      { ...base, EDGESHARD_MAX_ATTEMPTS: '0' },
+      [],
+      /EDGESHARD_MAX_ATTEMPTS must be an integer from 1 to 100/,
+    ],
+    ['fractional attempts', { ...base, EDGESHARD_MAX_ATTEMPTS: '2.5' }, [], /EDGESHARD_MAX_ATTEMPTS must be/],
+    ['too many attempts', { ...base, EDGESHARD_MAX_ATTEMPTS: '1000' }, [], /from 1 to 100/],
     ['an unknown flag', base, ['--wokrer-url', 'x'], /unknown option --wokrer-url/],
     ['a flag without value', base, ['--worker-url'], /needs a value/],
   ];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventBatch, EventEnvelope } from '../../../protocol/index.ts';
 import { Forwarder, type BatchSent, type ForwarderOptions } from '../../../shard-host/forwarder/forwarder.ts';
+import { HttpTransport } from '../../../shard-host/forwarder/http-transport.ts';
 import { memoryLogger } from '../../../shard-host/log.ts';
 import { FileSpool } from '../../../shard-host/spool/file.ts';
 import { MemorySpool } from '../../../shard-host/spool/memory.ts';
@@ -30,8 +31,7 @@ afterEach(async () => {
 function forwarder(url: string, spool: Spool, extra: Partial<ForwarderOptions> = {}) {
   const logger = memoryLogger();
   const f = new Forwarder({
-    workerUrl: url,
-    secret: SECRET,
+    transport: new HttpTransport({ workerUrl: url, secret: SECRET }),
     hostId: 'h',
     spool,
     logger,
@@ -39,6 +39,7 @@ function forwarder(url: string, spool: Spool, extra: Partial<ForwarderOptions> =
     maxBytes: 1 << 20,
     lingerMs: 1,
     random: () => 0,
+    retryPolicy: { handler: { baseMs: 0, maxMs: 0 } },
     ...extra,
   });
   cleanups.push(() => f.close());

@@ -1,29 +1,42 @@
 import { describe, expect, it } from 'vitest';
-import { classifyResponse } from '../../../shard-host/forwarder/outcome.ts';
+import { classifyResponse, errorCode, OUTCOME_RULES } from '../../../shard-host/forwarder/outcome.ts';
 
-describe('classifyResponse: what a Worker status means for the batch', () => {
-  const rows: [number, string | null, string][] = [
-    [200, null, 'per-event'],
-    [500, null, 'retry'],
-    [502, null, 'retry'],
-    [503, '3', 'retry'],
-    [408, null, 'retry'],
-    [429, '2', 'retry'],
-    [401, null, 'retry'],
-    [413, null, 'split'],
-    [400, null, 'dead-letter'],
-    // stale_epoch: this host lost the shard; the new owner resumes and the platform replays the events.
-    [409, null, 'dead-letter'],
-    [404, null, 'dead-letter'],
+const stale = '{"error":{"code":"stale_epoch","message":"shard 0 is owned at epoch 3"}}';
+const other = '{"error":{"code":"malformed_batch","message":"m"}}';
+
+describe('classifyResponse: what a Worker answer means for the batch (one case per table row)', () => {
+  const rows: [rule: string, status: number, retryAfter: string | null, body: string, kind: string][] = [
+    ['200: per-event results', 200, null, '{"v":1,"results":[]}', 'per-event'],
+    ['408/425/429/5xx: retry the whole batch', 500, null, other, 'retry'],
+    ['408/425/429/5xx: retry the whole batch', 502, null, 'Bad Gateway', 'retry'],
+    ['408/425/429/5xx: retry the whole batch', 503, '3', other, 'retry'],
+    ['408/425/429/5xx: retry the whole batch', 408, null, '', 'retry'],
+    ['408/425/429/5xx: retry the whole batch', 425, null, '', 'retry'],
+    ['408/425/429/5xx: retry the whole batch', 429, '2', '', 'retry'],
+    ['401: retry (fixable signature or clock)', 401, null, '{"error":{"code":"bad_signature","message":"m"}}', 'retry'],
+    ['413: split the batch', 413, null, '{"error":{"code":"body_too_large","message":"m"}}', 'split'],
+    ['409 stale_epoch: fenced', 409, null, stale, 'fenced'],
+    ['any other status: dead-letter', 400, null, other, 'dead-letter'],
+    ['any other status: dead-letter', 404, null, 'not found', 'dead-letter'],
+    // A 409 whose body only mentions the code (not an ErrorBody with it) is not a fence.
+    ['any other status: dead-letter', 409, null, '<html>stale_epoch</html>', 'dead-letter'],
+    [
+      'any other status: dead-letter',
+      409,
+      null,
+      '{"error":{"code":"lease_protocol","message":"stale_epoch"}}',
+      'dead-letter',
+    ],
   ];
-  for (const [status, retryAfter, kind] of rows) {
-    it(`${status} → ${kind}`, () => {
-      expect(classifyResponse(status, retryAfter, 'body').kind).toBe(kind);
+  for (const [rule, status, retryAfter, body, kind] of rows) {
+    it(`${status} ${body.slice(0, 40)} → ${kind} (${rule})`, () => {
+      expect(classifyResponse(status, retryAfter, body).kind).toBe(kind);
+      expect(OUTCOME_RULES.find((r) => r.name === rule)?.kind).toBe(kind);
     });
   }
 
-  it('drops a batch fenced by a newer lease epoch instead of dead-lettering it', () => {
-    expect(classifyResponse(409, null, '{"error":{"code":"stale_epoch","message":"m"}}').kind).toBe('fenced');
+  it('covers every rule of the table', () => {
+    expect(new Set(rows.map(([rule]) => rule))).toEqual(new Set(OUTCOME_RULES.map((r) => r.name)));
   });
 
   it('honours Retry-After in seconds', () => {
@@ -32,10 +45,29 @@ describe('classifyResponse: what a Worker status means for the batch', () => {
       reason: 'Worker answered 429',
       retryAfterMs: 2000,
     });
+    expect(classifyResponse(503, '0.05', '')).toEqual({
+      kind: 'retry',
+      reason: 'Worker answered 503',
+      retryAfterMs: 50,
+    });
+  });
+
+  it('ignores a Retry-After that is not delay-seconds', () => {
+    expect(classifyResponse(503, 'Wed, 21 Oct 2015 07:28:00 GMT', '')).toEqual({
+      kind: 'retry',
+      reason: 'Worker answered 503',
+    });
   });
 
   it('names the fix for a signature refusal', () => {
     const outcome = classifyResponse(401, null, '{"error":{"code":"bad_signature"}}');
     expect(outcome.kind === 'retry' && outcome.reason).toMatch(/EDGESHARD_SECRET/);
+  });
+
+  it('reads the code of an error body and nothing else', () => {
+    expect(errorCode(stale)).toBe('stale_epoch');
+    expect(errorCode('{"error":"stale_epoch"}')).toBe(undefined);
+    expect(errorCode('null')).toBe(undefined);
+    expect(errorCode('not json')).toBe(undefined);
   });
 });

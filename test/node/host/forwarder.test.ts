@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventBatch, EventEnvelope } from '../../../protocol/index.ts';
 import { Forwarder, type BatchSent } from '../../../shard-host/forwarder/forwarder.ts';
+import { HttpTransport } from '../../../shard-host/forwarder/http-transport.ts';
 import { memoryLogger } from '../../../shard-host/log.ts';
 import { MemorySpool } from '../../../shard-host/spool/memory.ts';
 import type { Spool } from '../../../shard-host/spool/types.ts';
@@ -42,8 +43,7 @@ async function setup(
   const acked: number[] = [];
   const logger = memoryLogger();
   const forwarder = new Forwarder({
-    workerUrl: server.url,
-    secret: SECRET,
+    transport: new HttpTransport({ workerUrl: server.url, secret: SECRET }),
     hostId: 'h1',
     spool,
     logger,
@@ -53,6 +53,7 @@ async function setup(
     onAcked: (_shard, events) => acked.push(...events.map((e) => e.seq)),
     // Retries at once: these tests are about what is re-sent, not when.
     random: () => 0,
+    retryPolicy: { handler: { baseMs: 0, maxMs: 0 } },
     onBatch: (b) => sentInfo.push(b),
     onDeadLetter: (e, reason) => {
       opts.onDeadLetter?.(e, reason);

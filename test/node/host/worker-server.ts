@@ -15,7 +15,8 @@ export const SECRET = 'forwarder-test-secret';
 
 export interface Reply {
   status: number;
-  outcome?: (e: EventEnvelope) => EventOutcome;
+  /** Per-event outcome of a 200 answer, optionally with the handler's error text. */
+  outcome?: (e: EventEnvelope) => EventOutcome | { outcome: EventOutcome; error: string };
   headers?: Record<string, string>;
   /** Body for non-200 answers. */
   body?: string;
@@ -42,7 +43,10 @@ export async function workerServer(answer: (batch: EventBatch, n: number) => Rep
         reply.status === 200
           ? JSON.stringify({
               v: 1,
-              results: batch.events.map((e) => ({ id: e.id, outcome: reply.outcome?.(e) ?? 'ack' })),
+              results: batch.events.map((e) => {
+                const o = reply.outcome?.(e) ?? 'ack';
+                return typeof o === 'string' ? { id: e.id, outcome: o } : { id: e.id, ...o };
+              }),
             })
           : (reply.body ?? '{}'),
       );

@@ -14,7 +14,6 @@ import {
   LeaseClient,
   type ShardRunner,
 } from '../../../shard-host/lease/client.ts';
-import { RemoteIdentifyGate } from '../../../shard-host/lease/identify-gate.ts';
 import type { LeaseLinkEvents } from '../../../shard-host/lease/transport.ts';
 import { memoryLogger } from '../../../shard-host/log.ts';
 import { FakeClock, flush } from '../gateway/fakes.ts';
@@ -96,7 +95,7 @@ describe('LeaseClient', () => {
     ]);
   });
 
-  it('stops every shard before the lease could expire when renewals go unanswered', async () => {
+  it('keeps its shards but gates new connections while renewals go unanswered, and opens the gate when answered', async () => {
     const t = setup();
     t.client.start();
     t.open();
@@ -104,18 +103,45 @@ describe('LeaseClient', () => {
     t.deliver({ type: 'assign', shard: 0, epoch: 1, shardCount: 4, session: null });
     t.deliver({ type: 'assign', shard: 1, epoch: 1, shardCount: 4, session: null });
     await flush();
-    // From now on nothing is confirmed (a partition). The coordinator expires the lease at the earliest
-    // TTL after it received the last confirmed message, which we sent at confirmedSendAt.
+    expect(t.client.connectGate.allowed(0)).toBe(true);
+    expect(t.client.connectGate.allowed(2)).toBe(false); // not leased here
+    // From now on nothing is confirmed (the coordinator is unreachable). The coordinator could expire the
+    // lease at the earliest TTL after it received the last confirmed message, which we sent at confirmedSendAt.
     await t.clock.advance(TTL - fenceMarginMs(TTL) - 1);
-    expect(t.running.size).toBe(2);
+    expect(t.client.connectGate.allowed(0)).toBe(true);
     await t.clock.advance(1);
-    expect(t.running.size).toBe(0);
     expect(t.clock.now()).toBeLessThan(confirmedSendAt + TTL);
-    expect(t.log.filter((l) => l.startsWith('stop'))).toEqual([
-      'stop 0 (lease could expire (fenced))',
-      'stop 1 (lease could expire (fenced))',
-    ]);
-    expect(t.client.epoch(0)).toBe(0);
+    // Unconfirmed: no shard is stopped (their sessions stay alive, their events keep spooling), but no new
+    // connection may open.
+    expect(t.running.size).toBe(2);
+    expect(t.client.connectGate.allowed(0)).toBe(false);
+    expect(t.client.epoch(0)).toBe(1);
+    expect(t.logger.lines.some((l) => String(l.msg).startsWith('lease unconfirmed: keeping the connections'))).toBe(
+      true,
+    );
+    let opened = false;
+    const wait = t.client.connectGate.wait(0, new AbortController().signal).then(() => (opened = true));
+    await t.clock.advance(10_000);
+    expect(opened).toBe(false);
+    // Renewals unanswered for a TTL: the link is presumed dead and reopened. The coordinator answers the new
+    // link's hello: the gate opens.
+    expect(t.links).toHaveLength(2);
+    t.open();
+    await wait;
+    expect(opened).toBe(true);
+    expect(t.client.connectGate.allowed(0)).toBe(true);
+  });
+
+  it('a wait at the connect gate ends when the shard is stopped (aborted)', async () => {
+    const t = setup();
+    t.client.start();
+    t.open();
+    t.deliver({ type: 'assign', shard: 0, epoch: 1, shardCount: 4, session: null });
+    await t.clock.advance(TTL);
+    const abort = new AbortController();
+    const wait = t.client.connectGate.wait(0, abort.signal);
+    abort.abort(new Error('stopped'));
+    await expect(wait).rejects.toThrow('stopped');
   });
 
   it('keeps its shards while renewals are confirmed', async () => {
@@ -175,7 +201,7 @@ describe('LeaseClient', () => {
     t.open();
     t.deliver({ type: 'assign', shard: 0, epoch: 1, shardCount: 4, session: null });
     let granted = false;
-    const p = t.client.acquireIdentify(0).then(() => (granted = true));
+    const p = t.client.identifyGate.acquire(0).then(() => (granted = true));
     const ask = t.link().sent.find((m) => m.type === 'identify') as Extract<HostMessage, { type: 'identify' }>;
     expect(ask).toMatchObject({ shard: 0, epoch: 1 });
     t.deliver({ type: 'identify-grant', id: ask.id, shard: 0, waitMs: 2_000 });
@@ -185,14 +211,14 @@ describe('LeaseClient', () => {
     await p;
     expect(granted).toBe(true);
 
-    const q = t.client.acquireIdentify(0);
+    const q = t.client.identifyGate.acquire(0);
     const ask2 = t
       .link()
       .sent.filter((m) => m.type === 'identify')
       .at(-1) as Extract<HostMessage, { type: 'identify' }>;
     t.deliver({ type: 'identify-wait', id: ask2.id, shard: 0, retryAfterMs: 60_000, reason: 'budget' });
     await expect(q).rejects.toMatchObject({ retryAfterMs: 60_000 });
-    await expect(t.client.acquireIdentify(3)).rejects.toBeInstanceOf(IdentifyDeferred);
+    await expect(t.client.identifyGate.acquire(3)).rejects.toBeInstanceOf(IdentifyDeferred);
   });
 
   it('hands gateway commands to the shard it runs at that epoch, and drops others', async () => {
@@ -229,7 +255,7 @@ describe('LeaseClient', () => {
     expect(t.link().closed).toBe(true);
   });
 
-  describe('identify answers (RemoteIdentifyGate.answered)', () => {
+  describe('identify answers (identifyGate.answered)', () => {
     const identifies = (t: ReturnType<typeof setup>) =>
       t.link().sent.filter((m) => m.type === 'identify') as Extract<HostMessage, { type: 'identify' }>[];
     const answers = (t: ReturnType<typeof setup>) => t.link().sent.filter((m) => m.type === 'answered');
@@ -248,7 +274,7 @@ describe('LeaseClient', () => {
       const hello = t.link().sent.find((m) => m.type === 'hello') as Extract<HostMessage, { type: 'hello' }>;
       t.deliver({ type: 'renewed', id: hello.id });
       t.deliver({ type: 'assign', shard: 2, epoch: 3, shardCount: 4, session: null });
-      const gate = new RemoteIdentifyGate(t.client);
+      const gate = t.client.identifyGate;
       const p = gate.acquire(2);
       t.deliver({ type: 'identify-grant', id: identifies(t)[0]!.id, shard: 2, waitMs: 0 });
       await t.clock.advance(0);
@@ -277,7 +303,7 @@ describe('LeaseClient', () => {
       t.open();
       t.deliver({ type: 'assign', shard: 0, epoch: 1, shardCount: 4, session: null });
       const abort = new AbortController();
-      const p = t.client.acquireIdentify(0, abort.signal);
+      const p = t.client.identifyGate.acquire(0, abort.signal);
       const advance = async (ms: number) => {
         for (let i = 0; i < ms; i += 500) {
           await t.clock.advance(500);

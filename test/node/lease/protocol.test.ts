@@ -7,7 +7,7 @@ const report = {
   shard: 0,
   epoch: 1,
   state: 'ready',
-  session: { sessionId: 's', resumeUrl: 'wss://r', seq: 3 },
+  session: { sessionId: 's', resumeUrl: 'wss://gateway.discord.gg', seq: 3 },
   latencyMs: 5,
   guilds: 2,
   lastEventAgeMs: 0,

@@ -1,37 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { MemorySessionStore, SessionTracker, type StoredSession } from '../../../shard-host/sessions/index.ts';
+import { SessionTracker } from '../../../shard-host/sessions/index.ts';
 
 const snap = (sessionId: string, seq = 0) => ({ sessionId, resumeUrl: 'wss://r.test', seq });
 const ev = (session: string, ...seqs: number[]) => seqs.map((seq) => ({ session, seq }));
 
-async function stored(store: MemorySessionStore, shard: number): Promise<StoredSession | undefined> {
-  return (await store.load()).get(shard);
-}
-
 describe('SessionTracker: the stored seq is the Worker-acknowledged watermark', () => {
-  it('stores a new session at seq 0 and moves only over a gap-free prefix of settled seqs', async () => {
-    const store = new MemorySessionStore();
-    const t = new SessionTracker(store, 2, () => 5);
+  it('records a new session at seq 0 and moves only over a gap-free prefix of settled seqs', async () => {
+    const t = new SessionTracker();
     t.session(1, snap('s'));
-    expect(await stored(store, 1)).toEqual({
-      sessionId: 's',
-      resumeUrl: 'wss://r.test',
-      seq: 0,
-      shardCount: 2,
-      updatedAt: 5,
-    });
+    expect(t.get(1)).toEqual({ sessionId: 's', resumeUrl: 'wss://r.test', seq: 0 });
     for (let seq = 1; seq <= 6; seq++) t.received(1, 's', seq);
     t.settled(1, ev('s', 1, 2, 4, 5)); // 3 is being retried
     expect(t.watermark(1)).toBe(2);
-    expect((await stored(store, 1))!.seq).toBe(2);
+    expect(t.get(1)!.seq).toBe(2);
     t.settled(1, ev('s', 3));
     expect(t.watermark(1)).toBe(5);
     t.settled(1, ev('s', 6));
-    expect((await stored(store, 1))!.seq).toBe(6);
+    expect(t.get(1)!.seq).toBe(6);
   });
 
   it('ignores acknowledgements of an older session (still draining from the spool)', () => {
-    const t = new SessionTracker(new MemorySessionStore(), 1);
+    const t = new SessionTracker();
     t.session(0, snap('old'));
     t.received(0, 'old', 1);
     t.session(0, snap('new'));
@@ -43,7 +32,7 @@ describe('SessionTracker: the stored seq is the Worker-acknowledged watermark', 
   });
 
   it('a resumed session starts at its stored seq; replayed seqs at or below it are not tracked', () => {
-    const t = new SessionTracker(new MemorySessionStore(), 1);
+    const t = new SessionTracker();
     t.session(0, snap('s', 40));
     t.received(0, 's', 40);
     t.received(0, 's', 41);
@@ -51,34 +40,15 @@ describe('SessionTracker: the stored seq is the Worker-acknowledged watermark', 
     expect(t.watermark(0)).toBe(41);
   });
 
-  it('session(null) forgets the shard in the store', async () => {
-    const store = new MemorySessionStore();
-    const t = new SessionTracker(store, 1);
+  it('session(null) forgets the shard', () => {
+    const t = new SessionTracker();
     t.session(0, snap('s'));
     t.session(0, null);
-    expect(await stored(store, 0)).toBeUndefined();
-  });
-
-  it('usable() keeps only sessions of the same shard count', () => {
-    const s = (shardCount: number): StoredSession => ({
-      sessionId: 'x',
-      resumeUrl: 'wss://r',
-      seq: 3,
-      shardCount,
-      updatedAt: 0,
-    });
-    const usable = SessionTracker.usable(
-      new Map([
-        [0, s(4)],
-        [1, s(8)],
-      ]),
-      4,
-    );
-    expect(usable).toEqual(new Map([[0, { sessionId: 'x', resumeUrl: 'wss://r', seq: 3 }]]));
+    expect(t.get(0)).toBeNull();
   });
 
   it('stays correct over many events (pending list compaction)', () => {
-    const t = new SessionTracker(new MemorySessionStore(), 1);
+    const t = new SessionTracker();
     t.session(0, snap('s'));
     for (let seq = 1; seq <= 5_000; seq++) t.received(0, 's', seq);
     for (let from = 1; from <= 5_000; from += 100)

@@ -1,0 +1,33 @@
+// Discord gateway v10 as a dialect (Discord docs, Topics > Gateway; Topics > Opcodes and Status Codes).
+import { GatewayOpcodes } from 'discord-api-types/v10';
+import { closeCodeRow } from '../close-codes.ts';
+import type { Dialect } from '../dialect.ts';
+import { compressParam } from '../inflate.ts';
+import { heartbeatPayload, identifyPayload, resumePayload } from '../payloads.ts';
+import { gatewayUrlWithQuery } from '../session.ts';
+
+export const discordDialect: Dialect = {
+  platform: 'discord',
+  name: 'Discord',
+  opcodes: {
+    dispatch: GatewayOpcodes.Dispatch,
+    heartbeat: GatewayOpcodes.Heartbeat,
+    identify: GatewayOpcodes.Identify,
+    resume: GatewayOpcodes.Resume,
+    reconnect: GatewayOpcodes.Reconnect,
+    invalidSession: GatewayOpcodes.InvalidSession,
+    hello: GatewayOpcodes.Hello,
+    heartbeatAck: GatewayOpcodes.HeartbeatAck,
+  },
+  closeCodeRow,
+  readySession(d) {
+    const v = d as { session_id?: unknown; resume_gateway_url?: unknown } | null;
+    if (typeof v?.session_id !== 'string' || typeof v.resume_gateway_url !== 'string') return null;
+    return { sessionId: v.session_id, resumeUrl: v.resume_gateway_url };
+  },
+  eventId: () => undefined,
+  url: (base, compress) => gatewayUrlWithQuery(base, compressParam(compress)),
+  identify: identifyPayload,
+  resume: resumePayload,
+  heartbeat: heartbeatPayload,
+};

@@ -1,0 +1,77 @@
+// Each event's handlers run once. Every entry point hands its events here: the coordinator's ledger
+// admits them in one call (refusing a stale lease epoch, answering `done` for events whose handlers
+// already completed, `busy` for events another request is running), the caller's `run` handles what
+// was admitted, and one more call settles the outcome. Duplicate ids within one request run once and
+// share one result.
+import { EdgeshardError, ERROR_CODES, type EventResult } from '../../protocol/index.ts';
+import type { AdmitRequest } from '../coordinator/admit.ts';
+import type { LedgerItem } from '../coordinator/ledger.ts';
+import { coordinatorStub } from '../coordinator/stub.ts';
+import type { Env } from '../env.ts';
+import { unwrap } from '../rpc.ts';
+
+export interface OnceOptions<E> {
+  fence: AdmitRequest['fence'];
+  events: readonly E[];
+  item(event: E): LedgerItem;
+  run(events: E[]): Promise<EventResult[]>;
+  /** false: `run` only hands the events on (queue mode): their claims are released for the consumer, which
+   *  runs them through runOnce itself. Default true. */
+  record?: boolean;
+}
+
+/** Thrown for a batch whose lease epoch is older than its shard's: answered 409, the host drops it. */
+export function staleEpoch(host: string, epoch: number, shard: number, current: number): EdgeshardError {
+  return new EdgeshardError(
+    ERROR_CODES.STALE_EPOCH,
+    `stale lease epoch ${epoch} for shard ${shard} (current ${current}): host ${host} no longer owns this shard; ` +
+      'its new owner resumes the session and the platform replays these events to it',
+  );
+}
+
+/** Results by event id, in no particular order; the caller maps them back onto its events. */
+export async function runOnce<E>(env: Env, o: OnceOptions<E>): Promise<Map<string, EventResult>> {
+  const unique = new Map<string, E>();
+  for (const e of o.events) {
+    const id = o.item(e).id;
+    if (!unique.has(id)) unique.set(id, e);
+  }
+  const items = [...unique.values()].map((e) => o.item(e));
+  const coordinator = coordinatorStub(env);
+  const verdict = unwrap(await coordinator.admit({ fence: o.fence, items }));
+  if (verdict.kind === 'stale')
+    throw staleEpoch(o.fence?.host ?? '?', o.fence?.epoch ?? 0, verdict.shard, verdict.current);
+
+  const results = new Map<string, EventResult>();
+  for (const id of verdict.done) results.set(id, { id, outcome: 'ack' });
+  for (const id of verdict.busy) {
+    results.set(id, { id, outcome: 'retry', error: 'another request is running this event right now' });
+  }
+  const ran = verdict.run.length === 0 ? [] : await o.run(verdict.run.map((id) => unique.get(id)!));
+  const record = o.record ?? true;
+  const byId = new Map(items.map((i) => [i.id, i]));
+  const done: LedgerItem[] = [];
+  const released: string[] = [];
+  for (const r of ran) {
+    results.set(r.id, r);
+    if (r.outcome === 'ack' && record) done.push(byId.get(r.id)!);
+    else released.push(r.id);
+  }
+  if (done.length > 0 || released.length > 0) {
+    try {
+      await coordinator.settle(done, released);
+    } catch (err) {
+      // The handlers ran and we say so: a retry would run them again. What is left is the documented
+      // residue: a later replay of these events (failover) can run them once more.
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          msg: 'could not record completed events in the delivery ledger',
+          events: done.length,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
+    }
+  }
+  return results;
+}
