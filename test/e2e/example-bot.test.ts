@@ -1,7 +1,7 @@
 // The example bot (workers/handlers/) end to end: the emulator signs each interaction and POSTs it to the
 // real Worker under wrangler dev; the Worker's answers, and its REST calls through the REST proxy DO, come
-// back to the emulator, which records them. A slash command with a subcommand and options, a button flow,
-// a modal, a file upload; the QQ reply is in interactions.test.ts, !ping in ping.test.ts.
+// back to the emulator, which records them. A slash command with a subcommand, options and autocomplete, a
+// button flow, a modal, a file upload; the QQ reply is in interactions.test.ts, !ping in ping.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../scripts/lib/proc.ts';
 import { startSystem, type System } from './system.ts';
@@ -17,6 +17,7 @@ interface Record {
   response: {
     type: number;
     data?: {
+      choices?: { name: string; value: string }[];
       content?: string;
       flags?: number;
       custom_id?: string;
@@ -75,6 +76,18 @@ describe('the example bot', () => {
       'poll:yes:1:0:thumbs',
       'poll:no:1:0:thumbs',
     ]);
+  });
+
+  it('/poll ask suggests questions as the user types (autocomplete with the focused option)', async () => {
+    const suggested = await interact({
+      type: 'autocomplete',
+      name: 'poll',
+      options: [{ name: 'ask', type: 1, options: [{ name: 'question', type: 3, value: 'frI', focused: true }] }],
+    });
+    expect(suggested.response).toEqual({
+      type: 8,
+      data: { choices: [{ name: 'Meet on Friday?', value: 'Meet on Friday?' }] },
+    });
   });
 
   it('/poll help routes to its own subcommand handler and answers only the user', async () => {

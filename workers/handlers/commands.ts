@@ -9,7 +9,10 @@ export const ping = {
   description: 'Check that the bot is alive',
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-/** A slash command with subcommands and typed options; `ask` posts a question with vote buttons. */
+/**
+ * A slash command with subcommands and typed options; `ask` posts a question with vote buttons and suggests
+ * questions as the user types (autocomplete).
+ */
 export const poll = {
   name: 'poll',
   description: 'Ask the channel a yes/no question',
@@ -19,7 +22,14 @@ export const poll = {
       description: 'Post a question with Yes and No buttons',
       type: OPTION.Subcommand,
       options: [
-        { name: 'question', description: 'What to ask', type: OPTION.String, required: true, max_length: 200 },
+        {
+          name: 'question',
+          description: 'What to ask (suggestions as you type)',
+          type: OPTION.String,
+          required: true,
+          max_length: 200,
+          autocomplete: true,
+        },
         {
           name: 'style',
           description: 'Button labels',

@@ -1,5 +1,5 @@
 // The example bot's `/poll ask question:<text> [style]` and `/poll help`: a slash command with subcommands,
-// each routed to its own handler with typed options, and a button flow. The buttons carry the tally in their
+// each routed to its own handler with typed options, autocomplete for the question, and a button flow. The buttons carry the tally in their
 // custom_id (`poll:{choice}:{yes:int}:{no:int}`), so a click needs no storage: the handler reads the counts
 // from ctx.args, adds the vote and updates the message with new buttons carrying the new counts. (A real
 // poll that must count each user once keeps votes in a Durable Object or KV; the flow stays the same.)
@@ -42,16 +42,30 @@ function buttons(style: Style, yes: number, no: number): APIActionRowComponent<A
   };
 }
 
-const command = onSubcommands(poll, {
-  ask: (_interaction, ctx) =>
-    ctx.reply({
-      content: `📊 ${ctx.options.question}\n${tally(0, 0)}`,
-      components: [buttons(ctx.options.style ?? 'words', 0, 0)],
-    }),
-  help: (_interaction, ctx) =>
-    ctx.reply('Use `/poll ask question:<text>`; everyone in the channel can vote with the buttons.', {
-      ephemeral: true,
-    }),
-});
+/** What autocomplete suggests while the user types a question. */
+const SUGGESTIONS = ['Pizza tonight?', 'Meet on Friday?', 'Ship the release today?', 'Switch to dark mode?'];
+
+const command = onSubcommands(
+  poll,
+  {
+    ask: (_interaction, ctx) =>
+      ctx.reply({
+        content: `📊 ${ctx.options.question}\n${tally(0, 0)}`,
+        components: [buttons(ctx.options.style ?? 'words', 0, 0)],
+      }),
+    help: (_interaction, ctx) =>
+      ctx.reply('Use `/poll ask question:<text>`; everyone in the channel can vote with the buttons.', {
+        ephemeral: true,
+      }),
+  },
+  {
+    // ctx.focused.name is typed from the definition: 'question' is the only option marked autocomplete.
+    autocomplete: (_interaction, ctx) => {
+      const typed = ctx.focused.value.toLowerCase();
+      const matches = SUGGESTIONS.filter((q) => q.toLowerCase().includes(typed));
+      return ctx.choices(matches.slice(0, 25).map((q) => ({ name: q, value: q })));
+    },
+  },
+);
 
 export default [command, vote];
