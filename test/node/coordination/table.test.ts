@@ -227,14 +227,16 @@ describe('LeaseTable', () => {
       150_000 + CONFIG.leaseTtlMs + RECONNECT_CAP_MS,
       150_000 + CONFIG.leaseTtlMs + RECONNECT_CAP_MS,
     ]);
-    // a comes back first; b is still within its window: b keeps its shards.
+    // a comes back first (its first message, again after silence, restarts the window for everyone); b is
+    // still within its window: b keeps its shards.
     ready(table, 'a', 155_000);
+    const window = 155_000 + CONFIG.leaseTtlMs + RECONNECT_CAP_MS;
+    expect(table.state.hosts.get('b')!.leaseExpiresAt).toBe(window);
+    for (let t = 156_000; t < window; t += 1_000) ready(table, 'a', t);
     expect(owners()).toEqual(before);
     // b never comes back: once its window passes while a is heard, b's lease expires (a has no room for them).
     const ofB = [...table.state.shards.values()].filter((r) => r.owner === 'b').map((r) => r.shard);
-    ready(table, 'a', 160_000);
-    ready(table, 'a', 162_000);
-    table.tick(150_000 + CONFIG.leaseTtlMs + RECONNECT_CAP_MS);
+    table.tick(window);
     expect(ofB.map((n) => table.state.shards.get(n)!.state)).toEqual(['orphaned', 'orphaned', 'orphaned']);
   });
 
