@@ -116,17 +116,16 @@ describe('Discord interactions and QQ callbacks through the emulator', () => {
       await system.emu<{ scene: string; target: string; content: string; msg_id?: string; msg_seq?: number }[]>(
         '/_emulator/qq/messages',
       );
-    expect(sent).toEqual([
-      {
-        id: expect.any(String),
-        scene: 'group',
-        target: said.message.group_openid,
-        content: 'pong',
-        msg_id: said.message.id,
-        msg_seq: 1,
-        timestamp: expect.any(Number),
-      },
-    ]);
+    // One reply, passive (msg_id of the message it answers), its msg_seq derived from the event id so a
+    // redelivered event could not send a second one (workers/qq/client.ts).
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
+      scene: 'group',
+      target: said.message.group_openid,
+      content: 'pong',
+      msg_id: said.message.id,
+      msg_seq: expect.any(Number),
+    });
     const state = await system.emu<{ counters: { tokensIssued: number; apiRefusals: number } }>('/_emulator/qq/state');
     expect(state.counters).toMatchObject({ tokensIssued: 1, apiRefusals: 0 });
   });
