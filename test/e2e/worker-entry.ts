@@ -82,7 +82,9 @@ const deferred = onCommand(
 );
 
 export function buildApp(extra: HandlerDefinition[] = []) {
-  return createApp(new Registry([...handlers, ledger, deferred, gatewayCommand, membersChunk, poison, qqLedger, ...extra]));
+  return createApp(
+    new Registry([...handlers, ledger, deferred, gatewayCommand, membersChunk, poison, qqLedger, ...extra]),
+  );
 }
 
 export default buildApp();
