@@ -193,10 +193,25 @@ describe('a QQ bot on two hosts: each group @-message answered once, whatever fa
   });
 
   it('one event delivered by webhook and websocket at once runs its handler exactly once', async () => {
+    const owner = await qqOwner();
+    const ackedBefore = await qqAcked(owner);
     const said = await say('ping', 'both');
     expect(said.event.via).toBe('both');
     await answeredOnce(said);
-    await new Promise((r) => setTimeout(r, 2_000)); // the websocket copy's batch, if it came second
+    // The websocket copy reached the Worker too and was acknowledged (run or skipped by the ledger).
+    await waitFor('the websocket copy acknowledged', async () =>
+      (await qqAcked(owner)) === ackedBefore + 1 ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await qqAcked(owner)).toBe(ackedBefore + 1);
     expect(runs(said.message.id).length).toBe(1);
   });
+
+  /** QQ events the Worker acknowledged to this host (edgeshard_qq_events_acked_total, shard 0). */
+  async function qqAcked(host: HostProc): Promise<number> {
+    const line = host.lines.find((l) => l.includes('"msg":"metrics"'))!;
+    const url = (JSON.parse(line.slice(line.indexOf('{'))) as { url: string }).url;
+    const text = await (await fetch(url)).text();
+    return Number(/^edgeshard_qq_events_acked_total\{[^}]*shard="0"[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
+  }
 });
