@@ -66,6 +66,8 @@ export class LeaseTable {
   readonly #identifyQueue = new IdentifyQueue();
   /** Hosts whose hello said they report identify answers (in memory: every reconnect says it again). */
   readonly #answering = new Set<string>();
+  /** Hosts shutting down: they release their shards and get no new ones (in memory: a reconnect says hello). */
+  readonly #draining = new Set<string>();
 
   readonly #resumePoints: ResumePoints | null;
 
@@ -98,6 +100,8 @@ export class LeaseTable {
         return this.#run(now, () => this.#identify(hostId, msg, now));
       case 'answered':
         return this.#run(now, () => this.#answered(hostId, msg.shard, now, this.config.identifyWindowMs));
+      case 'drain':
+        return this.#run(now, () => void this.#draining.add(hostId));
       case 'bye':
         return this.#run(now, () => this.#bye(hostId, now));
     }
@@ -244,6 +248,7 @@ export class LeaseTable {
       ...(msg.load ? { load: msg.load } : {}),
     });
     this.dirty.hosts.add(hostId);
+    this.#draining.delete(hostId);
     if (msg.answers === true) this.#answering.add(hostId);
     else this.#answering.delete(hostId);
     this.#send(hostId, {
@@ -461,7 +466,7 @@ export class LeaseTable {
     const count = this.state.globals.shardCount;
     if (count === null) return;
     const live = [...this.state.hosts.values()]
-      .filter((h) => this.isLive(h, now))
+      .filter((h) => this.isLive(h, now) && !this.#draining.has(h.id))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     if (live.length === 0) return;
     const target = targets(live, count);

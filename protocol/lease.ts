@@ -95,6 +95,8 @@ export type HostMessage = V &
     | { type: 'released'; shard: number; epoch: number; session: SessionInfo | null; reason: string }
     | { type: 'identify'; id: number; shard: number; epoch: number }
     | { type: 'answered'; shard: number; epoch: number }
+    /** The host is shutting down: assign it nothing more (it releases what it holds, then says bye). */
+    | { type: 'drain' }
     | { type: 'bye' }
   );
 
@@ -256,6 +258,8 @@ export function parseHostMessage(
     case 'answered':
       if (!isInt(input.shard) || !isInt(input.epoch)) fail('host', '"shard" and "epoch" must be non-negative integers');
       return { v, type: 'answered', shard: input.shard, epoch: input.epoch };
+    case 'drain':
+      return { v, type: 'drain' };
     case 'bye':
       return { v, type: 'bye' };
     default:

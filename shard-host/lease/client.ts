@@ -146,6 +146,8 @@ export class LeaseClient {
   async shutdown(): Promise<void> {
     this.#closing = true;
     this.#renewTimer?.cancel();
+    // First: no new shards for this host, so a shard it releases goes to another host, not back to it.
+    this.#link.send({ v, type: 'drain' });
     await Promise.all(this.held().map((shard) => this.#release(shard, 'host shutting down')));
     this.#link.send({ v, type: 'bye' });
     this.#fenceTimer?.cancel();
@@ -198,6 +200,7 @@ export class LeaseClient {
         this.#renewal.confirm(msg.id);
         return this.#armFence();
       case 'assign':
+        if (this.#closing) return; // sent before our drain arrived; the coordinator reassigns at bye
         return void this.#shards.assign(msg.shard, msg.epoch, msg.session);
       case 'revoke': {
         if (this.#shards.running(msg.shard) !== msg.epoch) return;

@@ -149,6 +149,18 @@ export function leaseContract(name: string, makeDriver: () => Promise<ContractDr
       a.close();
     });
 
+    it('a draining host (shutting down) gets back nothing it releases', async () => {
+      const driver = await makeDriver();
+      const a = await hello(driver, 'host-a', { shardCount: 2 });
+      const epoch = a.received('assign').find((x) => x.shard === 0)!.epoch;
+      const before = a.received('assign').length;
+      a.send({ v, type: 'drain' });
+      a.send({ v, type: 'released', shard: 0, epoch, session: null, reason: 'host shutting down' });
+      await driver.settle();
+      expect(a.received('assign')).toHaveLength(before); // not reassigned to the host that is leaving
+      a.close();
+    });
+
     it('a released shard goes to the other host at a higher epoch, with the released session', async () => {
       const driver = await makeDriver();
       const a = await hello(driver, 'host-a', { capacity: 4 });

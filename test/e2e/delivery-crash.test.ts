@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, waitFor } from '../../scripts/lib/proc.ts';
+import { waitFor } from '../../scripts/lib/proc.ts';
 import { scanSpoolDir, unackedRecords } from '../../shard-host/spool/scan.ts';
 import {
   hostMetrics,
@@ -75,12 +75,14 @@ describe('host crashes and a damaged spool', () => {
     { timeout: 120_000 },
     async () => {
       const spool = join(system.dir, 'spool-corrupt');
-      // A host whose Worker is unreachable: everything stays in its spool.
-      const offline = await system.startHost(spool, { EDGESHARD_WORKER_URL: `http://127.0.0.1:${await freePort()}` });
+      // A host whose Worker goes away: it keeps its sessions and everything stays in its spool.
+      const offline = await system.startHost(spool);
+      await system.stopWorker();
       await waitFor('a backlog on disk', () => (spooledMessageIds(spool).length >= 20 ? true : undefined), {
         timeoutMs: 30_000,
       });
       await offline.stop('SIGKILL');
+      await system.restartWorker();
 
       const shard = scanSpoolDir(spool).find((s) => unackedRecords(s).unacked.length > 1)!;
       const records = unackedRecords(shard).unacked;
