@@ -41,6 +41,33 @@ export interface PlatformRun {
   close(ms: number): Promise<void>;
 }
 
+/** Longest a recovered spool waits for the lease (a host that gets no shard sends it then, and is fenced). */
+const RECOVERY_WAIT_MS = 5_000;
+/** Assignments arrive in one burst: the held set unchanged this long means the burst is over. */
+const SETTLE_MS = 250;
+
+/** Resolves once the lease is confirmed and the shards held have stopped changing, or after `maxMs`. */
+export function leaseSettled(
+  status: () => LeaseStatus,
+  maxMs: number,
+  pollMs = 50,
+  now: () => number = Date.now,
+): Promise<void> {
+  const deadline = now() + maxMs;
+  let last = '';
+  let since = now();
+  return new Promise((resolve) => {
+    const check = () => {
+      const s = status();
+      const held = s.held.join(',');
+      if (held !== last) [last, since] = [held, now()];
+      if ((s.confirmed && held !== '' && now() - since >= SETTLE_MS) || now() >= deadline) return resolve();
+      setTimeout(check, pollMs).unref();
+    };
+    check();
+  });
+}
+
 export interface RunPlatformOptions {
   config: HostConfig;
   registry: Registry;
@@ -222,8 +249,10 @@ export function runPlatform(platform: HostPlatform, o: RunPlatformOptions): Plat
       };
     },
     start() {
-      forwarder.resume(); // what the spool recovered
       lease.client.start();
+      // What the spool recovered goes out once the lease says which shards this host holds: a batch sent
+      // before that carries epoch 0 and is fenced (dropped) even for a shard this host takes straight back.
+      void leaseSettled(() => lease.client.status(), RECOVERY_WAIT_MS).then(() => forwarder.resume());
       log.info('leasing shards from the coordinator', {
         coordinator: config.coordinatorUrl,
         capacity: config.capacity,
