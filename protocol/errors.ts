@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   QQ_API: 'qq_api',
   /** A reshard cannot start (or be cancelled) now; the message says why and what to do. */
   RESHARD_REFUSED: 'reshard_refused',
+  /** A platform webhook (Discord interaction) whose handlers already ran: a replay, answered 409. */
+  ALREADY_HANDLED: 'already_handled',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

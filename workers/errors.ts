@@ -22,6 +22,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ERROR_CODES.TOKEN_REJECTED]: 502,
   [ERROR_CODES.QQ_API]: 502,
   [ERROR_CODES.RESHARD_REFUSED]: 409,
+  [ERROR_CODES.ALREADY_HANDLED]: 409,
 };
 
 export function statusFor(code: ErrorCode): number {

@@ -28,11 +28,11 @@ export async function createDiscordPlatform(o: DiscordPlatformOptions): Promise<
     gateway,
     shardCount,
     sessionKey: o.token,
-    makeShard: (id, session, hooks) =>
+    makeShard: (id, session, hooks, count) =>
       new Shard({
         ...hooks,
         id,
-        count: shardCount,
+        count: count ?? shardCount,
         dialect: discordDialect,
         token: o.token,
         intents: o.intents,

@@ -65,11 +65,11 @@ export async function createQQPlatform(options: QQPlatformOptions): Promise<QQPl
     shardCount,
     // Sessions belong to the app, whatever its current access token.
     sessionKey: `qq:${config.appId}`,
-    makeShard: (id, session, hooks) =>
+    makeShard: (id, session, hooks, count) =>
       new Shard({
         ...hooks,
         id,
-        count: shardCount,
+        count: count ?? shardCount,
         dialect: qqDialect,
         token: () => tokens.get(),
         onTokenRejected: () => tokens.invalidate(),

@@ -28,6 +28,7 @@ export interface HostPlatform {
   readonly shardCount: number;
   /** What identifies the bot in its session file (sessions of another bot are not resumed). */
   readonly sessionKey: string;
-  makeShard(id: number, session: SessionInfo | undefined, hooks: ShardHooks): Shard;
+  /** `count`: the shard count of the assignment (a reshard runs two generations side by side); default: shardCount. */
+  makeShard(id: number, session: SessionInfo | undefined, hooks: ShardHooks, count?: number): Shard;
   stop(): void;
 }
