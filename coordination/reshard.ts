@@ -26,7 +26,9 @@
 //   ledger key `discord:{type}:{data.id}` during the window only; events without one may run twice when
 //   both generations deliver them inside the window (the documented bound: the events the platform sent in
 //   the moment between the switch and the old connections' close, plus the new generation's in-flight
-//   batches at the switch). After the window, old-generation batches are refused (409 stale_epoch).
+//   batches at the switch). A retired shard delivers its whole spool before it releases (nobody replays it),
+//   and the window lasts until every retired shard has released; then (done) old-generation batches are
+//   refused (409 stale_epoch).
 // Epochs: while a reshard is active every assignment takes an epoch above every epoch issued before
 //   (`epochFloor`), so one (shard, epoch) names one row of one generation: the batch format needs no
 //   shard count, and the admit tells generations apart by the epoch it carries.

@@ -2,7 +2,7 @@
 // ShardCoordinator: two hosts over their WebSockets, the reshard started by signed POST /coordinator/reshard,
 // batches of both generations at /events. Before the switch the new generation is acknowledged and runs
 // nothing; in the switch window both run, and a message both generations deliver runs once (by its id).
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, env, evictDurableObject, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   connectSigningBody,
@@ -19,6 +19,8 @@ import {
 } from '../../protocol/index.ts';
 import { createApp } from '../../workers/app.ts';
 import { onDiscord, Registry } from '../../workers/dispatch/registry.ts';
+import { coordinatorStub } from '../../workers/coordinator/stub.ts';
+import type { Env } from '../../workers/env.ts';
 import { resetCoordinator, SECRET, signedRequest } from './helpers.ts';
 
 beforeEach(resetCoordinator);
@@ -182,6 +184,31 @@ describe('reshard delivery', () => {
     expect(await post(new0, 'host-b', ['m9'])).toEqual(['409']);
     expect(await post(a.assigns()[0]!, 'host-a', ['m9'])).toEqual(['ack']);
     expect(runs).toEqual(['m9@0']);
+    a.close();
+    b.close();
+  });
+
+  it('a reshard in progress survives the coordinator restarting (stored with the table)', async () => {
+    const a = await host('host-a');
+    const b = await host('host-b');
+    await reshard({ shards: 4 });
+    await settle();
+    const stub = coordinatorStub(env as unknown as Env);
+    const before = await stub.status();
+    await evictDurableObject(stub);
+    const after = await stub.status();
+    expect([after.shardCount, after.reshard.kind, after.reshard.from, after.reshard.to]).toEqual([
+      2,
+      'identifying',
+      2,
+      4,
+    ]);
+    expect(after.nextShards.map((x) => [x.shard, x.owner, x.epoch])).toEqual(
+      before.nextShards.map((x) => [x.shard, x.owner, x.epoch]),
+    );
+    expect(after.shards.map((x) => [x.shard, x.owner, x.epoch])).toEqual(
+      before.shards.map((x) => [x.shard, x.owner, x.epoch]),
+    );
     a.close();
     b.close();
   });
