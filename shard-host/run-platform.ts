@@ -10,6 +10,7 @@ import { Forwarder } from './forwarder/forwarder.ts';
 import { HttpTransport } from './forwarder/http-transport.ts';
 import { Backpressure, spoolableEvent, type Shard } from './gateway/index.ts';
 import { createLeasedHost, webSocketLease, type LeaseConnect } from './lease/index.ts';
+import { isShardingRequired } from './lease/pool.ts';
 import type { LeaseStatus } from './lease/index.ts';
 import type { Logger } from './log.ts';
 import { deliveryMetrics, metricPrefix, registerDeadLetterGauge } from './metrics/delivery.ts';
@@ -222,7 +223,8 @@ export function runPlatform(platform: HostPlatform, o: RunPlatformOptions): Plat
           onFatal: (error) => {
             // The other shards keep serving; the host exits (non-zero) only when no shard is left.
             log.error('shard stopped for good', { shard: id, code: error.code, error: error.message });
-            o.onFatal();
+            // 4011: the coordinator reshards (the host reports it); this host stays for the new shards.
+            if (!isShardingRequired(error)) o.onFatal();
           },
         },
         count,

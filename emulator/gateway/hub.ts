@@ -225,6 +225,10 @@ export class GatewayHub implements ConnectionHost {
         });
       }
     }
+    // A shard now holding more than its share is closed with 4011, as at identify: the bot must reshard.
+    const limit = this.#deps.options.guildsPerShardLimit;
+    for (const session of [...this.#live.values()])
+      if (limit > 0 && session.guildIds.size > limit) session.sink?.close(GatewayCloseCodes.ShardingRequired);
     this.generation++;
     return added.map((g) => g.id);
   }

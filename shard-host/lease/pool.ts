@@ -42,9 +42,14 @@ interface Extra {
  *  waiting this long at most (the coordinator keeps admitting its batches until it has released). */
 export const RETIRED_DRAIN_MS = 60_000;
 
-/** The shard stopped for good with 4011 (GatewayCloseCodes.ShardingRequired): the coordinator reshards. */
+/** The gateway closed with 4011 (GatewayCloseCodes.ShardingRequired; gateway/protocol.ts names the code in
+ *  the error): the coordinator reshards, so the host keeps running for the new generation. */
+export function isShardingRequired(error: Error): boolean {
+  return /closed by server with 4011\b/.test(error.message);
+}
+
 function shardingRequired(s: Shard | undefined): boolean {
-  return s?.state.kind === 'fatal' && /closed by server with 4011\b/.test(s.state.error.message);
+  return s?.state.kind === 'fatal' && isShardingRequired(s.state.error);
 }
 
 export class ShardPool implements ShardRunner {

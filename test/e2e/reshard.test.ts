@@ -338,3 +338,56 @@ describe('resharding by itself, and a host lost in the middle', () => {
     console.log(`host lost mid-reshard: ${end.reshard.kind}${end.reshard.why ? ` (${end.reshard.why})` : ''}`);
   }, 300_000);
 });
+
+describe('resharding when a shard is closed with 4011', () => {
+  let cluster: Cluster;
+
+  beforeAll(async () => {
+    cluster = await startCluster(
+      [
+        '--shards',
+        '2',
+        '--guilds',
+        '8',
+        '--max-concurrency',
+        '2',
+        '--identify-window-ms',
+        '500',
+        '--guilds-per-shard-limit',
+        '4',
+      ],
+      // The default threshold (0.8 of shards × 2500) is far away: only the 4011 can start this reshard.
+      { EDGESHARD_IDENTIFY_WINDOW_MS: '600' },
+    );
+    for (const id of ['host-a', 'host-b']) cluster.startHost(id);
+    await cluster.allReady(2, 80_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('a guild joins a full shard: 4011, the host reports it, the coordinator reshards to 4 and every shard serves', async () => {
+    await cluster.emu('/_emulator/guilds', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 1 }),
+    });
+    const status = await waitFor(
+      'the reshard after 4011 to switch',
+      async () => {
+        const s = await cluster.status();
+        return s.reshard.to === 4 && (s.reshard.kind === 'switching' || s.reshard.kind === 'done') ? s : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    expect([status.reshard.from, status.reshard.reason]).toEqual([
+      2,
+      'automatic: shard 0 was closed with 4011 (sharding required)',
+    ]);
+    await cluster.allReady(4, 30_000);
+    const c = (await cluster.counters()) as ReshardCounters & { closesByCode: Record<string, number> };
+    expect(c.closesByCode['4011']).toBe(1);
+    expect(Object.values(c.maxConcurrentConnectionsByGeneration).every((n) => n === 1)).toBe(true);
+  }, 120_000);
+});

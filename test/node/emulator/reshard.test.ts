@@ -53,6 +53,17 @@ describe('emulator: resharding', () => {
     await ok.client.close();
   });
 
+  it('a guild joining a shard already at its limit closes that shard with 4011', async () => {
+    emu = await start({ guilds: 8, guildsPerShardLimit: 4 });
+    const s0 = await identify(emu.gatewayUrl, emu.token, [0, 2]);
+    const s1 = await identify(emu.gatewayUrl, emu.token, [1, 2]);
+    await control('/guilds', { count: 1 }); // guild 8: shard 0 of 2, its fifth
+    expect((await s0.client.closed).code).toBe(4011);
+    await waitFor(() => emu.counters().openConnectionsByGeneration['0/2'] === 0 || undefined);
+    expect(emu.counters().openConnectionsByGeneration).toEqual({ '0/2': 0, '1/2': 1 });
+    await s1.client.close();
+  });
+
   it('adds guilds at runtime: GUILD_CREATE to the sessions owning them, and /gateway/bot recommends more shards', async () => {
     emu = await start({ guilds: 8 });
     const gatewayBot = async () =>
