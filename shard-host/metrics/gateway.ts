@@ -40,8 +40,6 @@ export interface GatewayMetricsSources {
   shards: () => Iterable<ObservedShard>;
   /** Whether reading is paused by backpressure. */
   paused: () => boolean;
-  /** Session starts left in the identify budget, if known. */
-  identifyBudget?: () => number;
 }
 
 /** `prefix`: metricPrefix(platform) (metrics/delivery.ts); Discord's names by default. */
@@ -95,15 +93,4 @@ export function registerGatewayMetrics(
       this.set(sources.paused() ? 1 : 0);
     },
   });
-  if (sources.identifyBudget) {
-    const remaining = sources.identifyBudget;
-    new Gauge({
-      name: `${prefix}gateway_identify_budget_remaining`,
-      help: 'Daily session starts left (session_start_limit.remaining, counted down locally).',
-      registers,
-      collect() {
-        this.set(remaining());
-      },
-    });
-  }
 }
