@@ -98,6 +98,7 @@ export class LeaseTable {
 
   readonly #resumePoints: ResumePoints | null;
   readonly #o: TableOptions;
+  #reshardAt: number | null;
   /** An automatic reshard refused (identify budget, capacity) is not tried again before this. */
   #autoQuietUntil = 0;
   /** Discord's recommended shard count, from the latest hello that carried one. */
@@ -113,6 +114,13 @@ export class LeaseTable {
     this.config = config;
     this.#resumePoints = resumePoints;
     this.#o = options;
+    this.#reshardAt = options.reshardAt ?? null;
+  }
+
+  /** Automatic resharding follows Discord's limits (2500 guilds a shard, 4011): another platform's coordinator
+   *  turns it off (workers/durable-objects/coordinator.ts). */
+  setReshardAt(at: number | null): void {
+    this.#reshardAt = at;
   }
 
   /** Runs one operation: expire what is due, apply it, plan, and return what to send. */
@@ -834,7 +842,7 @@ export class LeaseTable {
 
   /** EDGESHARD_RESHARD_AT: the guild count reached its share of shards × 2500. */
   #autoReshard(now: number): void {
-    const at = this.#o.reshardAt ?? null;
+    const at = this.#reshardAt;
     const count = this.state.globals.shardCount;
     if (at === null || count === null || isActive(this.state.reshard) || now < this.#autoQuietUntil) return;
     let guilds = 0;
@@ -849,7 +857,7 @@ export class LeaseTable {
   }
 
   #shardingRequired(shard: number, now: number): void {
-    if ((this.#o.reshardAt ?? null) === null || isActive(this.state.reshard) || now < this.#autoQuietUntil) return;
+    if (this.#reshardAt === null || isActive(this.state.reshard) || now < this.#autoQuietUntil) return;
     let guilds = 0;
     for (const row of this.state.shards.values()) guilds += row.guilds;
     this.#autoStart(`shard ${shard} was closed with 4011 (sharding required)`, guilds, now);
@@ -857,7 +865,7 @@ export class LeaseTable {
 
   #autoStart(why: string, guilds: number, now: number): void {
     const count = this.state.globals.shardCount!;
-    const to = autoCount(guilds, count, this.state.globals.maxConcurrency, this.#o.reshardAt ?? 0.8, this.#recommended);
+    const to = autoCount(guilds, count, this.state.globals.maxConcurrency, this.#reshardAt ?? 0.8, this.#recommended);
     const refusal = this.#refusal(to, now);
     if (refusal) {
       this.#autoQuietUntil = now + AUTO_RETRY_MS;

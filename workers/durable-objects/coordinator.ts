@@ -89,6 +89,8 @@ export class ShardCoordinator extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const hostId = this.ctx.getTags(ws)[0];
     if (!hostId) return ws.close(PROTOCOL_CLOSE, 'untagged socket');
+    // Automatic resharding follows Discord's limits: not for another platform's coordinator.
+    if (platformOf(ws) !== 'discord') this.#table.setReshardAt(null);
     let msg;
     try {
       // Resume URLs: this platform's gateway hosts, or its configured API's origin (an emulator's gateway).
