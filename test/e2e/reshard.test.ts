@@ -23,6 +23,27 @@ interface ReshardCounters extends Counters {
 /** Discord docs, Topics > Gateway > Sharding: shard_id = (guild_id >> 22) % num_shards. */
 const shardOf = (guildId: string, count: number) => Number((BigInt(guildId) >> 22n) % BigInt(count));
 
+/** `npx shard-host reshard …` as an operator runs it; resolves with its exit code and output. */
+function runReshard(cluster: Cluster, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [`${ROOT}shard-host/bin.mjs`, 'reshard', ...args, '--poll-ms', '250'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        EDGESHARD_WORKER_URL: cluster.worker.url,
+        EDGESHARD_SECRET: cluster.secret,
+        DISCORD_TOKEN: cluster.emulator.token,
+        DISCORD_API_URL: cluster.emulator.apiUrl,
+      },
+      cwd: ROOT,
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
+  });
+}
+
 describe('resharding without downtime', () => {
   let cluster: Cluster;
   /** One channel per shard of the new count (so every old and new shard carries pings). */
@@ -35,26 +56,7 @@ describe('resharding without downtime', () => {
       body: JSON.stringify({ channel_id, content }),
     });
 
-  /** `npx shard-host reshard …` as an operator runs it; resolves with its exit code and output. */
-  function reshard(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [`${ROOT}shard-host/bin.mjs`, 'reshard', ...args, '--poll-ms', '250'], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          EDGESHARD_WORKER_URL: cluster.worker.url,
-          EDGESHARD_SECRET: cluster.secret,
-          DISCORD_TOKEN: cluster.emulator.token,
-          DISCORD_API_URL: cluster.emulator.apiUrl,
-        },
-        cwd: ROOT,
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
-    });
-  }
+  const reshard = (...args: string[]) => runReshard(cluster, ...args);
 
   beforeAll(async () => {
     cluster = await startCluster(
@@ -339,7 +341,7 @@ describe('resharding by itself, and a host lost in the middle', () => {
   }, 300_000);
 });
 
-describe('resharding when a shard is closed with 4011', () => {
+describe('a reshard cancelled, and one started by a 4011', () => {
   let cluster: Cluster;
 
   beforeAll(async () => {
@@ -366,6 +368,30 @@ describe('resharding when a shard is closed with 4011', () => {
   afterAll(async () => {
     await cluster?.stop();
   });
+
+  it('a reshard cancelled before the switch: the new shards close for good, the old ones never stopped serving', async () => {
+    const before = (await cluster.counters()) as ReshardCounters;
+    const started = await runReshard(cluster, '--shards', '6', '--no-wait');
+    expect([started.code, started.err]).toEqual([0, '']);
+    expect(started.out).toMatch(/^identifying 2 → 6: 0\/6 new shards READY with their guilds/);
+    await new Promise((r) => setTimeout(r, 1_500)); // some new shards connect
+    const cancelled = await runReshard(cluster, '--cancel');
+    expect([cancelled.code, cancelled.out.trim()]).toEqual([0, 'rolled back 2 → 6: cancelled by the operator']);
+    const c = (await waitFor(
+      'the new generation closed',
+      async () => {
+        const now = (await cluster.counters()) as ReshardCounters;
+        const open = Object.entries(now.openConnectionsByGeneration).filter(([k, n]) => k.endsWith('/6') && n > 0);
+        return open.length === 0 ? now : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    )) as ReshardCounters;
+    // The old generation kept its connections throughout: no new identify or resume for them.
+    expect([c.openConnectionsByGeneration['0/2'], c.openConnectionsByGeneration['1/2']]).toEqual([1, 1]);
+    expect(c.resumes - before.resumes).toBe(0);
+    const status = await cluster.allReady(2, 10_000);
+    expect([status.shardCount, status.reshard.kind, status.nextShards]).toEqual([2, 'rolled-back', []]);
+  }, 60_000);
 
   it('a guild joins a full shard: 4011, the host reports it, the coordinator reshards to 4 and every shard serves', async () => {
     await cluster.emu('/_emulator/guilds', {
