@@ -91,6 +91,12 @@ describe('resharding without downtime', () => {
     await cluster?.stop();
   });
 
+  it('--shards auto asks Discord (GET /gateway/bot): the emulator recommends the count that runs, so nothing to do', async () => {
+    const { code, out, err } = await reshard('--shards', 'auto');
+    expect([code, out.trim()]).toEqual([1, 'Discord recommends 2 shards; max_concurrency 2: resharding to 2']);
+    expect(err.trim()).toBe('409: reshard to 2 shards refused: the bot already runs 2 shards');
+  });
+
   it('refuses a reshard the identify budget cannot cover, and says when it can', async () => {
     const { code, out, err } = await reshard('--shards', '8');
     expect([code, out]).toEqual([1, '']);
