@@ -19,6 +19,16 @@ import { createLogger } from '../../shard-host/log.ts';
 import { inProcessIdentifyGate } from '../../shard-host/lease/in-process.ts';
 import { createQQPlatform, type QQPlatform } from '../../shard-host/platforms/qq.ts';
 import { MemorySpool } from '../../shard-host/spool/memory.ts';
+import { FileSpool } from '../../shard-host/spool/file.ts';
+import { Forwarder } from '../../shard-host/forwarder/forwarder.ts';
+import { HttpTransport } from '../../shard-host/forwarder/http-transport.ts';
+import { deliveryMetrics } from '../../shard-host/metrics/delivery.ts';
+import { createRegistry } from '../../shard-host/metrics/registry.ts';
+import { SessionTracker } from '../../shard-host/sessions/tracker.ts';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface ClientOptions {
   apiUrl: string;
@@ -42,18 +52,43 @@ export interface BenchClient {
 
 const INTENTS = 1 | 512 | 32768; // guilds, guild messages, message content
 
-export function edgeshardClient(o: ClientOptions): BenchClient {
+export function edgeshardClient(o: ClientOptions & { workerUrl: string; secret: string }): BenchClient {
   // The coordinator's identify policy in this process (a deployed host asks the ShardCoordinator DO).
   const { gate } = inProcessIdentifyGate({
     shardCount: o.shardCount,
     maxConcurrency: o.maxConcurrency,
     windowMs: o.identifyWindowMs,
   });
-  const spool = new MemorySpool();
   const logger = createLogger({}, 'error', () => {});
+  // The host's defaults (shard-host/config.ts): the file spool with fsync before each batch, 32 MiB or
+  // 50 000 events of high water, batches of up to 100 events / 512 KiB lingering 20 ms.
+  const dir = mkdtempSync(join(tmpdir(), 'edgeshard-bench-spool-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const spool = FileSpool.open({ dir, logger, durability: { mode: 'batch' }, maxBytes: 268_435_456 });
+  const registry = createRegistry({ host: 'bench' });
+  const delivery = deliveryMetrics(registry, () => spool.depth());
+  const sessions = new SessionTracker();
   const shards: Shard[] = [];
   let messages = 0;
-  // The host's defaults (shard-host/config.ts): 32 MiB or 50 000 events.
+  const forwarder = new Forwarder({
+    transport: new HttpTransport({ workerUrl: o.workerUrl, secret: o.secret }),
+    hostId: 'bench',
+    spool,
+    logger,
+    maxEvents: 100,
+    maxBytes: 524_288,
+    lingerMs: 20,
+    onBatch: (sent) => delivery.batch(sent),
+    onAcked: (shard, events) => {
+      delivery.acked(
+        shard,
+        events.map((e) => e.receivedAt),
+      );
+      sessions.settled(shard, events);
+      for (const e of events) if (e.type === 'MESSAGE_CREATE') messages++;
+      backpressure.check();
+    },
+  });
   const backpressure = new Backpressure({
     high: { events: 50_000, bytes: 32 * 1024 * 1024 },
     depth: () => spool.depth(),
@@ -64,19 +99,10 @@ export function edgeshardClient(o: ClientOptions): BenchClient {
     // As shard-host/main.ts does: the envelope's JSON splices the payload's raw `d` text.
     const { event, json } = spoolableEvent(r);
     spool.append(event, json);
+    sessions.received(r.shard, r.session, r.seq);
+    forwarder.notify(r.shard);
     backpressure.appended();
-    if (r.type === 'MESSAGE_CREATE') messages++;
   };
-  if (o.acknowledge) {
-    setInterval(() => {
-      for (const shard of spool.shards())
-        spool.ack(
-          shard,
-          spool.pending(shard, 1e9, 1e12).map((e) => e.pos),
-        );
-      backpressure.check();
-    }, 10).unref();
-  }
   return {
     async start(ids) {
       const started = ids.map((id) => {
@@ -90,6 +116,7 @@ export function edgeshardClient(o: ClientOptions): BenchClient {
           identifyGate: gate,
           logger,
           onDispatch,
+          onSession: (session) => sessions.session(id, session),
         });
         shards.push(shard);
         const ready = shard.ready();
@@ -223,6 +250,71 @@ export function discordjsClient(o: ClientOptions): BenchClient {
         ids.map((id) => (ready.has(id) ? Promise.resolve() : new Promise<void>((r) => waiting.set(id, r)))),
       );
       await manager.connect();
+      await all;
+    },
+    messages: () => messages,
+    paused: () => false,
+  };
+}
+
+/** Where the bench finds @discordeno/gateway: installed outside the repository until it is a devDependency. */
+export const DISCORDENO_PATH = process.env.BENCH_DISCORDENO ?? '/work/wt/perf-deps/node_modules/@discordeno/gateway';
+
+/** @discordeno/gateway 21.0.0 with preferSnakeCase (payloads as Discord sends them); the listener only counts. */
+export async function discordenoClient(o: ClientOptions): Promise<BenchClient> {
+  type Manager = { spawnShards(): Promise<void>; shards: Map<number, unknown> };
+  type Create = (options: Record<string, unknown>) => Manager;
+  let createGatewayManager: Create;
+  try {
+    // Its ESM entry (package.json `exports.import`), loaded by path: it is not a dependency of this package.
+    const pkg = JSON.parse(readFileSync(join(DISCORDENO_PATH, 'package.json'), 'utf8')) as {
+      exports: { import: string };
+    };
+    const entry = pathToFileURL(join(DISCORDENO_PATH, pkg.exports.import)).href;
+    ({ createGatewayManager } = (await import(entry)) as { createGatewayManager: Create });
+  } catch (err) {
+    throw new Error(
+      `@discordeno/gateway not found at ${DISCORDENO_PATH} (${(err as Error).message}): install it with ` +
+        '`npm install -D @discordeno/gateway@21.0.0`, or set BENCH_DISCORDENO to its directory, or run with --libs edgeshard,discordjs',
+    );
+  }
+  let messages = 0;
+  const ready = new Set<number>();
+  const waiting = new Map<number, () => void>();
+  const quiet = { debug() {}, info() {}, warn() {}, error() {}, fatal() {} };
+  return {
+    async start(ids) {
+      const manager = createGatewayManager({
+        token: o.token,
+        intents: INTENTS,
+        url: o.gatewayUrl,
+        connection: {
+          url: o.gatewayUrl,
+          shards: o.shardCount,
+          sessionStartLimit: { total: 1000, remaining: 1000, resetAfter: 0, maxConcurrency: o.maxConcurrency },
+        },
+        totalShards: o.shardCount,
+        firstShardId: ids[0],
+        lastShardId: ids.at(-1),
+        spawnShardDelay: o.identifyWindowMs,
+        preferSnakeCase: true,
+        transportCompression: o.compress ? 'zlib-stream' : null,
+        logger: quiet,
+        resharding: { enabled: false, shardsFullPercentage: 80, checkInterval: -1 },
+        events: {
+          message: (shard: { id: number }, payload: { t: string | null }) => {
+            if (payload.t === 'MESSAGE_CREATE') messages++;
+            else if (payload.t === 'READY') {
+              ready.add(shard.id);
+              waiting.get(shard.id)?.();
+            }
+          },
+        },
+      });
+      const all = Promise.all(
+        ids.map((id) => (ready.has(id) ? Promise.resolve() : new Promise<void>((r) => waiting.set(id, r)))),
+      );
+      await manager.spawnShards();
       await all;
     },
     messages: () => messages,
