@@ -1,6 +1,6 @@
 // The production BatchTransport: signed POSTs to {workerUrl}/events over a keep-alive undici Pool.
 import { Pool } from 'undici';
-import { signedHeaders } from '../../protocol/index.ts';
+import { signBody } from './sign.ts';
 import type { BatchTransport, TransportReply } from './transport.ts';
 
 /** Below Cloudflare's 400 s idle limit for client connections; see the constructor. */
@@ -40,11 +40,13 @@ export class HttpTransport implements BatchTransport {
 
   async send(body: string): Promise<TransportReply> {
     try {
+      // Encoded once: the same bytes are signed and sent.
+      const bytes = Buffer.from(body, 'utf8');
       const res = await this.#pool.request({
         path: this.#path,
         method: 'POST',
-        headers: { ...(await signedHeaders(this.#secret, body)), 'content-type': 'application/json' },
-        body,
+        headers: { ...signBody(this.#secret, bytes), 'content-type': 'application/json' },
+        body: bytes,
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
       });
