@@ -108,7 +108,14 @@ async function run(): Promise<Record<string, unknown>> {
       const used = process.cpuUsage(cpu);
       const dispatches = client.messages() - base;
       const cpuS = (used.user + used.system) / 1e6;
-      return { dispatches, wallS, cpuS, perSecond: dispatches / wallS, cpuPer100k: (cpuS * 100_000) / dispatches };
+      return {
+        dispatches,
+        wallS,
+        cpuS,
+        perSecond: dispatches / wallS,
+        cpuPer100k: (cpuS * 100_000) / dispatches,
+        systemPer100k: (used.system * 0.1) / dispatches,
+      };
     }
     case 'idle': {
       // Heap growth per idle READY shard between `from` and `shards` shards, after forced GC.

@@ -56,24 +56,33 @@ export function spoolableEvent(record: DispatchRecord): SpoolableEvent {
   return { event, json };
 }
 
-/** An envelope whose `data` is an own, enumerable accessor: JSON.stringify, spreads and equality see a value. */
+/**
+ * An envelope whose `data` is an own, enumerable accessor: JSON.stringify, spreads and equality see a value.
+ * Written as one object literal (keys in toEnvelope's order): no copy of the record, no defineProperty, so
+ * every envelope shares one hidden class (the hot path builds one per dispatch).
+ */
 function lazyEnvelope(record: DispatchRecord, d: string): EventEnvelope {
   let text: string | null = d;
   let value: unknown;
-  // Redefining an existing key keeps its place, so the key order stays that of toEnvelope.
-  return Object.defineProperty(toEnvelope({ ...record, data: undefined }), 'data', {
-    enumerable: true,
-    configurable: true,
-    get(): unknown {
+  const platform = record.platform ?? 'discord';
+  return {
+    id: idOf(record, platform),
+    platform,
+    shard: record.shard,
+    session: record.session,
+    seq: record.seq,
+    type: record.type,
+    get data(): unknown {
       if (text !== null) {
         value = JSON.parse(text);
         text = null;
       }
       return value;
     },
-    set(v: unknown) {
+    set data(v: unknown) {
       value = v;
       text = null;
     },
-  });
+    receivedAt: record.receivedAt,
+  };
 }
