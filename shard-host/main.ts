@@ -12,7 +12,6 @@ import { deliveryMetrics, registerDeadLetterGauge } from './metrics/delivery.ts'
 import { registerGatewayMetrics } from './metrics/gateway.ts';
 import { createRegistry } from './metrics/registry.ts';
 import { startMetricsServer } from './metrics/server.ts';
-import { startEgressServer } from './egress/index.ts';
 import { SessionTracker } from './sessions/index.ts';
 import { DeadLetterFile, DeadLetterList, FileSpool } from './spool/index.ts';
 
@@ -203,21 +202,26 @@ async function main(): Promise<void> {
   const egress =
     config.egressPort === undefined
       ? undefined
-      : await startEgressServer({
-          port: config.egressPort,
-          host: config.egressHost,
-          secret: config.secret,
-          discordToken: config.token,
-          discordApiUrl: config.apiUrl,
-          qq: config.qq,
-          logger: log.child({ component: 'egress' }),
-        }).catch((cause: unknown) => {
-          throw new EdgeshardError(
-            ERROR_CODES.CONFIG_INVALID,
-            `cannot serve the egress relay on port ${config.egressPort}: ${(cause as Error).message} — set EDGESHARD_EGRESS_PORT to a free port`,
-            { cause },
-          );
-        });
+      : // Loaded only when the relay is configured: a host without it does not pay for its modules.
+        await (
+          await import('./egress/index.ts')
+        )
+          .startEgressServer({
+            port: config.egressPort,
+            host: config.egressHost,
+            secret: config.secret,
+            discordToken: config.token,
+            discordApiUrl: config.apiUrl,
+            qq: config.qq,
+            logger: log.child({ component: 'egress' }),
+          })
+          .catch((cause: unknown) => {
+            throw new EdgeshardError(
+              ERROR_CODES.CONFIG_INVALID,
+              `cannot serve the egress relay on port ${config.egressPort}: ${(cause as Error).message} — set EDGESHARD_EGRESS_PORT to a free port`,
+              { cause },
+            );
+          });
   if (egress) log.info('egress relay', { port: egress.port, host: config.egressHost });
 
   // Every timer in the host is unref()ed, so a host waiting for its leases would otherwise exit quietly
