@@ -16,6 +16,9 @@ import { SessionTracker } from './sessions/index.ts';
 import { DeadLetterFile, DeadLetterList, FileSpool } from './spool/index.ts';
 
 const log = createLogger({ component: 'shard-host' });
+// The egress relay's modules load only when it is configured: a host without it does not pay for them.
+const startEgressServer: typeof import('./egress/index.ts').startEgressServer = async (options) =>
+  (await import('./egress/index.ts')).startEgressServer(options);
 
 async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2), process.env);
@@ -202,26 +205,21 @@ async function main(): Promise<void> {
   const egress =
     config.egressPort === undefined
       ? undefined
-      : // Loaded only when the relay is configured: a host without it does not pay for its modules.
-        await (
-          await import('./egress/index.ts')
-        )
-          .startEgressServer({
-            port: config.egressPort,
-            host: config.egressHost,
-            secret: config.secret,
-            discordToken: config.token,
-            discordApiUrl: config.apiUrl,
-            qq: config.qq,
-            logger: log.child({ component: 'egress' }),
-          })
-          .catch((cause: unknown) => {
-            throw new EdgeshardError(
-              ERROR_CODES.CONFIG_INVALID,
-              `cannot serve the egress relay on port ${config.egressPort}: ${(cause as Error).message} — set EDGESHARD_EGRESS_PORT to a free port`,
-              { cause },
-            );
-          });
+      : await startEgressServer({
+          port: config.egressPort,
+          host: config.egressHost,
+          secret: config.secret,
+          discordToken: config.token,
+          discordApiUrl: config.apiUrl,
+          qq: config.qq,
+          logger: log.child({ component: 'egress' }),
+        }).catch((cause: unknown) => {
+          throw new EdgeshardError(
+            ERROR_CODES.CONFIG_INVALID,
+            `cannot serve the egress relay on port ${config.egressPort}: ${(cause as Error).message} — set EDGESHARD_EGRESS_PORT to a free port`,
+            { cause },
+          );
+        });
   if (egress) log.info('egress relay', { port: egress.port, host: config.egressHost });
 
   // Every timer in the host is unref()ed, so a host waiting for its leases would otherwise exit quietly
