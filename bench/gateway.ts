@@ -71,8 +71,8 @@ async function scenario(
       emulator.token,
       '--qq-app-id',
       emulator.qqAppId,
-      '--qq-app-secret',
-      emulator.qqAppSecret,
+      // One argument: a generated secret may start with '-', which parseArgs would take for an option.
+      `--qq-app-secret=${emulator.qqAppSecret}`,
       ...(worker ? ['--worker', worker.url, '--secret', SECRET] : []),
       ...clientArgs,
     ]);
