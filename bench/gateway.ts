@@ -1,5 +1,5 @@
 // `npm run bench:gateway`: edgeshard's WHOLE host path against @discordjs/ws 2.0.4 and @discordeno/gateway
-// 21.0.0 on the same emulator, in one run. edgeshard's client is the host's path (bench/gateway/clients.ts):
+// 21.0.0 on the same emulator, in one run. edgeshard's client is the host's path (bench/gateway/clients/edgeshard.ts):
 // shard → file spool with fsync before each batch → forwarder → signed HTTP POST to a stand-in Worker on
 // 127.0.0.1 (its own process) that answers per event; a dispatch counts when the Worker acknowledged it.
 // The peers only parse. Every scenario starts a fresh emulator (and stand-in Worker) and one client process

@@ -2,14 +2,7 @@
 // --mode throughput|idle|overload|ready ...`. Prints one JSON result line on stdout; drives the emulator
 // (blast mode) through its control API.
 import { parseArgs } from 'node:util';
-import {
-  discordenoClient,
-  discordjsClient,
-  edgeshardClient,
-  edgeshardQQClient,
-  type BenchClient,
-  type ClientOptions,
-} from './clients.ts';
+import type { BenchClient, ClientOptions } from './clients/types.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -47,19 +40,24 @@ const options: ClientOptions = {
   acknowledge: a.sink !== 'none',
 };
 const qq = a.lib === 'edgeshard-qq';
+// Only the library under test is loaded (its own modules, so the process's RSS is that library's).
 const client: BenchClient =
   a.lib === 'discordjs'
-    ? discordjsClient(options)
+    ? (await import('./clients/discordjs.ts')).discordjsClient(options)
     : a.lib === 'discordeno'
-      ? await discordenoClient(options)
+      ? await (await import('./clients/discordeno.ts')).discordenoClient(options)
       : qq
-        ? edgeshardQQClient({
+        ? (await import('./clients/edgeshard.ts')).edgeshardQQClient({
             ...options,
             emulatorUrl: emulator,
             qqAppId: a['qq-app-id']!,
             qqAppSecret: a['qq-app-secret']!,
           })
-        : edgeshardClient({ ...options, workerUrl: a.worker!, secret: a.secret! });
+        : (await import('./clients/edgeshard.ts')).edgeshardClient({
+            ...options,
+            workerUrl: a.worker!,
+            secret: a.secret!,
+          });
 /** The QQ gateway's blast lives under /_emulator/qq (count per session; no byte budget or duration). */
 const rate = a.rate === undefined ? {} : { ratePerShard: Number(a.rate) };
 const blast = (body: { bytes: number; count: number; ratePerShard?: number }) =>
