@@ -16,7 +16,12 @@ import { SessionTracker } from '../../../shard-host/sessions/tracker.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CONFIG_NAMES } from '../../../shard-host/config.ts';
 import { INTENTS, type BenchClient, type ClientOptions } from './types.ts';
+
+/** The host's defaults (shard-host/config.ts), so the bench runs what a host runs unconfigured. */
+const D = (name: keyof typeof CONFIG_NAMES) => Number(CONFIG_NAMES[name]);
+const HIGH_WATER = { events: D('EDGESHARD_SPOOL_HIGH_WATER_EVENTS'), bytes: D('EDGESHARD_SPOOL_HIGH_WATER_BYTES') };
 
 export function edgeshardClient(o: ClientOptions & { workerUrl: string; secret: string }): BenchClient {
   // The coordinator's identify policy in this process (a deployed host asks the ShardCoordinator DO).
@@ -30,7 +35,7 @@ export function edgeshardClient(o: ClientOptions & { workerUrl: string; secret: 
   // 50 000 events of high water, batches of up to 100 events / 512 KiB lingering 20 ms.
   const dir = mkdtempSync(join(tmpdir(), 'edgeshard-bench-spool-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const spool = FileSpool.open({ dir, logger, durability: { mode: 'batch' }, maxBytes: 268_435_456 });
+  const spool = FileSpool.open({ dir, logger, durability: { mode: 'batch' }, maxBytes: D('EDGESHARD_SPOOL_MAX_BYTES') });
   const registry = createRegistry({ host: 'bench' });
   const delivery = deliveryMetrics(registry, () => spool.depth());
   const sessions = new SessionTracker();
@@ -41,9 +46,9 @@ export function edgeshardClient(o: ClientOptions & { workerUrl: string; secret: 
     hostId: 'bench',
     spool,
     logger,
-    maxEvents: 100,
-    maxBytes: 524_288,
-    lingerMs: 20,
+    maxEvents: D('EDGESHARD_BATCH_MAX_EVENTS'),
+    maxBytes: D('EDGESHARD_BATCH_MAX_BYTES'),
+    lingerMs: D('EDGESHARD_BATCH_LINGER_MS'),
     onBatch: (sent) => delivery.batch(sent),
     onAcked: (shard, events) => {
       delivery.acked(
@@ -56,7 +61,7 @@ export function edgeshardClient(o: ClientOptions & { workerUrl: string; secret: 
     },
   });
   const backpressure = new Backpressure({
-    high: { events: 50_000, bytes: 32 * 1024 * 1024 },
+    high: HIGH_WATER,
     depth: () => spool.depth(),
     pause: () => shards.forEach((s) => s.pauseReading()),
     resume: () => shards.forEach((s) => s.resumeReading()),
@@ -115,7 +120,7 @@ export function edgeshardQQClient(
   let messages = 0;
   let platform: QQPlatform | undefined;
   const backpressure = new Backpressure({
-    high: { events: 50_000, bytes: 32 * 1024 * 1024 },
+    high: HIGH_WATER,
     depth: () => spool.depth(),
     pause: () => shards.forEach((s) => s.pauseReading()),
     resume: () => shards.forEach((s) => s.resumeReading()),
