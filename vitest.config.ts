@@ -37,6 +37,11 @@ export default defineConfig({
           name: 'workers',
           include: ['test/workers/**/*.test.ts'],
           globalSetup: ['test/workers/global-setup.ts'],
+          // discord-api-types is CommonJS; workerd's module fallback loses its re-exported names (Routes,
+          // enums), which @discordjs/core needs. Pre-bundled with esbuild here, as wrangler bundles it.
+          deps: {
+            optimizer: { ssr: { enabled: true, include: ['discord-api-types/v10', '@discordjs/core/http-only'] } },
+          },
         },
       },
       {

@@ -9,7 +9,7 @@ import { localSecret } from '../scripts/lib/stack.ts';
 import { directEgress } from '../workers/rest/egress.ts';
 import { RestProxyCore } from '../workers/rest/proxy.ts';
 import { burst, LIMITS, theoreticalMinMs } from './rest/burst.ts';
-import { naive, viaCoreInProcess, viaDiscordJs, viaProxy, type Send } from './rest/clients.ts';
+import { naive, viaCoreInProcess, viaDiscordJs, viaHandlerClient, viaProxy, type Send } from './rest/clients.ts';
 import { measureLatency } from './rest/latency.ts';
 import { startBenchWorker } from './rest/worker.ts';
 
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   // emulator otherwise limits all callbacks together at 100/s).
   const emulator = await startEmulator({
     token: 'bench-bot-token',
-    guilds: 90,
+    guilds: 110,
     messageLimit: LIMITS.messages,
     globalLimit: LIMITS.global,
     restLimits: { 'POST /interactions/:interaction_id/:interaction_token/callback': { limit: 1_000_000 } },
@@ -136,6 +136,7 @@ async function main(): Promise<void> {
       await runBurst('edgeshard proxy (DO, wrangler dev)', emulator, 0, viaProxy(worker.url, emulator.token)),
       await runBurst('@discordjs/rest 2.6.3 alone', emulator, 22, viaDiscordJs(emulator.url, emulator.token)),
       await runBurst('naive (retry on 429)', emulator, 44, naive(emulator.apiUrl, emulator.token)),
+      await runBurst('edgeshard handler client (ctx.api → DO)', emulator, 88, viaHandlerClient(worker.url)),
       await runBurst(
         'edgeshard proxy core, in-process (no workerd)',
         emulator,

@@ -33,6 +33,7 @@ const ROUTES: ControlRoute[] = [
   route('GET', '/state', (e) => [200, e.counters()]),
   route('GET', '/world', (e) => [200, e.world]),
   route('GET', '/messages', (e) => [200, e.sentMessages()]),
+  route('GET', '/audit-log', (e) => [200, e.auditLog()]),
   route('GET', '/dispatched', (e, _b, _p, query) => [200, e.dispatched(query.get('type') ?? undefined)]),
   route('GET', '/gateway-commands', (e, _b, _p, query) => {
     const filter: { shard?: number; op?: number } = {};

@@ -22,4 +22,8 @@ export interface EmulatorCore {
   /** Every message the bot created through REST, in order. */
   sentMessages: APIMessage[];
   urls(): EmulatorUrls;
+  /** Files uploaded with messages (Reference > Uploading Files), served at /attachments/{id}/{filename}. */
+  uploads: Map<string, { filename: string; contentType: string; bytes: Uint8Array }>;
+  /** X-Audit-Log-Reason of REST calls (Discord docs, Resources > Audit Log: URL-encoded in the header). */
+  auditLog: { route: string; reason: string }[];
 }

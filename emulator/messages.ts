@@ -4,6 +4,7 @@ import {
   MessageReferenceType,
   MessageType,
   type GuildMemberFlags,
+  type APIAttachment,
   type APIEmbed,
   type APIMessage,
   type APIUser,
@@ -28,6 +29,7 @@ export interface NewMessage {
   author: WorldUser;
   content: string;
   embeds?: APIEmbed[];
+  attachments?: APIAttachment[];
   nonce?: string | number;
   timestamp?: number;
   /** A reply: Discord docs, Resources > Message > Message Reference (type 0, DEFAULT). */
@@ -46,7 +48,7 @@ export function buildMessage(input: NewMessage): APIMessage {
     mention_everyone: false,
     mentions: [],
     mention_roles: [],
-    attachments: [],
+    attachments: input.attachments ?? [],
     embeds: input.embeds ?? [],
     pinned: false,
     type: input.replyTo === undefined ? MessageType.Default : MessageType.Reply,

@@ -1,6 +1,6 @@
 // Creating messages: a user "says" something (control API, traffic generator) or the bot posts through REST.
 // Either way the message is dispatched as MESSAGE_CREATE to the sessions owning its guild, serialized once.
-import { GatewayDispatchEvents, type APIEmbed, type APIMessage } from 'discord-api-types/v10';
+import { GatewayDispatchEvents, type APIAttachment, type APIEmbed, type APIMessage } from 'discord-api-types/v10';
 import type { EmulatorCore } from './core.ts';
 import { buildMessage, messageCreateData } from './messages.ts';
 import { JOINED_AT } from './gateway/ready.ts';
@@ -20,6 +20,7 @@ export interface PublishInput {
   author: WorldUser;
   content: string;
   embeds?: APIEmbed[];
+  attachments?: APIAttachment[];
   nonce?: string | number;
   replyTo?: string;
 }

@@ -22,6 +22,14 @@ import { createPlatformWebhooks, type WebhookOptions } from './interactions/moun
 import { QQ_PREFIX } from './qq/api.ts';
 import { ROUTES } from './rest/routes.ts';
 
+/** GET /attachments/{id}/{filename}: an uploaded file's bytes, like Discord's CDN URL of an attachment. */
+function serveUpload(core: EmulatorCore, res: ServerResponse, path: string): void {
+  const upload = core.uploads.get(path.split('/')[2] ?? '');
+  if (!upload) return sendJson(res, 404, { message: '404: Not Found', code: 0 });
+  res.writeHead(200, { 'Content-Type': upload.contentType, 'Content-Length': upload.bytes.byteLength });
+  res.end(upload.bytes);
+}
+
 export async function startEmulator(input: EmulatorOptions & WebhookOptions = {}): Promise<Emulator> {
   const options = resolveOptions(input);
   const counters = createCounters(options.sessionStartTotal);
@@ -47,6 +55,8 @@ export async function startEmulator(input: EmulatorOptions & WebhookOptions = {}
     ids: new SnowflakeGenerator(),
     sentMessages: [],
     urls: getUrls,
+    uploads: new Map(),
+    auditLog: [],
   };
   const traffic = new TrafficGenerator(core);
   const blaster = new Blaster(hub, index);
@@ -66,7 +76,9 @@ export async function startEmulator(input: EmulatorOptions & WebhookOptions = {}
             .then((done) => (done ? undefined : control(req, res, path.slice(CONTROL_PREFIX.length), url.searchParams)))
         : path.startsWith(`${QQ_PREFIX}/`)
           ? webhooks.qqApi(req, res, path.slice(QQ_PREFIX.length))
-          : Promise.resolve(sendJson(res, 404, { message: '404: Not Found', code: 0 }));
+          : path.startsWith('/attachments/')
+            ? Promise.resolve(serveUpload(core, res, path))
+            : Promise.resolve(sendJson(res, 404, { message: '404: Not Found', code: 0 }));
     handled.catch((err: unknown) => {
       process.stderr.write(
         `${JSON.stringify({ level: 'error', msg: 'emulator request failed', error: String(err) })}\n`,
@@ -109,6 +121,7 @@ export async function startEmulator(input: EmulatorOptions & WebhookOptions = {}
     say: (message) => say(core, message),
     setMessageRate: (rate) => traffic.setRate(rate),
     sentMessages: () => [...core.sentMessages],
+    auditLog: () => [...core.auditLog],
     dispatched: (type) =>
       (type === undefined ? hub.records : hub.records.filter((r) => r.type === type)).map((r) => ({ ...r })),
     commands: (filter) => filterCommands(hub.commands, filter),

@@ -23,6 +23,8 @@ export interface Emulator {
   setMessageRate(rate: number): void;
   /** Every message the bot created through REST, in order. */
   sentMessages(): APIMessage[];
+  /** X-Audit-Log-Reason of every REST call that carried one (decoded), in order. */
+  auditLog(): { route: string; reason: string }[];
   /** Every dispatch assigned to a session (copies), optionally of one type. */
   dispatched(type?: string): DispatchRecord[];
   /** Gateway commands received (copies), optionally of one shard and/or opcode. */

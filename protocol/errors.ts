@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   TOKEN_REJECTED: 'token_rejected',
   /** QQ's OpenAPI answered with an error body (QQApiError carries QQ's code and the fix). */
   QQ_API: 'qq_api',
+  /** A platform webhook (Discord interaction) whose handlers already ran: a replay, answered 409. */
+  ALREADY_HANDLED: 'already_handled',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

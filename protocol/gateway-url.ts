@@ -6,17 +6,19 @@
 // trusted by origin: the gateway URL the host got from the configured API, or (on the coordinator) the
 // configured API's own origin, where the emulator serves its gateway.
 import { EdgeshardError, ERROR_CODES } from './errors.ts';
+import type { Platform } from './events.ts';
 
-/** Exact hosts, or `.suffix` for any subdomain. */
-export const PLATFORM_GATEWAY_HOSTS: readonly string[] = [
-  'gateway.discord.gg',
-  '.discord.gg',
-  'api.sgroup.qq.com',
-  'sandbox.api.sgroup.qq.com',
-];
+/** Each platform's gateway hosts: exact hosts, or `.suffix` for any subdomain. */
+export const GATEWAY_HOSTS: Readonly<Record<Platform, readonly string[]>> = {
+  discord: ['gateway.discord.gg', '.discord.gg'],
+  qq: ['api.sgroup.qq.com', 'sandbox.api.sgroup.qq.com'],
+};
 
-function onPlatformHost(hostname: string): boolean {
-  return PLATFORM_GATEWAY_HOSTS.some((h) => (h.startsWith('.') ? hostname.endsWith(h) : hostname === h));
+/** Every platform's gateway hosts (a host that does not say which platform a URL is for). */
+export const PLATFORM_GATEWAY_HOSTS: readonly string[] = [...GATEWAY_HOSTS.discord, ...GATEWAY_HOSTS.qq];
+
+function onHost(hostname: string, hosts: readonly string[]): boolean {
+  return hosts.some((h) => (h.startsWith('.') ? hostname.endsWith(h) : hostname === h));
 }
 
 /** The ws(s) origin a gateway served beside `apiUrl` has (http → ws, https → wss), or null. */
@@ -40,8 +42,13 @@ export function originOf(url: string): string | null {
   }
 }
 
-/** Undefined when a shard may send the token to `url`; otherwise why not. */
-export function gatewayUrlRefusal(url: string, trustedOrigins: readonly (string | null)[]): string | undefined {
+/** Undefined when a shard may send the token to `url`; otherwise why not. `hosts`: the platform's gateway
+ *  hosts (GATEWAY_HOSTS[platform]; by default any platform's). */
+export function gatewayUrlRefusal(
+  url: string,
+  trustedOrigins: readonly (string | null)[],
+  hosts: readonly string[] = PLATFORM_GATEWAY_HOSTS,
+): string | undefined {
   let u: URL;
   try {
     u = new URL(url);
@@ -52,8 +59,7 @@ export function gatewayUrlRefusal(url: string, trustedOrigins: readonly (string 
   if (trustedOrigins.includes(`${u.protocol}//${u.host}`)) return undefined;
   if (u.protocol !== 'wss:') return `only wss:// gateway URLs are trusted (got ${u.protocol}//)`;
   if (u.port !== '' && u.port !== '443') return `port ${u.port} is not a platform gateway port`;
-  if (!onPlatformHost(u.hostname))
-    return `${u.hostname} is not a platform gateway host (${PLATFORM_GATEWAY_HOSTS.join(', ')})`;
+  if (!onHost(u.hostname, hosts)) return `${u.hostname} is not a platform gateway host (${hosts.join(', ')})`;
   return undefined;
 }
 

@@ -8,7 +8,7 @@
 // coordinator → host: welcome (lease timing), renewed (the lease holds until sentAt + leaseTtlMs), assign,
 // revoke, identify-grant / identify-wait, command (a gateway command for a shard), error.
 import { EdgeshardError, ERROR_CODES } from './errors.ts';
-import { gatewayUrlRefusal } from './gateway-url.ts';
+import { gatewayUrlRefusal, PLATFORM_GATEWAY_HOSTS } from './gateway-url.ts';
 
 export const LEASE_PROTOCOL_VERSION = 1;
 /** Path of the WebSocket upgrade on the Worker. */
@@ -123,8 +123,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const isInt = (v: unknown, min = 0): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
 
-/** `trusted`: on the coordinator, the gateway origins resume URLs may have besides the platforms' own hosts. */
-function session(side: string, raw: unknown, at: string, trusted?: readonly (string | null)[]): SessionInfo | null {
+/** On the coordinator: the gateway hosts of its platform, and the origins resume URLs may have besides them. */
+interface GatewayTrust {
+  origins: readonly (string | null)[];
+  hosts: readonly string[];
+}
+
+function session(side: string, raw: unknown, at: string, trusted?: GatewayTrust): SessionInfo | null {
   if (raw === null) return null;
   if (!isRecord(raw)) fail(side, `${at} must be an object or null`);
   const { sessionId, resumeUrl, seq } = raw;
@@ -132,12 +137,12 @@ function session(side: string, raw: unknown, at: string, trusted?: readonly (str
   if (typeof resumeUrl !== 'string' || resumeUrl === '') fail(side, `${at}.resumeUrl must be a non-empty string`);
   if (!isInt(seq)) fail(side, `${at}.seq must be a non-negative integer`);
   // The next owner sends the bot token to this URL: only the platform's gateway hosts pass (gateway-url.ts).
-  const refused = trusted && gatewayUrlRefusal(resumeUrl, trusted);
+  const refused = trusted && gatewayUrlRefusal(resumeUrl, trusted.origins, trusted.hosts);
   if (refused) fail(side, `${at}.resumeUrl refused: ${refused}`);
   return { sessionId, resumeUrl, seq };
 }
 
-function report(raw: unknown, i: number, trusted: readonly (string | null)[]): ShardReport {
+function report(raw: unknown, i: number, trusted: GatewayTrust): ShardReport {
   const at = `shards[${i}]`;
   if (!isRecord(raw)) fail('host', `${at} must be an object`);
   const { shard, epoch, state, latencyMs, guilds, lastEventAgeMs } = raw;
@@ -159,7 +164,7 @@ function report(raw: unknown, i: number, trusted: readonly (string | null)[]): S
   };
 }
 
-function reports(raw: unknown, trusted: readonly (string | null)[]): ShardReport[] {
+function reports(raw: unknown, trusted: GatewayTrust): ShardReport[] {
   if (!Array.isArray(raw)) fail('host', '"shards" must be an array');
   return raw.map((r, i) => report(r, i, trusted));
 }
@@ -193,11 +198,16 @@ function shardList(raw: unknown): number[] {
 
 /**
  * Validates a decoded host message; throws LEASE_PROTOCOL naming the first bad field. A session's resumeUrl
- * must be wss:// on a platform gateway host or on one of `trustedGatewayOrigins` (the coordinator passes
- * the origin of its DISCORD_API_URL, where an emulator serves its gateway).
+ * must be wss:// on one of `gatewayHosts` (the coordinator passes its platform's) or on one of
+ * `trustedGatewayOrigins` (the coordinator passes the origin of its platform's API URL, where an emulator
+ * serves its gateway).
  */
-export function parseHostMessage(input: unknown, trustedGatewayOrigins: readonly (string | null)[] = []): HostMessage {
-  const trusted = trustedGatewayOrigins;
+export function parseHostMessage(
+  input: unknown,
+  trustedGatewayOrigins: readonly (string | null)[] = [],
+  gatewayHosts: readonly string[] = PLATFORM_GATEWAY_HOSTS,
+): HostMessage {
+  const trusted: GatewayTrust = { origins: trustedGatewayOrigins, hosts: gatewayHosts };
   if (!isRecord(input)) fail('host', 'must be a JSON object');
   if (input.v !== LEASE_PROTOCOL_VERSION)
     fail(

@@ -13,6 +13,7 @@ import {
   localSecret,
   ROOT,
   startEmulatorProcess,
+  emulatorQQHostVars,
   startHostProcess,
   startWorkerProcess,
   type EmulatorProcess,
@@ -27,8 +28,13 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(`usage: npm start
 
 Without DISCORD_TOKEN: the emulator, the Worker under \`wrangler dev\` and a shard host, all on this machine;
-lines you type are said by a simulated user (!ping, /ping, qq: hello). With DISCORD_TOKEN (environment or
-.env): the Worker and a shard host against Discord itself. Ctrl-C stops everything.
+the host runs the emulator's Discord and QQ shards. Lines you type are said by a simulated user:
+  !ping           in a Discord channel (over the gateway)
+  /ping           the slash command (a signed interaction to the Worker)
+  qq: hello       @-mentions the QQ bot in a group, by signed webhook callback
+  qq/ws: hello    the same over the QQ websocket gateway (a QQ shard of the host)
+With DISCORD_TOKEN (environment or .env): the Worker and a shard host against Discord itself (and QQ too
+when QQ_APP_ID and QQ_APP_SECRET are set). Ctrl-C stops everything.
 
 Settings (environment or .env):
   EDGESHARD_WORKER_PORT     the Worker's port (wrangler dev)          default 8787
@@ -88,10 +94,11 @@ async function chat(emulator: EmulatorProcess): Promise<void> {
   );
   console.log('  /ping        runs the slash command (a signed interaction to the Worker)');
   console.log('  qq: hello    @-mentions the bot in a QQ group (a signed QQ callback)');
+  console.log('  qq/ws: hello the same over the QQ websocket gateway (a QQ shard of the shard host)');
   const rl = createInterface({ input: process.stdin });
   rl.on('line', (content) => {
     if (!content.trim()) return;
-    if (content.trim().startsWith('/') || content.startsWith('qq:')) {
+    if (content.trim().startsWith('/') || content.startsWith('qq:') || content.startsWith('qq/ws:')) {
       void webhookLine(emulator, channel.id, content.trim());
       return;
     }
@@ -115,7 +122,8 @@ async function chat(emulator: EmulatorProcess): Promise<void> {
   }, 250).unref();
 }
 
-/** `/name` sends a slash command, `qq: text` a QQ group @-message; the bot's answers are printed. */
+/** `/name` sends a slash command, `qq: text` a QQ group @-message by webhook, `qq/ws: text` by websocket;
+ *  the bot's answers are printed. */
 async function webhookLine(emulator: EmulatorProcess, channelId: string, line: string): Promise<void> {
   const post = (path: string, body: unknown) =>
     fetch(`${emulator.url}${path}`, {
@@ -124,14 +132,30 @@ async function webhookLine(emulator: EmulatorProcess, channelId: string, line: s
       body: JSON.stringify(body),
     }).then(async (r) => ({ ok: r.ok, json: (await r.json()) as Record<string, unknown> }));
   try {
-    if (line.startsWith('qq:')) {
-      const before = ((await (await fetch(`${emulator.url}/_emulator/qq/messages`)).json()) as unknown[]).length;
-      const { ok, json } = await post('/_emulator/qq/say', { content: line.slice(3).trim() || 'hello' });
+    const qq = /^qq(\/ws)?:(.*)$/s.exec(line);
+    if (qq) {
+      const websocket = qq[1] !== undefined;
+      const sentNow = async () =>
+        (await (await fetch(`${emulator.url}/_emulator/qq/messages`)).json()) as { content: string }[];
+      const before = (await sentNow()).length;
+      const { ok, json } = await post('/_emulator/qq/say', {
+        content: qq[2]!.trim() || 'hello',
+        via: websocket ? 'websocket' : 'webhook',
+      });
       if (!ok) return console.log(`qq › ${String(json.error)}`);
-      const sent = (await (await fetch(`${emulator.url}/_emulator/qq/messages`)).json()) as { content: string }[];
+      // A webhook is answered after the handlers ran; a websocket event travels host → Worker first.
+      let sent = await sentNow();
+      for (let waited = 0; websocket && sent.length === before && waited < 5_000; waited += 100) {
+        await new Promise((r) => setTimeout(r, 100));
+        sent = await sentNow();
+      }
       for (const m of sent.slice(before)) console.log(`qq bot › ${m.content}`);
       if (sent.length === before)
-        console.log(`qq › no reply (the Worker answered ${String((json.event as { status?: number }).status)})`);
+        console.log(
+          websocket
+            ? 'qq › no reply within 5 s (see the [shard-host] and [worker] lines)'
+            : `qq › no reply (the Worker answered ${String((json.event as { status?: number }).status)})`,
+        );
       return;
     }
     const { ok, json } = await post('/_emulator/interactions', {
@@ -146,6 +170,12 @@ async function webhookLine(emulator: EmulatorProcess, channelId: string, line: s
   } catch (err) {
     console.log(`› ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** Against the real platforms: QQ's settings, when you gave them, reach the host too. */
+function qqSettings(): Record<string, string> {
+  const names = ['QQ_APP_ID', 'QQ_APP_SECRET', 'QQ_API_URL', 'QQ_TOKEN_URL', 'QQ_SANDBOX'];
+  return Object.fromEntries(names.flatMap((n) => (setting(n) === undefined ? [] : [[n, setting(n)!]])));
 }
 
 async function main(): Promise<void> {
@@ -215,6 +245,8 @@ async function main(): Promise<void> {
       EDGESHARD_SECRET: secret,
       EDGESHARD_SPOOL_DIR: `${state}spool`,
       EDGESHARD_METRICS_PORT: String(metricsPort),
+      // The emulator's QQ bot too: the host runs its QQ shards over the QQ websocket gateway.
+      ...(emulator ? emulatorQQHostVars(emulator) : qqSettings()),
       // Our output is a terminal, the host's a pipe to us: ask for the short human lines ourselves.
       EDGESHARD_LOG_FORMAT: setting('EDGESHARD_LOG_FORMAT') ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     },

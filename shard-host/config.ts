@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { GatewayIntentBits } from 'discord-api-types/v10';
-import { EdgeshardError, ERROR_CODES, MAX_BATCH_EVENTS } from '../protocol/index.ts';
+import { EdgeshardError, ERROR_CODES, MAX_BATCH_EVENTS, type Platform } from '../protocol/index.ts';
 import { zstdAvailable } from './gateway/inflate.ts';
 import type { Durability } from './spool/file.ts';
 import { parseQQConfig, QQ_CONFIG_NAMES, type QQHostConfig } from './qq/config.ts';
@@ -225,6 +225,20 @@ export function readWorkerUrl(get: ConfigReader): string {
 
 export function readDeadLetterFile(get: ConfigReader): string {
   return get('EDGESHARD_DEAD_LETTER_FILE') ?? join(get('EDGESHARD_SPOOL_DIR')!, 'dead-letter.jsonl');
+}
+
+/** Where one platform's spool and dead letters live. */
+export interface PlatformFiles {
+  spoolDir: string;
+  deadLetterFile: string;
+}
+
+/** Each platform keeps its own spool and dead letters (shard ids are per platform): Discord's where they
+ *  always were (EDGESHARD_SPOOL_DIR, EDGESHARD_DEAD_LETTER_FILE), QQ's under `<EDGESHARD_SPOOL_DIR>/qq`. */
+export function platformFiles(config: { spoolDir: string; deadLetterFile: string }, platform: Platform): PlatformFiles {
+  if (platform === 'discord') return { spoolDir: config.spoolDir, deadLetterFile: config.deadLetterFile };
+  const spoolDir = join(config.spoolDir, platform);
+  return { spoolDir, deadLetterFile: join(spoolDir, 'dead-letter.jsonl') };
 }
 
 /** Capped at 100: with the 8 s handler backoff cap that already stalls a shard ~13 min behind one poison event. */

@@ -7,6 +7,7 @@ import { coordinatorRoute } from './routes/coordinator.ts';
 import { eventsRoute } from './routes/events.ts';
 import { interactionsRoute } from './routes/interactions.ts';
 import { restRoute } from './routes/rest.ts';
+import { metricsRoute } from './routes/metrics.ts';
 import { statusRoute } from './routes/status.ts';
 import { qqWebhookRoute } from './routes/webhooks-qq.ts';
 
@@ -16,7 +17,8 @@ export function createApp(registry: Registry): Hono<AppEnv> {
   app.get('/', (c) => c.json({ name: 'edgeshard', ok: true }));
   app.route('/events', eventsRoute(registry));
   app.route('/coordinator', coordinatorRoute());
-  app.route('/', statusRoute());
+  app.route('/', statusRoute(registry));
+  app.route('/', metricsRoute(registry));
   app.route('/interactions', interactionsRoute(registry));
   app.route('/api/v10', restRoute());
   app.route('/webhooks/qq', qqWebhookRoute(registry));

@@ -27,6 +27,8 @@ export interface WorkerConfig {
   restCredentials: string[];
   restProxyKey: string | undefined;
   statusToken: string | undefined;
+  /** GET /metrics; when unset, /metrics accepts statusToken. */
+  metricsToken: string | undefined;
 }
 
 const ok = <T>(value: T): Setting<T> => ({ ok: true, value });
@@ -82,6 +84,7 @@ export function readConfig(env: Env): WorkerConfig {
     restCredentials: [env.DISCORD_TOKEN, env.EDGESHARD_REST_PROXY_KEY].filter((s): s is string => !!s),
     restProxyKey: env.EDGESHARD_REST_PROXY_KEY || undefined,
     statusToken: env.EDGESHARD_STATUS_TOKEN || undefined,
+    metricsToken: env.EDGESHARD_METRICS_TOKEN || undefined,
   };
 }
 

@@ -27,6 +27,10 @@ export interface Env extends __BaseEnv_Env {
   EDGESHARD_IDENTIFY_WINDOW_MS?: string;
   /** Enables GET /status and /status.json for requests that present it (Bearer, ?token= or cookie). */
   EDGESHARD_STATUS_TOKEN?: string;
+  /** Bearer token of GET /metrics (Prometheus text); when unset, /metrics accepts EDGESHARD_STATUS_TOKEN. */
+  EDGESHARD_METRICS_TOKEN?: string;
+  /** Workers Analytics Engine dataset (optional; wrangler.toml): a data point per event and per REST call. */
+  EDGESHARD_ANALYTICS?: AnalyticsEngineDataset;
   /** How long /events waits for an event's handlers before acknowledging it and finishing in waitUntil (ms). */
   EDGESHARD_HANDLER_BUDGET_MS?: string;
   /** Queue mode only (wrangler.toml [env.queue]; EDGESHARD_DELIVERY = "queue" there). */

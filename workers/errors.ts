@@ -21,6 +21,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ERROR_CODES.INVALID_REQUEST_GUARD]: 503,
   [ERROR_CODES.TOKEN_REJECTED]: 502,
   [ERROR_CODES.QQ_API]: 502,
+  [ERROR_CODES.ALREADY_HANDLED]: 409,
 };
 
 export function statusFor(code: ErrorCode): number {

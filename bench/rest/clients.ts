@@ -22,6 +22,18 @@ export function viaProxy(workerUrl: string, token: string): Send {
   };
 }
 
+/** A handler's own client: DiscordRest (ctx.rest / ctx.api) inside the Worker, calling the REST proxy DO. */
+export function viaHandlerClient(workerUrl: string): Send {
+  return async (call) => {
+    const res = await fetch(`${workerUrl}/_bench/handler-call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(call),
+    });
+    return ((await res.json()) as { status: number }).status;
+  };
+}
+
 export function viaDiscordJs(emulatorUrl: string, token: string): Send {
   const rest = new REST({ api: `${emulatorUrl}/api`, version: '10', retries: 3, globalRequestsPerSecond: 50 }).setToken(
     token,

@@ -8,6 +8,8 @@ import { apiUser } from '../messages.ts';
 export type InteractionInput =
   | { type: 'ping' }
   | { type: 'command'; name: string; options?: { name: string; type: number; value: string | number | boolean }[] }
+  /** Autocomplete (interaction type 4): the options as typed so far, one of them `focused: true`. */
+  | { type: 'autocomplete'; name: string; options: unknown[] }
   | { type: 'component'; customId: string; values?: string[] }
   | { type: 'modal'; customId: string; fields?: Record<string, string> };
 
@@ -78,6 +80,11 @@ export function buildInteraction(
         channelId: channel.id,
         guildId: guild.id,
       };
+    case 'autocomplete':
+      type = 4;
+      name = input.name;
+      data = { id: core.ids.next(), name: input.name, type: 1, guild_id: guild.id, options: input.options };
+      break;
     case 'command': {
       type = 2;
       name = input.name;

@@ -19,6 +19,11 @@ function inputFrom(body: Body): InteractionInput {
       ...(Array.isArray(body.options) ? { options: body.options as never } : {}),
     };
   }
+  if (kind === 'autocomplete') {
+    if (typeof body.name !== 'string') throw new RangeError('"name" (the command name) is required');
+    if (!Array.isArray(body.options)) throw new RangeError('"options" with one focused option is required');
+    return { type: 'autocomplete', name: body.name, options: body.options };
+  }
   if (kind === 'component' || kind === 'modal') {
     if (typeof body.custom_id !== 'string') throw new RangeError('"custom_id" is required');
     if (kind === 'component')
@@ -33,7 +38,7 @@ function inputFrom(body: Body): InteractionInput {
       ...(typeof body.fields === 'object' && body.fields ? { fields: body.fields as Record<string, string> } : {}),
     };
   }
-  throw new RangeError('"type" must be ping, command, component or modal');
+  throw new RangeError('"type" must be ping, command, autocomplete, component or modal');
 }
 
 /** Returns false when the path is not an interaction control route. */

@@ -6,6 +6,7 @@
 import type { APIApplicationCommand, APIMessage } from 'discord-api-types/v10';
 import type { EmulatorCore } from '../core.ts';
 import type { RestResult, RouteDef } from '../rest/routes.ts';
+import { attachmentsOf } from '../rest/messages.ts';
 import { applyResponse, interactionMessage, type InteractionsDeps } from './send.ts';
 
 const GENEROUS = { limit: 100, windowMs: 1000 };
@@ -75,6 +76,87 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
       list.splice(0, list.length, ...commands);
       return { status: 200, body: commands };
     };
+  /**
+   * One command at a time (Discord docs, Application Commands > Create / Edit / Delete Global and Guild
+   * Application Command). Creating a command whose name and type exist replaces it (200, else 201).
+   */
+  const single = (scope: 'global' | 'guild'): RouteDef[] => {
+    const base =
+      scope === 'global' ? '/applications/:application_id' : '/applications/:application_id/guilds/:guild_id';
+    const listOf = (core: EmulatorCore, params: Record<string, string>): APIApplicationCommand[] | RestResult => {
+      if (!appMatches(core, params.application_id)) return error(404, 10002, 'Unknown Application');
+      if (scope === 'global') return store.globalCommands;
+      if (!core.index.world.guilds.some((g) => g.id === params.guild_id)) return error(404, 10004, 'Unknown Guild');
+      return guildList(params.guild_id ?? '');
+    };
+    const invalid = (problem: string) =>
+      error(400, 50035, 'Invalid Form Body', { errors: { _errors: [{ code: 'INVALID', message: problem }] } });
+    return [
+      {
+        method: 'POST',
+        path: `${base}/commands`,
+        bucket: () => GENEROUS,
+        handle: async ({ core, params, body }) => {
+          const list = listOf(core, params);
+          if (!Array.isArray(list)) return list;
+          const input = (await body()) as Record<string, unknown> | undefined;
+          const problem = validateCommand(input, 0);
+          if (problem) return invalid(problem);
+          const type = (input?.type as number | undefined) ?? 1;
+          const at = list.findIndex((c) => c.name === input!.name && c.type === type);
+          if (at < 0 && list.length >= 100)
+            return error(400, 30032, 'Maximum number of application commands reached (100)');
+          const command = toCommand(core, input!, params.guild_id);
+          if (at >= 0) {
+            list[at] = { ...command, id: list[at]!.id };
+            return { status: 200, body: list[at] };
+          }
+          list.push(command);
+          return { status: 201, body: command };
+        },
+      },
+      {
+        method: 'GET',
+        path: `${base}/commands/:command_id`,
+        bucket: () => GENEROUS,
+        handle: ({ core, params }) => {
+          const list = listOf(core, params);
+          if (!Array.isArray(list)) return list;
+          const found = list.find((c) => c.id === params.command_id);
+          return found ? { status: 200, body: found } : error(404, 10063, 'Unknown application command');
+        },
+      },
+      {
+        method: 'PATCH',
+        path: `${base}/commands/:command_id`,
+        bucket: () => GENEROUS,
+        handle: async ({ core, params, body }) => {
+          const list = listOf(core, params);
+          if (!Array.isArray(list)) return list;
+          const at = list.findIndex((c) => c.id === params.command_id);
+          if (at < 0) return error(404, 10063, 'Unknown application command');
+          const merged = { ...list[at]!, ...((await body()) as Record<string, unknown>) } as APIApplicationCommand;
+          const problem = validateCommand(merged, 0);
+          if (problem) return invalid(problem);
+          list[at] = { ...merged, version: core.ids.next() };
+          return { status: 200, body: list[at] };
+        },
+      },
+      {
+        method: 'DELETE',
+        path: `${base}/commands/:command_id`,
+        bucket: () => GENEROUS,
+        handle: ({ core, params }) => {
+          const list = listOf(core, params);
+          if (!Array.isArray(list)) return list;
+          const at = list.findIndex((c) => c.id === params.command_id);
+          if (at < 0) return error(404, 10063, 'Unknown application command');
+          list.splice(at, 1);
+          return { status: 204, body: null };
+        },
+      },
+    ];
+  };
   const guildList = (guildId: string) => {
     let list = store.guildCommands.get(guildId);
     if (!list) store.guildCommands.set(guildId, (list = []));
@@ -82,6 +164,8 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
   };
 
   return [
+    ...single('global'),
+    ...single('guild'),
     {
       method: 'GET',
       path: '/applications/@me',
@@ -154,9 +238,10 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
         const record = store.byToken(params.webhook_token ?? '');
         if (!record || !appMatches(deps.core, params.webhook_id))
           return passOn('POST', '/webhooks/:webhook_id/:webhook_token')(ctx);
-        const input = ((await body()) ?? {}) as { content?: string; flags?: number };
-        if (!input.content) return error(400, 50006, 'Cannot send an empty message');
-        const message = interactionMessage(deps, record, input);
+        const input = ((await body()) ?? {}) as { content?: string; flags?: number; attachments?: unknown };
+        const attachments = attachmentsOf(deps.core, await ctx.files(), input.attachments);
+        if (!input.content && attachments.length === 0) return error(400, 50006, 'Cannot send an empty message');
+        const message = interactionMessage(deps, record, { ...input, attachments });
         record.followUps.push(message);
         return { status: 200, body: message };
       },
@@ -184,10 +269,11 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
         const record = store.byToken(params.webhook_token ?? '');
         if (!record || !appMatches(deps.core, params.webhook_id))
           return passOn('PATCH', '/webhooks/:webhook_id/:webhook_token/messages/:message_id')(ctx);
-        const input = ((await body()) ?? {}) as { content?: string };
+        const input = ((await body()) ?? {}) as { content?: string; attachments?: unknown };
+        const attachments = attachmentsOf(deps.core, await ctx.files(), input.attachments);
         const existing = store.message(record, params.message_id ?? '');
         if (params.message_id === '@original' && !existing) {
-          record.original = interactionMessage(deps, record, input);
+          record.original = interactionMessage(deps, record, { ...input, attachments });
           record.edits++;
           return { status: 200, body: record.original };
         }
@@ -195,6 +281,7 @@ export function interactionRoutes(deps: InteractionsDeps, fallback: readonly Rou
         const edited: APIMessage = {
           ...existing,
           ...(typeof input.content === 'string' ? { content: input.content } : {}),
+          ...(attachments.length > 0 ? { attachments: [...existing.attachments, ...attachments] } : {}),
           edited_timestamp: new Date().toISOString(),
         };
         if (existing === record.original) record.original = edited;

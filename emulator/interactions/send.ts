@@ -2,7 +2,7 @@
 // (Discord docs, Interactions > Receiving and Responding > Interaction Response Object): a type 4 reply
 // becomes the original message in the channel (unless ephemeral), type 5 waits for an edit, type 7 is an
 // update of the component's message, type 9 opens a modal.
-import type { APIMessage } from 'discord-api-types/v10';
+import type { APIAttachment, APIMessage } from 'discord-api-types/v10';
 import type { EmulatorCore } from '../core.ts';
 import { publishMessage } from '../publish.ts';
 import { buildInteraction, type InteractionInput, type InteractionPlace } from './build.ts';
@@ -23,6 +23,8 @@ interface MessageData {
   content?: string;
   embeds?: unknown[];
   flags?: number;
+  /** From uploaded files (Reference > Uploading Files), built by the route that received them. */
+  attachments?: APIAttachment[];
 }
 
 /** Creates a message from an interaction (response, follow-up); ephemeral ones are not posted to the channel. */
@@ -35,6 +37,7 @@ export function interactionMessage(deps: InteractionsDeps, record: InteractionRe
       channel_id: record.channelId,
       content,
       flags: EPHEMERAL,
+      attachments: data.attachments ?? [],
       author: {
         id: deps.core.index.world.bot.id,
         username: deps.core.index.world.bot.username,
@@ -51,6 +54,7 @@ export function interactionMessage(deps: InteractionsDeps, record: InteractionRe
     author: deps.core.index.world.bot,
     content,
     embeds: [],
+    ...(data.attachments?.length ? { attachments: data.attachments } : {}),
   });
   deps.core.sentMessages.push(message);
   return message;

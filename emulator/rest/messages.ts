@@ -1,9 +1,11 @@
 // Message routes: create, edit, delete, react. Limits follow what Discord's headers show in practice (Discord
 // publishes the mechanism, not the numbers): 5 messages per 5 s per channel (configurable), edits the same,
 // deletes 5 per second with a stricter bucket for messages older than two weeks, reactions 1 per 0.25 s.
-import type { APIEmbed, APIMessage } from 'discord-api-types/v10';
+import type { APIAttachment, APIEmbed, APIMessage } from 'discord-api-types/v10';
+import type { EmulatorCore } from '../core.ts';
 import { publishMessage } from '../publish.ts';
 import { snowflakeTimestamp } from '../snowflake.ts';
+import type { UploadedFile } from './multipart.ts';
 import { error, NO_CONTENT, type RouteDef } from './route-types.ts';
 
 const TWO_WEEKS_MS = 14 * 24 * 3600 * 1000;
@@ -19,22 +21,53 @@ function validateContent(input: { content?: unknown; embeds?: unknown } | undefi
   return { content, embeds };
 }
 
+/**
+ * Attachments from uploaded files (Discord docs, Reference > Uploading Files): `attachments[].id` in the
+ * JSON refers to n of `files[n]` and may set a description; the files are kept for tests to read back.
+ */
+export function attachmentsOf(core: EmulatorCore, files: UploadedFile[], described: unknown): APIAttachment[] {
+  const meta = Array.isArray(described) ? (described as { id?: unknown; description?: unknown }[]) : [];
+  return files.map((file) => {
+    const id = core.ids.next();
+    core.uploads.set(id, { filename: file.filename, contentType: file.contentType, bytes: file.bytes });
+    const description = meta.find((m) => String(m.id) === String(file.index))?.description;
+    const url = `${core.urls().url}/attachments/${id}/${encodeURIComponent(file.filename)}`;
+    return {
+      id,
+      filename: file.filename,
+      size: file.bytes.byteLength,
+      url,
+      proxy_url: url,
+      content_type: file.contentType,
+      ...(typeof description === 'string' ? { description } : {}),
+    };
+  });
+}
+
 export const MESSAGE_ROUTES: RouteDef[] = [
   {
     // Discord docs, Resources > Message > Create Message.
     method: 'POST',
     path: '/channels/:channel_id/messages',
     bucket: (core) => ({ ...core.options.messageLimit, major: 'channel_id' }),
-    handle: async ({ core, params, body }) => {
+    handle: async ({ core, params, body, files }) => {
       const found = core.index.channel(params.channel_id ?? '');
       if (!found) return error(404, 10003, 'Unknown Channel');
       const input = (await body()) as
-        | { content?: unknown; embeds?: unknown; nonce?: unknown; message_reference?: { message_id?: unknown } }
+        | {
+            content?: unknown;
+            embeds?: unknown;
+            nonce?: unknown;
+            attachments?: unknown;
+            message_reference?: { message_id?: unknown };
+          }
         | undefined;
       const checked = validateContent(input);
       if ('status' in checked) return checked;
-      if (checked.content.length === 0 && checked.embeds.length === 0)
+      const uploaded = await files();
+      if (checked.content.length === 0 && checked.embeds.length === 0 && uploaded.length === 0)
         return error(400, 50006, 'Cannot send an empty message');
+      const attachments = attachmentsOf(core, uploaded, input?.attachments);
       const nonce = typeof input?.nonce === 'string' || typeof input?.nonce === 'number' ? input.nonce : undefined;
       // The referenced message's existence is not checked: the emulator keeps no message store.
       const replyTo =
@@ -46,6 +79,7 @@ export const MESSAGE_ROUTES: RouteDef[] = [
         author: core.index.world.bot,
         content: checked.content,
         embeds: checked.embeds,
+        ...(attachments.length > 0 ? { attachments } : {}),
         ...(nonce !== undefined ? { nonce } : {}),
       });
       core.sentMessages.push(message);

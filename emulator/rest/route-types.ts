@@ -1,5 +1,6 @@
 // The shape of a REST route row: template, rate-limit bucket, handler. Limits are data, read by RateLimiter.
 import type { EmulatorCore } from '../core.ts';
+import type { UploadedFile } from './multipart.ts';
 import type { BucketSpec } from './ratelimit.ts';
 
 export interface RestResult {
@@ -24,7 +25,10 @@ export interface RouteContext {
   state: RestState;
   params: Record<string, string>;
   query: URLSearchParams;
+  /** The JSON body, or a multipart body's payload_json. */
   body: () => Promise<unknown>;
+  /** The files of a multipart body (Reference > Uploading Files); empty for JSON bodies. */
+  files: () => Promise<UploadedFile[]>;
 }
 
 export type RouteBucket = Omit<BucketSpec, 'route'> & {

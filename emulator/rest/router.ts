@@ -3,8 +3,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorCore } from '../core.ts';
 import { bump } from '../counters.ts';
-import { BodyError, compileTemplate, readJson, sendJson } from '../http.ts';
+import { BodyError, compileTemplate, sendJson } from '../http.ts';
 import { countsAsInvalid, InvalidRequestCounter } from './invalid.ts';
+import { readRequestBody, UploadError, type ParsedBody } from './multipart.ts';
 import { RateLimiter } from './ratelimit.ts';
 import { ROUTES } from './routes.ts';
 import { createRestState, type RouteDef } from './route-types.ts';
@@ -72,6 +73,16 @@ export function createRestHandler(core: EmulatorCore, routes: RouteDef[] = ROUTE
       return reply(res, 404, { message: '404: Not Found', code: 0 });
     }
     bump(core.counters.rest.byRoute, route.key);
+    const reason = req.headers['x-audit-log-reason'];
+    if (typeof reason === 'string') {
+      let decoded = reason;
+      try {
+        decoded = decodeURIComponent(reason);
+      } catch {
+        // not URL-encoded: kept as sent
+      }
+      core.auditLog.push({ route: route.key, reason: decoded });
+    }
 
     const spec = route.def.bucket(core, params);
     const override = core.options.restLimits[route.key] ?? {};
@@ -99,10 +110,18 @@ export function createRestHandler(core: EmulatorCore, routes: RouteDef[] = ROUTE
       };
       return reply(res, 429, body, decision.headers, decision.scope);
     }
-    let cachedBody: Promise<unknown> | undefined;
+    let parsed: Promise<ParsedBody> | undefined;
+    const read = () => (parsed ??= readRequestBody(req));
     try {
       const query = new URL(req.url ?? '/', 'http://emulator').searchParams;
-      const result = await route.def.handle({ core, state, params, query, body: () => (cachedBody ??= readJson(req)) });
+      const result = await route.def.handle({
+        core,
+        state,
+        params,
+        query,
+        body: async () => (await read()).json,
+        files: async () => (await read()).files,
+      });
       if (result.status === 204) {
         res.writeHead(204, decision.headers);
         res.end();
@@ -110,6 +129,8 @@ export function createRestHandler(core: EmulatorCore, routes: RouteDef[] = ROUTE
       }
       reply(res, result.status, result.body, decision.headers);
     } catch (err) {
+      if (err instanceof UploadError)
+        return reply(res, err.status, { message: err.message, code: err.code }, decision.headers);
       if (err instanceof BodyError) {
         return reply(res, err.status, { message: err.message, code: err.status === 400 ? 50109 : 0 }, decision.headers);
       }

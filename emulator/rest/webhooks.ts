@@ -6,6 +6,7 @@
 import { InteractionResponseType } from 'discord-api-types/v10';
 import type { EmulatorCore } from '../core.ts';
 import { publishMessage } from '../publish.ts';
+import { attachmentsOf } from './messages.ts';
 import { error, GENEROUS, NO_CONTENT, type RestResult, type RestState, type RouteDef } from './route-types.ts';
 
 const WEBHOOK_LIMIT = { limit: 5, windowMs: 2000, major: 'webhook_id' as const, global: false };
@@ -91,13 +92,15 @@ export const WEBHOOK_ROUTES: RouteDef[] = [
     path: '/webhooks/:webhook_id/:webhook_token',
     auth: false,
     bucket: () => WEBHOOK_LIMIT,
-    handle: async ({ core, state, params, query, body }) => {
+    handle: async ({ core, state, params, query, body, files }) => {
       const hook = resolveWebhook(core, state, params.webhook_id ?? '', params.webhook_token ?? '');
       if (typeof hook === 'object' && 'status' in hook) return hook;
-      const input = (await body()) as { content?: unknown } | undefined;
+      const input = (await body()) as { content?: unknown; attachments?: unknown } | undefined;
       const content = typeof input?.content === 'string' ? input.content : '';
-      if (content === '') return error(400, 50006, 'Cannot send an empty message');
-      if (hook === 'interaction') return { status: 200, body: { id: core.ids.next(), content, type: 0 } };
+      const uploaded = await files();
+      if (content === '' && uploaded.length === 0) return error(400, 50006, 'Cannot send an empty message');
+      const attachments = attachmentsOf(core, uploaded, input?.attachments);
+      if (hook === 'interaction') return { status: 200, body: { id: core.ids.next(), content, type: 0, attachments } };
       const found = core.index.channel(hook.channelId);
       if (!found) return error(404, 10003, 'Unknown Channel');
       const message = publishMessage(core, {
@@ -105,6 +108,7 @@ export const WEBHOOK_ROUTES: RouteDef[] = [
         guild: found.guild,
         author: core.index.world.bot,
         content,
+        ...(attachments.length > 0 ? { attachments } : {}),
       });
       return query.get('wait') === 'true' ? { status: 200, body: message } : NO_CONTENT;
     },

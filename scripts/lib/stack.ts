@@ -35,6 +35,16 @@ export function emulatorWebhookVars(emulator: EmulatorProcess): Record<string, s
   };
 }
 
+/** The host settings that run QQ shards over the emulator's QQ websocket gateway (with its access tokens). */
+export function emulatorQQHostVars(emulator: EmulatorProcess): Record<string, string> {
+  return {
+    QQ_APP_ID: emulator.qqAppId,
+    QQ_APP_SECRET: emulator.qqAppSecret,
+    QQ_API_URL: `${emulator.url}/qq/api`,
+    QQ_TOKEN_URL: `${emulator.url}/qq/app/getAppAccessToken`,
+  };
+}
+
 export async function startEmulatorProcess(args: string[], options: SpawnOptions = {}): Promise<EmulatorProcess> {
   let ready: Omit<EmulatorProcess, keyof Managed> | undefined;
   const proc = spawnManaged('emulator', NODE, [`${ROOT}emulator/bin.mjs`, ...args], {

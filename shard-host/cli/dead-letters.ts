@@ -3,17 +3,22 @@
 // precedence as the host (config.ts) but needs no DISCORD_TOKEN; safe while the host runs (both files
 // are append-only and never rewritten).
 import { hostname } from 'node:os';
-import { configReader, readDeadLetterFile, readSecret, readWorkerUrl } from '../config.ts';
+import { configReader, platformFiles, readDeadLetterFile, readSecret, readWorkerUrl } from '../config.ts';
+import type { Platform } from '../../protocol/index.ts';
 import { HttpTransport } from '../forwarder/http-transport.ts';
 import type { BatchTransport } from '../forwarder/transport.ts';
 import { DeadLetterList, type DeadLetter } from '../spool/dead-letter-list.ts';
-import { replayDeadLetters } from './replay.ts';
+import { replayDeadLetters, type ReplayReport } from './replay.ts';
+
+const PLATFORMS: readonly Platform[] = ['discord', 'qq'];
 
 export const DEAD_LETTERS_HELP = `Usage: shard-host dead-letters [--json] [--replay] [--dead-letter-file PATH] [--spool-dir DIR]
                              [--worker-url URL] [--secret S]
 
 Lists the events this host dead-lettered (a handler failed EDGESHARD_MAX_ATTEMPTS times, or the Worker
-refused them) that have not been replayed: id, type, shard, when, reason.
+refused them) that have not been replayed: id, type, shard, when, reason. Both platforms' files are read:
+Discord's (EDGESHARD_DEAD_LETTER_FILE, default <EDGESHARD_SPOOL_DIR>/dead-letter.jsonl) and QQ's
+(<EDGESHARD_SPOOL_DIR>/qq/dead-letter.jsonl).
 
   --json     one JSON document for machines
   --replay   re-deliver them to the Worker's /events as a signed replay batch (EDGESHARD_WORKER_URL,
@@ -71,14 +76,24 @@ export async function deadLettersCommand(
     argv.filter((a) => !own.has(a)),
     env,
   );
-  const list = new DeadLetterList(readDeadLetterFile(get));
+  const base = { spoolDir: get('EDGESHARD_SPOOL_DIR')!, deadLetterFile: readDeadLetterFile(get) };
+  // One list per platform: a replay batch carries one platform's events (the Worker admits it with that
+  // platform's coordinator).
+  const lists = PLATFORMS.map((p) => new DeadLetterList(platformFiles(base, p).deadLetterFile));
   try {
     if (!flags.has('--replay')) {
-      const letters = list.outstanding();
-      if (flags.has('--json')) io.out(JSON.stringify({ file: list.path, deadLetters: letters.map(asJson) }, null, 2));
-      else if (letters.length === 0) io.out(`no dead letters in ${list.path}`);
-      else io.out(`${letters.length} dead letter${letters.length === 1 ? '' : 's'} in ${list.path}\n${table(letters)}`);
-      if (list.corrupt > 0) io.err(`${list.corrupt} unreadable line(s) in ${list.path} or ${list.markPath} skipped`);
+      const byList = lists.map((list) => ({ path: list.path, letters: list.outstanding() }));
+      const letters = byList.flatMap((l) => l.letters);
+      const files = byList.map((l) => l.path);
+      const holding = byList.filter((l) => l.letters.length > 0).map((l) => l.path);
+      if (flags.has('--json')) io.out(JSON.stringify({ files, deadLetters: letters.map(asJson) }, null, 2));
+      else if (letters.length === 0) io.out(`no dead letters in ${files.join(' or ')}`);
+      else
+        io.out(
+          `${letters.length} dead letter${letters.length === 1 ? '' : 's'} in ${holding.join(' and ')}\n${table(letters)}`,
+        );
+      for (const list of lists)
+        if (list.corrupt > 0) io.err(`${list.corrupt} unreadable line(s) in ${list.path} or ${list.markPath} skipped`);
       return 0;
     }
     const workerUrl = readWorkerUrl(get);
@@ -86,7 +101,13 @@ export async function deadLettersCommand(
     const transport = io.transport?.(workerUrl, secret) ?? new HttpTransport({ workerUrl, secret, connections: 1 });
     try {
       const hostId = `${get('EDGESHARD_HOST_ID') ?? hostname()}/dead-letters`;
-      const report = await replayDeadLetters(list, transport, { hostId });
+      const report: ReplayReport = { replayed: [], failed: [], notSent: [] };
+      for (const list of lists) {
+        const r = await replayDeadLetters(list, transport, { hostId });
+        report.replayed.push(...r.replayed);
+        report.failed.push(...r.failed);
+        report.notSent.push(...r.notSent);
+      }
       if (flags.has('--json')) io.out(JSON.stringify(report, null, 2));
       else {
         for (const id of report.replayed) io.out(`replayed       ${id}`);
@@ -101,6 +122,6 @@ export async function deadLettersCommand(
       await transport.close();
     }
   } finally {
-    list.close();
+    for (const list of lists) list.close();
   }
 }

@@ -11,6 +11,7 @@ import {
   signedHeaders,
   type CoordinatorMessage,
   type HostMessage,
+  type Platform,
 } from '../../protocol/index.ts';
 
 export interface LeaseLink {
@@ -33,13 +34,17 @@ export interface WebSocketLeaseOptions {
   url: string;
   secret: string;
   hostId: string;
+  /** Whose coordinator this link reaches (the Worker runs one per platform); discord by default. */
+  platform?: Platform;
   /** Give up opening after this long (a blackholed coordinator must not hang the reconnect loop). */
   handshakeTimeoutMs?: number;
 }
 
-export function leaseUrl(base: string): string {
+/** `?platform=` names the coordinator; Discord's is the default, so its URL is what it always was. */
+export function leaseUrl(base: string, platform: Platform = 'discord'): string {
   const u = new URL(base.replace(/\/$/, '') + LEASE_CONNECT_PATH);
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  if (platform !== 'discord') u.searchParams.set('platform', platform);
   return u.toString();
 }
 
@@ -57,7 +62,7 @@ export function webSocketLease(options: WebSocketLeaseOptions): LeaseConnect {
     const nonce = crypto.randomUUID();
     void signedHeaders(options.secret, connectSigningBody(options.hostId, nonce)).then((headers) => {
       if (ended) return;
-      ws = new WebSocket(leaseUrl(options.url), {
+      ws = new WebSocket(leaseUrl(options.url, options.platform), {
         headers: { ...headers, [HOST_HEADER]: options.hostId, [NONCE_HEADER]: nonce },
         handshakeTimeout: options.handshakeTimeoutMs ?? 5_000,
         perMessageDeflate: false,

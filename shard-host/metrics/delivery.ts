@@ -3,6 +3,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { BatchSent } from '../forwarder/forwarder.ts';
 import type { SpoolDepth } from '../spool/types.ts';
+import type { Platform } from '../../protocol/index.ts';
 
 export interface DeliveryMetrics {
   batch(sent: BatchSent): void;
@@ -13,15 +14,22 @@ export interface DeliveryMetrics {
   corrupt(records: number): void;
 }
 
+/** Discord's metrics keep their names; each other platform's get its own prefix (prom-client takes one
+ *  metric per name and registry, and each platform has its own spool, forwarder and shards). */
+export function metricPrefix(platform: Platform): string {
+  return platform === 'discord' ? 'edgeshard_' : `edgeshard_${platform}_`;
+}
+
 /** `depth` is read at scrape time, so the spool may be created after the metrics. */
 export function deliveryMetrics(
   registry: Registry,
   depth: () => SpoolDepth,
   now: () => number = Date.now,
+  prefix = 'edgeshard_',
 ): DeliveryMetrics {
   const registers = [registry];
   new Gauge({
-    name: 'edgeshard_spool_events',
+    name: `${prefix}spool_events`,
     help: 'Events in the spool not yet acknowledged by the Worker',
     registers,
     collect() {
@@ -29,7 +37,7 @@ export function deliveryMetrics(
     },
   });
   new Gauge({
-    name: 'edgeshard_spool_bytes',
+    name: `${prefix}spool_bytes`,
     help: 'Bytes of event JSON in the spool',
     registers,
     collect() {
@@ -37,7 +45,7 @@ export function deliveryMetrics(
     },
   });
   new Gauge({
-    name: 'edgeshard_spool_oldest_unacked_age_seconds',
+    name: `${prefix}spool_oldest_unacked_age_seconds`,
     help: 'Age of the oldest unacknowledged event (0 when the spool is empty)',
     registers,
     collect() {
@@ -46,55 +54,55 @@ export function deliveryMetrics(
     },
   });
   const batches = new Counter({
-    name: 'edgeshard_forward_batches_total',
+    name: `${prefix}forward_batches_total`,
     help: 'Batches POSTed to the Worker, by HTTP status (none = no response)',
     labelNames: ['shard', 'status'],
     registers,
   });
   const perBatch = new Histogram({
-    name: 'edgeshard_forward_events_per_batch',
+    name: `${prefix}forward_events_per_batch`,
     help: 'Events in each batch sent',
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
     registers,
   });
   const latency = new Histogram({
-    name: 'edgeshard_forward_latency_seconds',
+    name: `${prefix}forward_latency_seconds`,
     help: 'Time from sending a batch to the Worker answering it',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
   const delivery = new Histogram({
-    name: 'edgeshard_delivery_latency_seconds',
+    name: `${prefix}delivery_latency_seconds`,
     help: 'Time from the host reading an event to the Worker acknowledging it',
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120, 600],
     registers,
   });
   const acked = new Counter({
-    name: 'edgeshard_events_acked_total',
+    name: `${prefix}events_acked_total`,
     help: 'Events the Worker acknowledged',
     labelNames: ['shard'],
     registers,
   });
   const retries = new Counter({
-    name: 'edgeshard_forward_retried_events_total',
+    name: `${prefix}forward_retried_events_total`,
     help: 'Events scheduled to be sent again after a failure',
     labelNames: ['shard'],
     registers,
   });
   const dead = new Counter({
-    name: 'edgeshard_dead_letters_total',
+    name: `${prefix}dead_letters_total`,
     help: 'Events written to the dead-letter file',
     labelNames: ['shard'],
     registers,
   });
   const dropped = new Counter({
-    name: 'edgeshard_spool_dropped_total',
+    name: `${prefix}spool_dropped_total`,
     help: 'Events dropped because the spool passed EDGESHARD_SPOOL_MAX_BYTES',
     labelNames: ['shard'],
     registers,
   });
   const corrupt = new Counter({
-    name: 'edgeshard_spool_corrupt_records_total',
+    name: `${prefix}spool_corrupt_records_total`,
     help: 'Torn or corrupt spool records found (and skipped) at start',
     registers,
   });
@@ -117,9 +125,9 @@ export function deliveryMetrics(
 }
 
 /** Dead letters not yet replayed (`shard-host dead-letters`), read at scrape time. */
-export function registerDeadLetterGauge(registry: Registry, outstanding: () => number): void {
+export function registerDeadLetterGauge(registry: Registry, outstanding: () => number, prefix = 'edgeshard_'): void {
   new Gauge({
-    name: 'edgeshard_dead_letters',
+    name: `${prefix}dead_letters`,
     help: 'Dead-lettered events not yet replayed (list them with `npx shard-host dead-letters`)',
     registers: [registry],
     collect() {

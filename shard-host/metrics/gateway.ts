@@ -24,30 +24,33 @@ const STATES: readonly ShardStateKind[] = [
 type StatCounter = Exclude<keyof ShardStats, 'latencyMs'>;
 const COUNTERS: Record<StatCounter, { name: string; help: string }> = {
   eventsReceived: {
-    name: 'edgeshard_gateway_events_received_total',
+    name: 'gateway_events_received_total',
     help: 'Dispatches received and handed to the spool, per shard.',
   },
-  reconnects: { name: 'edgeshard_gateway_reconnects_total', help: 'Connections opened after the first, per shard.' },
-  resumes: { name: 'edgeshard_gateway_resumes_total', help: 'Resume payloads sent, per shard.' },
+  reconnects: { name: 'gateway_reconnects_total', help: 'Connections opened after the first, per shard.' },
+  resumes: { name: 'gateway_resumes_total', help: 'Resume payloads sent, per shard.' },
   identifies: {
-    name: 'edgeshard_gateway_identifies_total',
+    name: 'gateway_identifies_total',
     help: 'Identify payloads sent (each spends a daily session start), per shard.',
   },
-  bytesIn: { name: 'edgeshard_gateway_bytes_in_total', help: 'Bytes received on the wire (compressed), per shard.' },
+  bytesIn: { name: 'gateway_bytes_in_total', help: 'Bytes received on the wire (compressed), per shard.' },
 };
 
 export interface GatewayMetricsSources {
   shards: () => Iterable<ObservedShard>;
   /** Whether reading is paused by backpressure. */
   paused: () => boolean;
-  /** Session starts left in the identify budget, if known. */
-  identifyBudget?: () => number;
 }
 
-export function registerGatewayMetrics(registry: Registry, sources: GatewayMetricsSources): void {
+/** `prefix`: metricPrefix(platform) (metrics/delivery.ts); Discord's names by default. */
+export function registerGatewayMetrics(
+  registry: Registry,
+  sources: GatewayMetricsSources,
+  prefix = 'edgeshard_',
+): void {
   const registers = [registry];
   new Gauge({
-    name: 'edgeshard_shard_state',
+    name: `${prefix}shard_state`,
     help: 'Current state of each shard: 1 for the state it is in, 0 for the others.',
     labelNames: ['shard', 'state'],
     registers,
@@ -58,7 +61,7 @@ export function registerGatewayMetrics(registry: Registry, sources: GatewayMetri
     },
   });
   new Gauge({
-    name: 'edgeshard_gateway_heartbeat_latency_seconds',
+    name: `${prefix}gateway_heartbeat_latency_seconds`,
     help: 'Round trip of the last acknowledged heartbeat, per shard.',
     labelNames: ['shard'],
     registers,
@@ -72,7 +75,7 @@ export function registerGatewayMetrics(registry: Registry, sources: GatewayMetri
   });
   for (const [key, { name, help }] of Object.entries(COUNTERS) as [StatCounter, { name: string; help: string }][]) {
     new Counter({
-      name,
+      name: prefix + name,
       help,
       labelNames: ['shard'],
       registers,
@@ -83,22 +86,11 @@ export function registerGatewayMetrics(registry: Registry, sources: GatewayMetri
     });
   }
   new Gauge({
-    name: 'edgeshard_gateway_reading_paused',
+    name: `${prefix}gateway_reading_paused`,
     help: '1 while backpressure has paused reading the sockets (the spool is over its high-water mark).',
     registers,
     collect() {
       this.set(sources.paused() ? 1 : 0);
     },
   });
-  if (sources.identifyBudget) {
-    const remaining = sources.identifyBudget;
-    new Gauge({
-      name: 'edgeshard_gateway_identify_budget_remaining',
-      help: 'Daily session starts left (session_start_limit.remaining, counted down locally).',
-      registers,
-      collect() {
-        this.set(remaining());
-      },
-    });
-  }
 }

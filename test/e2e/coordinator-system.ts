@@ -54,7 +54,11 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(emulatorArgs: string[], workerVars: Record<string, string> = {}): Promise<Cluster> {
+/** `workerVars`: extra Worker settings, or a function of the running emulator (e.g. emulatorWebhookVars). */
+export async function startCluster(
+  emulatorArgs: string[],
+  workerVars: Record<string, string> | ((emulator: EmulatorProcess) => Record<string, string>) = {},
+): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'edgeshard-coord-'));
   const secret = localSecret();
   const ledger = await startLedger();
@@ -71,7 +75,7 @@ export async function startCluster(emulatorArgs: string[], workerVars: Record<st
       LEDGER_URL: ledger.url,
       EDGESHARD_LEASE_TTL_MS: String(LEASE_TTL_MS),
       EDGESHARD_STATUS_TOKEN: STATUS_TOKEN,
-      ...workerVars,
+      ...(typeof workerVars === 'function' ? workerVars(emulator) : workerVars),
     },
   };
   let worker = await startWorkerProcess(workerOptions);

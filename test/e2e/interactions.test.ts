@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../scripts/lib/proc.ts';
 import { ROOT } from '../../scripts/lib/stack.ts';
 import { startSystem, type System } from './system.ts';
+import { commands as botCommands } from '../../workers/handlers/commands.ts';
 
 interface InteractionRecord {
   status: number;
@@ -89,13 +90,15 @@ describe('Discord interactions and QQ callbacks through the emulator', () => {
         timeout: 30_000,
       });
       expect(run.status, run.stderr).toBe(0);
-      expect(run.stdout).toMatch(/registered 1 command\(s\).*\/ping/);
+      expect(run.stdout).toContain('+ /ping\n');
+      expect(run.stdout).toMatch(/applied \d+ change\(s\)/);
     }
     const commands = await system.emu<{ global: { name: string }[]; guilds: Record<string, { name: string }[]> }>(
       '/_emulator/commands',
     );
-    expect(commands.global.map((c) => c.name)).toEqual(['ping']);
-    expect(commands.guilds[world.guilds[0]!.id]?.map((c) => c.name)).toEqual(['ping']);
+    const names = botCommands.map((c) => c.name);
+    expect(commands.global.map((c) => c.name)).toEqual(names);
+    expect(commands.guilds[world.guilds[0]!.id]?.map((c) => c.name)).toEqual(names);
   });
 
   it('passes QQ callback validation (op 13) as the QQ console would check it', async () => {
@@ -113,17 +116,16 @@ describe('Discord interactions and QQ callbacks through the emulator', () => {
       await system.emu<{ scene: string; target: string; content: string; msg_id?: string; msg_seq?: number }[]>(
         '/_emulator/qq/messages',
       );
-    expect(sent).toEqual([
-      {
-        id: expect.any(String),
-        scene: 'group',
-        target: said.message.group_openid,
-        content: 'pong',
-        msg_id: said.message.id,
-        msg_seq: 1,
-        timestamp: expect.any(Number),
-      },
-    ]);
+    // One reply, passive (msg_id of the message it answers), its msg_seq derived from the event id so a
+    // redelivered event could not send a second one (workers/qq/client.ts).
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
+      scene: 'group',
+      target: said.message.group_openid,
+      content: 'pong',
+      msg_id: said.message.id,
+      msg_seq: expect.any(Number),
+    });
     const state = await system.emu<{ counters: { tokensIssued: number; apiRefusals: number } }>('/_emulator/qq/state');
     expect(state.counters).toMatchObject({ tokensIssued: 1, apiRefusals: 0 });
   });

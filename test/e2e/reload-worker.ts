@@ -30,10 +30,10 @@ export function prepareReloadableWorker(handlerSource: string): ReloadableWorker
       '',
     ].join('\n'),
   );
-  const toml = readFileSync(join(ROOT, 'test/e2e/wrangler.e2e.toml'), 'utf8').replace(
-    /^main = .*$/m,
-    'main = "entry.ts"',
-  );
+  // The config moves two directories down: its relative paths (the @discordjs/rest alias) follow.
+  const toml = readFileSync(join(ROOT, 'test/e2e/wrangler.e2e.toml'), 'utf8')
+    .replace(/^main = .*$/m, 'main = "entry.ts"')
+    .replaceAll('"../../workers/', '"../../../../workers/');
   const config = join(dir, 'wrangler.toml');
   writeFileSync(config, toml);
   return {

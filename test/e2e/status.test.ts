@@ -90,6 +90,23 @@ describe('status page', () => {
   });
 
   it.skipIf(!CHROMIUM)('renders a grid of ready shards in headless Chromium', async () => {
+    // Two !ping → pong round trips, so the REST proxy panel has calls to show.
+    const world = await cluster.emu<{ guilds: { channels: { id: string }[] }[] }>('/_emulator/world');
+    const channels = world.guilds.slice(0, 2).map((g) => g.channels[0]!.id);
+    for (const channel_id of channels)
+      await cluster.emu('/_emulator/say', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ channel_id, content: '!ping' }),
+      });
+    await waitFor(
+      'both pongs',
+      async () => {
+        const sent = await cluster.emu<{ content: string }[]>('/_emulator/messages');
+        return sent.filter((m) => m.content === 'pong').length === 2 ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     const dir = mkdtempSync(join(tmpdir(), 'edgeshard-status-'));
     const png = join(dir, 'status.png');
     const args = [
@@ -97,7 +114,7 @@ describe('status page', () => {
       '--no-sandbox',
       '--disable-gpu',
       '--hide-scrollbars',
-      '--window-size=1200,800',
+      '--window-size=1200,1400',
       `--user-data-dir=${join(dir, 'profile')}`,
     ];
     execFileSync(CHROMIUM!, [...args, `--screenshot=${png}`, `${cluster.worker.url}/status?token=${STATUS_TOKEN}`], {
@@ -110,6 +127,16 @@ describe('status page', () => {
     });
     expect(dom).toContain('4 / 4 shards ready');
     expect(dom.match(/class="cell ok"/g)).toHaveLength(4);
+    // The operator's console: both hosts with their load columns, handler figures, the REST proxy panel.
+    expect(dom.match(/<tr class="" data-host="host-[ab]">/g)).toHaveLength(2);
+    expect(dom).toContain('<th>spool</th><th>oldest unacked</th><th>dead letters</th>');
+    expect(dom).toMatch(
+      /<tr data-key="discord:MESSAGE_CREATE" class=""><td>discord:MESSAGE_CREATE<\/td><td class="n">[1-9]/,
+    );
+    expect(dom).toMatch(/<b data-k="429">user \d+ · global \d+ · shared \d+<\/b>/);
+    expect(dom).toMatch(/<b data-k="invalid">0 \/ 2,500<\/b>/);
+    expect(dom).toContain('<b data-k="requests">2</b>');
+    expect(dom).toContain('<b data-k="429">user 0 · global 0 · shared 0</b>');
     const image = decodePng(readFileSync(png));
     expect(image.width).toBe(1200);
     // The "ready" green (#3fb950) fills four cells: count its pixels.

@@ -3,8 +3,10 @@
 // deferred-reply helpers, and gateway-command probes (below). Nothing of ours is replaced. `buildApp` lets a generated entry add handlers (the
 // reload test's rewritable module, test/e2e/reload-entry.ts).
 import { createApp } from '../../workers/app.ts';
-import { onCommand, onDiscord, Registry, type HandlerDefinition } from '../../workers/dispatch/registry.ts';
+import { onCommand, onDiscord, onQQ, Registry, type HandlerDefinition } from '../../workers/dispatch/registry.ts';
 import { handlers } from '../../workers/handlers/index.ts';
+import { DiscordApiError } from '../../workers/rest/errors.ts';
+import { restClient } from '../../workers/rest/stub.ts';
 
 export { ShardCoordinator } from '../../workers/durable-objects/coordinator.ts';
 export { RestProxy } from '../../workers/durable-objects/rest-proxy.ts';
@@ -61,6 +63,17 @@ const poison = onDiscord('MESSAGE_CREATE', async (message, ctx) => {
   await report(ctx.env, { eventId: ctx.event.id, messageId: `poison:${message.id}`, shard: ctx.event.shard });
 });
 
+// QQ (qq-gateway.test.ts): every group @-message handled, with how it arrived (a shard's batch or the
+// webhook), so the test counts handler runs rather than replies (QQ refuses a repeated passive reply).
+const qqLedger = onQQ('GROUP_AT_MESSAGE_CREATE', (message, ctx) =>
+  report(ctx.env, {
+    eventId: ctx.event.id,
+    messageId: `qq:${message.id}`,
+    shard: ctx.event.shard,
+    via: ctx.event.shard === null ? 'webhook' : 'websocket',
+  }),
+);
+
 const deferred = onCommand(
   { name: 'e2e-defer', description: 'deferred reply, edit and follow-up' },
   (_interaction, ctx) =>
@@ -71,7 +84,22 @@ const deferred = onCommand(
 );
 
 export function buildApp(extra: HandlerDefinition[] = []) {
-  return createApp(new Registry([...handlers, ledger, deferred, gatewayCommand, membersChunk, poison, ...extra]));
+  return createApp(
+    new Registry([...handlers, ledger, deferred, gatewayCommand, membersChunk, poison, qqLedger, ...extra]),
+  );
 }
 
-export default buildApp();
+const app = buildApp();
+// Benchmark only (bench/rest.ts, "handler client"): one REST call made the way a handler makes it, through
+// DiscordRest (ctx.rest / ctx.api) and the REST proxy DO; answers the upstream status.
+app.post('/_bench/handler-call', async (c) => {
+  const call = await c.req.json<{ method: string; path: string; body?: unknown }>();
+  const rest = restClient(c.env);
+  const status = await rest.send(call.method, call.path, call.body === undefined ? {} : { body: call.body }).then(
+    () => 200,
+    (err: unknown) => (err instanceof DiscordApiError ? err.status : 0),
+  );
+  return c.json({ status });
+});
+
+export default app;

@@ -26,13 +26,16 @@ export async function signedRequest(body: string, opts: { secret?: string; now?:
   return { method: 'POST', body, headers: { ...headers, 'content-type': 'application/json' } };
 }
 
-/** A fresh coordinator (empty lease table and delivery ledger) for tests that send the same event ids again. */
+/** Fresh coordinators (empty lease tables and delivery ledgers, every platform's) for tests that send the
+ *  same event ids again. */
 export async function resetCoordinator(): Promise<void> {
   const { env, evictDurableObject, runInDurableObject } = await import('cloudflare:test');
-  const stub = coordinatorStub(env as unknown as Env);
-  await evictDurableObject(stub).catch(() => {}); // closes the previous test's sockets first (if it runs)
-  await runInDurableObject(stub, async (_o, state) => {
-    await state.storage.deleteAll();
-  });
-  await evictDurableObject(stub);
+  for (const platform of ['discord', 'qq'] as const) {
+    const stub = coordinatorStub(env as unknown as Env, platform);
+    await evictDurableObject(stub).catch(() => {}); // closes the previous test's sockets first (if it runs)
+    await runInDurableObject(stub, async (_o, state) => {
+      await state.storage.deleteAll();
+    });
+    await evictDurableObject(stub);
+  }
 }

@@ -2,6 +2,7 @@
 // handler context whose REST and QQ calls are recorded instead of sent.
 import type { HandlerContext } from '../../workers/dispatch/context.ts';
 import { toHex } from '../../workers/interactions/ed25519.ts';
+import { discordApi } from '../../workers/rest/api.ts';
 import { DiscordRest } from '../../workers/rest/client.ts';
 import type { RestRequest } from '../../workers/rest/types.ts';
 
@@ -67,6 +68,7 @@ export function fakeContext(
     event: { id: 'discord:interaction:1', platform: 'discord', shard: null, type: 'INTERACTION_CREATE' },
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     waitUntil: (p) => void waited.push(p),
+    api: discordApi(rest),
     rest,
     get qq(): never {
       throw new Error('no QQ in this test');

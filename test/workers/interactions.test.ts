@@ -1,6 +1,6 @@
 import type { APIChatInputApplicationCommandInteraction, APIMessageComponentInteraction } from 'discord-api-types/v10';
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../workers/app.ts';
 import { onCommand, onComponent, onModal, Registry } from '../../workers/dispatch/registry.ts';
 import { fromHex, importPublicKey, verifySignedRequest } from '../../workers/interactions/ed25519.ts';
@@ -12,6 +12,7 @@ import {
   signedInteraction,
   signerFromSeed,
 } from './interactions-fixtures.ts';
+import { resetCoordinator } from './helpers.ts';
 
 const testEnv = { ...env, DISCORD_PUBLIC_KEY: RFC8032_TEST2.publicKey };
 const headerNames = { headers: 'X-Signature-*', fix: 'fix the key' };
@@ -57,6 +58,8 @@ describe('Ed25519 verification (WebCrypto)', () => {
 
 describe('POST /interactions', () => {
   const pingBot = () => new Registry([onCommand({ name: 'ping', description: 'p' }, (_i, ctx) => ctx.reply('pong'))]);
+  // The fixtures share one interaction id; the ledger would answer the second test's copy as a replay.
+  beforeEach(resetCoordinator);
 
   it('answers PING with PONG', async () => {
     const res = await post(
@@ -112,6 +115,50 @@ describe('POST /interactions', () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
       /DISCORD_PUBLIC_KEY is not set/,
     );
+  });
+
+  it('runs a replayed interaction once: the copy gets 409 already_handled, the handler is not run again', async () => {
+    let runs = 0;
+    const registry = new Registry([
+      onCommand({ name: 'ping', description: 'p' }, (_i, ctx) => {
+        runs++;
+        return ctx.reply('pong');
+      }),
+    ]);
+    const init = await signedInteraction(commandInteraction('ping'));
+    const first = await post(registry, init);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ type: 4, data: { content: 'pong' } });
+    const replay = await post(registry, init);
+    expect(replay.status).toBe(409);
+    const body = (await replay.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('already_handled');
+    expect(body.error.message).toContain('interaction 900000000000000001 was already handled');
+    expect(runs).toBe(1);
+  });
+
+  it('lets a failed interaction run again (its claim is released), then refuses the copy of the success', async () => {
+    let runs = 0;
+    const registry = new Registry([
+      onCommand({ name: 'flaky', description: 'f' }, (_i, ctx) => {
+        runs++;
+        if (runs === 1) throw new Error('first try fails');
+        return ctx.reply('ok');
+      }),
+    ]);
+    const init = await signedInteraction(commandInteraction('flaky'));
+    expect((await post(registry, init)).status).toBe(500);
+    const second = await post(registry, init);
+    expect(second.status).toBe(200);
+    expect(await second.json()).toEqual({ type: 4, data: { content: 'ok' } });
+    expect((await post(registry, init)).status).toBe(409);
+    expect(runs).toBe(2);
+  });
+
+  it('answers every PING with PONG (no handler runs, so no ledger entry)', async () => {
+    const init = await signedInteraction({ id: '1', application_id: '2', token: 't', type: 1, version: 1 });
+    expect(await (await post(pingBot(), init)).json()).toEqual({ type: 1 });
+    expect(await (await post(pingBot(), init)).json()).toEqual({ type: 1 });
   });
 
   it('answers an unknown command with an ephemeral notice and counts it', async () => {

@@ -1,9 +1,9 @@
-// Each event's handlers run once. Every entry point hands its events here: the coordinator's ledger
+// Each event's handlers run once. Every entry point hands its events here: the platform's coordinator's ledger
 // admits them in one call (refusing a stale lease epoch, answering `done` for events whose handlers
 // already completed, `busy` for events another request is running), the caller's `run` handles what
 // was admitted, and one more call settles the outcome. Duplicate ids within one request run once and
 // share one result.
-import { EdgeshardError, ERROR_CODES, type EventResult } from '../../protocol/index.ts';
+import { EdgeshardError, ERROR_CODES, type EventResult, type Platform } from '../../protocol/index.ts';
 import type { AdmitRequest } from '../coordinator/admit.ts';
 import type { LedgerItem } from '../coordinator/ledger.ts';
 import { coordinatorStub } from '../coordinator/stub.ts';
@@ -11,6 +11,8 @@ import type { Env } from '../env.ts';
 import { unwrap } from '../rpc.ts';
 
 export interface OnceOptions<E> {
+  /** Whose coordinator admits the events (each platform has its own ledger and lease epochs). */
+  platform: Platform;
   fence: AdmitRequest['fence'];
   events: readonly E[];
   item(event: E): LedgerItem;
@@ -37,7 +39,7 @@ export async function runOnce<E>(env: Env, o: OnceOptions<E>): Promise<Map<strin
     if (!unique.has(id)) unique.set(id, e);
   }
   const items = [...unique.values()].map((e) => o.item(e));
-  const coordinator = coordinatorStub(env);
+  const coordinator = coordinatorStub(env, o.platform);
   const verdict = unwrap(await coordinator.admit({ fence: o.fence, items }));
   if (verdict.kind === 'stale')
     throw staleEpoch(o.fence?.host ?? '?', o.fence?.epoch ?? 0, verdict.shard, verdict.current);
@@ -74,4 +76,15 @@ export async function runOnce<E>(env: Env, o: OnceOptions<E>): Promise<Map<strin
     }
   }
   return results;
+}
+
+/** The one platform of a batch's events: a batch is admitted by one coordinator, so it may not mix them. */
+export function batchPlatform(events: readonly { platform: Platform }[]): Platform {
+  const platforms = new Set(events.map((e) => e.platform));
+  if (platforms.size > 1)
+    throw new EdgeshardError(
+      ERROR_CODES.MALFORMED_BATCH,
+      `malformed event batch: events of ${[...platforms].join(' and ')} in one batch; a batch carries one platform's events (each platform's shards have their own forwarder): run the same edgeshard version on hosts and Worker`,
+    );
+  return events[0]?.platform ?? 'discord';
 }

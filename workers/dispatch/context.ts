@@ -6,6 +6,7 @@ import { coordinatorGateway } from '../coordinator/gateway.ts';
 import type { Env } from '../env.ts';
 import type { QQOpenApi } from '../qq/client.ts';
 import { qqClient } from '../qq/stub.ts';
+import { discordApi, type API } from '../rest/api.ts';
 import type { DiscordRest } from '../rest/client.ts';
 import { restClient } from '../rest/stub.ts';
 
@@ -39,7 +40,13 @@ export interface HandlerContext {
   event: EventMeta;
   log: HandlerLogger;
   waitUntil(promise: Promise<unknown>): void;
-  /** Discord REST, through the REST proxy Durable Object (rate limits honoured). */
+  /**
+   * The whole Discord API, typed (@discordjs/core's groups: `api.channels.createMessage`, `api.guilds.…`,
+   * `api.interactions.reply`, …), each call through the REST proxy Durable Object. Files go as `files`,
+   * audit-log reasons as `{ reason }`. Discord's refusals throw DiscordApiError (its JSON error code).
+   */
+  api: API;
+  /** The client under `api`: shortcuts (createMessage, …), `request(method, path, body)`, `get/post/…`. */
   rest: DiscordRest;
   /** QQ OpenAPI; throws a configuration error on first use when QQ_APP_ID / QQ_APP_SECRET are unset. */
   readonly qq: QQOpenApi;
@@ -75,12 +82,15 @@ export function createHandlerContext(
   waitUntil: (p: Promise<unknown>) => void,
 ): HandlerContext {
   let qq: QQOpenApi | undefined;
+  const log = consoleLogger({ eventId: event.id, shard: event.shard, type: event.type });
+  const rest = restClient(env, log, event.id);
   return {
     env,
     event: { id: event.id, platform: event.platform, shard: event.shard, type: event.type },
-    log: consoleLogger({ eventId: event.id, shard: event.shard, type: event.type }),
+    log,
     waitUntil,
-    rest: restClient(env),
+    api: discordApi(rest),
+    rest,
     get qq() {
       return (qq ??= qqClient(env, event.id));
     },

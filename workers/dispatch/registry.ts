@@ -5,11 +5,13 @@ import type { APIInteraction } from 'discord-api-types/v10';
 import type { EventEnvelope, Platform } from '../../protocol/index.ts';
 import type { QQEventName, QQEvents } from '../../protocol/qq.ts';
 import { InteractionRouter } from '../interactions/router.ts';
+import { eventPoint } from '../observability/analytics.ts';
+import { describeError, WorkerMetrics } from '../observability/metrics.ts';
 import type { InteractionHandlerDefinition } from '../interactions/types.ts';
 import type { HandlerContext } from './context.ts';
 import type { DiscordEventName, DiscordEvents } from './events.ts';
 
-export { onCommand, onComponent, onModal } from '../interactions/define.ts';
+export { onCommand, onComponent, onModal, onSubcommands } from '../interactions/define.ts';
 
 export type Handler<T> = (data: T, ctx: HandlerContext) => unknown;
 
@@ -49,6 +51,8 @@ export class Registry {
   readonly interactions: InteractionRouter;
   /** Events and interactions that arrived with no handler, by `platform:type` (or `discord:interaction:…`). */
   readonly unhandled = new Map<string, number>();
+  /** Handled/failed counts and handler time per event type, this isolate's (observability/metrics.ts). */
+  readonly metrics = new WorkerMetrics();
 
   constructor(definitions: readonly HandlerDefinition[]) {
     const interactions: InteractionHandlerDefinition[] = [];
@@ -62,7 +66,9 @@ export class Registry {
       list.push(def.handle as Handler<unknown>);
       this.#byKey.set(key, list);
     }
-    this.interactions = new InteractionRouter(interactions);
+    this.interactions = new InteractionRouter(interactions, (key, outcome, ms, failure) =>
+      this.metrics.observe(`discord:interaction:${key}`, outcome, ms, failure),
+    );
   }
 
   count(key: string): void {
@@ -80,8 +86,25 @@ export class Registry {
       this.count(key);
       return { handled: 0, errors: [] };
     }
+    const started = Date.now();
     const settled = await Promise.allSettled(tasks.map((t) => t()));
     const errors = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+    const durationMs = Date.now() - started;
+    const outcome = errors.length === 0 ? 'handled' : 'failed';
+    this.metrics.observe(
+      key,
+      outcome,
+      durationMs,
+      errors.length === 0 ? undefined : { error: describeError(errors[0]), eventId: ctx.event.id },
+    );
+    eventPoint(ctx.env.EDGESHARD_ANALYTICS, {
+      platform: event.platform,
+      type: event.type,
+      outcome,
+      id: ctx.event.id,
+      durationMs,
+      handlers: tasks.length,
+    });
     return { handled: tasks.length, errors };
   }
 

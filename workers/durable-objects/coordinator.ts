@@ -1,4 +1,4 @@
-// ShardCoordinator: one per bot. Owns the lease table (which host runs which shard, at which epoch, until
+// ShardCoordinator: one per bot and platform (coordinator/stub.ts). Owns the lease table (which host runs which shard, at which epoch, until
 // when), the identify queue shared by every host, and each shard's session so any host can resume it.
 // Hosts hold one hibernating WebSocket each (README, "Coordinator": why a WebSocket): assignments,
 // revocations and gateway commands are pushed, and an idle coordinator costs nothing. Every operation runs
@@ -8,14 +8,15 @@ import {
   EdgeshardError,
   ERROR_CODES,
   errorBody,
-  gatewayOriginOf,
   HOST_HEADER,
   LEASE_PROTOCOL_VERSION,
   NONCE_HEADER,
   parseHostMessage,
   type GatewayCommand,
+  type Platform,
 } from '../../protocol/index.ts';
 import { coordinatorConfig } from '../coordinator/config.ts';
+import { gatewayTrust, isPlatform, PLATFORM_HEADER } from '../coordinator/stub.ts';
 import { rememberNonce, replayedConnect } from '../coordinator/nonces.ts';
 import { statusOf, type CoordinatorStatus } from '../coordinator/status.ts';
 import { loadState, saveDirty } from '../coordinator/storage.ts';
@@ -24,6 +25,15 @@ import { DeliveryLedger, type LedgerItem } from '../coordinator/ledger.ts';
 import { LeaseTable, type Outgoing } from '../../coordination/table.ts';
 import type { Env } from '../env.ts';
 import { rpcResult, type RpcResult } from '../rpc.ts';
+
+interface SocketAttachment {
+  platform: Platform;
+}
+
+function platformOf(ws: WebSocket): Platform {
+  const a = ws.deserializeAttachment() as Partial<SocketAttachment> | null;
+  return isPlatform(a?.platform) ? a.platform : 'discord';
+}
 
 /** Close code for a connection that broke the protocol (private range, RFC 6455 §7.4.2). */
 const PROTOCOL_CLOSE = 4400;
@@ -65,6 +75,10 @@ export class ShardCoordinator extends DurableObject<Env> {
       old.close(REPLACED_CLOSE, 'replaced by a newer connection of the same host');
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [hostId]);
+    // Which platform this instance serves (the route names it): kept with the socket, so it survives
+    // hibernation, and used to check the resume URLs the host reports.
+    const platform = request.headers.get(PLATFORM_HEADER);
+    server.serializeAttachment({ platform: isPlatform(platform) ? platform : 'discord' } satisfies SocketAttachment);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -73,9 +87,10 @@ export class ShardCoordinator extends DurableObject<Env> {
     if (!hostId) return ws.close(PROTOCOL_CLOSE, 'untagged socket');
     let msg;
     try {
-      // Resume URLs: platform gateway hosts, or the configured API's origin (an emulator's gateway).
-      const trusted = [gatewayOriginOf(this.env.DISCORD_API_URL)];
-      msg = parseHostMessage(JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw)), trusted);
+      // Resume URLs: this platform's gateway hosts, or its configured API's origin (an emulator's gateway).
+      const { origins, hosts } = gatewayTrust(this.env, platformOf(ws));
+      const text = typeof raw === 'string' ? raw : new TextDecoder().decode(raw);
+      msg = parseHostMessage(JSON.parse(text), origins, hosts);
     } catch (cause) {
       const err =
         cause instanceof EdgeshardError

@@ -9,7 +9,8 @@ import type { Env } from '../env.ts';
 import { rpcResult, type RpcResult } from '../rpc.ts';
 import { egressFromEnv } from '../rest/egress.ts';
 import type { GuardSnapshot } from '../rest/guard.ts';
-import { RestProxyCore } from '../rest/proxy.ts';
+import { restPoint } from '../observability/analytics.ts';
+import { RestProxyCore, type ProxyStats } from '../rest/proxy.ts';
 import { QQProxyCore, qqApiUrl, qqTokenUrl } from '../rest/qq-proxy.ts';
 import type { RestRequest, RestResponse } from '../rest/types.ts';
 
@@ -35,6 +36,7 @@ export class RestProxy extends DurableObject<Env> {
       egress: egressFromEnv(env),
       globalPerSecond: need(configOf(env).globalRateLimit),
       invalidRequestLimit: need(configOf(env).invalidRequestLimit),
+      ...(env.EDGESHARD_ANALYTICS ? { observe: (o) => restPoint(env.EDGESHARD_ANALYTICS, o) } : {}),
     });
     this.#core.limiter.onGuardChange = () => this.#save();
     void ctx.blockConcurrencyWhile(async () => {
@@ -79,7 +81,7 @@ export class RestProxy extends DurableObject<Env> {
     return this.#qq;
   }
 
-  stats(): ReturnType<RestProxyCore['stats']> {
+  stats(): ProxyStats {
     return this.#core.stats();
   }
 }

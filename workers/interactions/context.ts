@@ -8,15 +8,20 @@ import type {
 } from 'discord-api-types/v10';
 import type { HandlerContext } from '../dispatch/context.ts';
 import { EPHEMERAL, RESPONSE_TYPE } from './constants.ts';
-import type { AutocompleteContext, ComponentContext, ReplyData } from './types.ts';
+import { focusedOption } from './options.ts';
+import type { AutocompleteContext, ComponentContext, ReplyData, WithFiles } from './types.ts';
 
 function callbackData(data: ReplyData, ephemeral = false): APIInteractionResponseCallbackData {
   const body = typeof data === 'string' ? { content: data } : data;
   return ephemeral ? { ...body, flags: (body.flags ?? 0) | EPHEMERAL } : body;
 }
 
-const asBody = <T extends object>(data: string | T): T | { content: string } =>
-  typeof data === 'string' ? { content: data } : data;
+/** A follow-up or edit as the REST client takes it: files apart from the JSON body. */
+function webhookCall<T extends WithFiles>(data: string | T): { body: unknown; files?: WithFiles['files'] } {
+  if (typeof data === 'string') return { body: { content: data } };
+  const { files, ...body } = data;
+  return files?.length ? { body, files } : { body };
+}
 
 /** The base context's plain fields; `qq` is a lazy getter, which a spread would call (and fail without QQ settings). */
 function baseFields(base: HandlerContext): Omit<HandlerContext, 'qq'> {
@@ -25,6 +30,7 @@ function baseFields(base: HandlerContext): Omit<HandlerContext, 'qq'> {
     event: base.event,
     log: base.log,
     waitUntil: base.waitUntil,
+    api: base.api,
     rest: base.rest,
     gateway: base.gateway,
   };
@@ -34,7 +40,8 @@ function baseFields(base: HandlerContext): Omit<HandlerContext, 'qq'> {
 export function createInteractionContext<I extends APIInteraction>(
   base: HandlerContext,
   interaction: I,
-): ComponentContext<I> {
+  extras: { options?: Record<string, unknown>; args?: Record<string, unknown> } = {},
+): ComponentContext<I, Record<string, unknown>> & { options: Record<string, unknown> } {
   const webhook = `/webhooks/${interaction.application_id}/${interaction.token}`;
 
   const runLater = (work: () => Promise<unknown>) => {
@@ -47,12 +54,14 @@ export function createInteractionContext<I extends APIInteraction>(
     );
   };
 
-  const ctx: ComponentContext<I> = {
+  const ctx: ComponentContext<I, Record<string, unknown>> & { options: Record<string, unknown> } = {
     ...baseFields(base),
     get qq() {
       return base.qq;
     },
     interaction,
+    options: extras.options ?? {},
+    args: extras.args ?? {},
     reply: (data, opts) => ({
       type: RESPONSE_TYPE.ChannelMessageWithSource,
       data: callbackData(data, opts?.ephemeral),
@@ -70,8 +79,9 @@ export function createInteractionContext<I extends APIInteraction>(
       if (work) runLater(work);
       return { type: RESPONSE_TYPE.DeferredMessageUpdate };
     },
-    followUp: (data) => base.rest.request<APIMessage>('POST', webhook, asBody(data)),
-    editReply: (data) => base.rest.request<APIMessage>('PATCH', `${webhook}/messages/@original`, asBody(data)),
+    followUp: async (data) => (await base.rest.send('POST', webhook, webhookCall(data))) as APIMessage,
+    editReply: async (data) =>
+      (await base.rest.send('PATCH', `${webhook}/messages/@original`, webhookCall(data))) as APIMessage,
     deleteReply: () => base.rest.request<void>('DELETE', `${webhook}/messages/@original`),
   };
   return ctx;
@@ -87,6 +97,7 @@ export function createAutocompleteContext(
       return base.qq;
     },
     interaction,
+    focused: focusedOption(interaction.data.options) ?? { name: '', value: '', type: 0 },
     choices: (choices) => ({ type: RESPONSE_TYPE.ApplicationCommandAutocompleteResult, data: { choices } }),
   };
 }

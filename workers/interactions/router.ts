@@ -4,16 +4,21 @@
 import type {
   APIApplicationCommandAutocompleteInteraction,
   APIInteraction,
+  APIInteractionDataResolved,
   APIInteractionResponse,
 } from 'discord-api-types/v10';
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import type { HandlerContext } from '../dispatch/context.ts';
 import { COMMAND_TYPE_CHAT_INPUT, EPHEMERAL, INTERACTION_TYPE, RESPONSE_TYPE } from './constants.ts';
 import { createAutocompleteContext, createInteractionContext } from './context.ts';
+import { describeError } from '../observability/metrics.ts';
+import { customIdPattern, type CustomIdPattern } from './custom-id.ts';
+import { readOptions, subcommandPath } from './options.ts';
 import type { CommandDefinition, InteractionHandler, InteractionHandlerDefinition } from './types.ts';
 
 type AnyHandler = (interaction: unknown, ctx: unknown) => APIInteractionResponse | Promise<APIInteractionResponse>;
 type CommandEntry = { command: CommandDefinition; handle: AnyHandler; autocomplete?: AnyHandler };
+type PatternEntry = { pattern: CustomIdPattern; handle: AnyHandler };
 
 export interface InteractionOutcome {
   response: APIInteractionResponse;
@@ -27,10 +32,14 @@ const baseId = (customId: string) => customId.split(':', 1)[0] ?? customId;
 
 export class InteractionRouter {
   readonly #commands = new Map<string, CommandEntry>();
-  readonly #components = new Map<string, AnyHandler>();
-  readonly #modals = new Map<string, AnyHandler>();
+  readonly #components = new Map<string, PatternEntry>();
+  readonly #modals = new Map<string, PatternEntry>();
 
-  constructor(definitions: readonly InteractionHandlerDefinition[]) {
+  readonly #observe: Observe;
+
+  /** `observe` receives each routed interaction's key, outcome and handler time (the registry's metrics). */
+  constructor(definitions: readonly InteractionHandlerDefinition[], observe: Observe = () => undefined) {
+    this.#observe = observe;
     for (const def of definitions) {
       if (def.kind === 'command') {
         const key = commandKey(def.command.type, def.command.name);
@@ -41,13 +50,9 @@ export class InteractionRouter {
         });
       } else {
         const map = def.kind === 'component' ? this.#components : this.#modals;
-        if (def.customId.includes(':')) {
-          throw new EdgeshardError(
-            ERROR_CODES.CONFIG_INVALID,
-            `${def.kind} handler custom_id "${def.customId}" must not contain ':' (arguments go after it in the component's custom_id)`,
-          );
-        }
-        this.#add(map, def.customId, `${def.kind} "${def.customId}"`, def.handle as AnyHandler);
+        // One handler per routing key (the pattern's first segment): `vote` and `vote:{n}` would compete.
+        const pattern = customIdPattern(def.customId);
+        this.#add(map, pattern.key, `${def.kind} "${pattern.key}"`, { pattern, handle: def.handle as AnyHandler });
       }
     }
   }
@@ -72,6 +77,21 @@ export class InteractionRouter {
   }
 
   async route(interaction: APIInteraction, base: HandlerContext): Promise<InteractionOutcome> {
+    const started = Date.now();
+    try {
+      const outcome = await this.#route(interaction, base);
+      if (outcome.handled) this.#observe(outcome.key, 'handled', Date.now() - started);
+      return outcome;
+    } catch (err) {
+      this.#observe(routeKey(interaction), 'failed', Date.now() - started, {
+        error: describeError(err),
+        eventId: base.event.id,
+      });
+      throw err;
+    }
+  }
+
+  async #route(interaction: APIInteraction, base: HandlerContext): Promise<InteractionOutcome> {
     switch (interaction.type) {
       case INTERACTION_TYPE.Ping:
         return { response: { type: RESPONSE_TYPE.Pong }, handled: true, key: 'ping' };
@@ -79,8 +99,13 @@ export class InteractionRouter {
         const key = commandKey(interaction.data.type, interaction.data.name);
         const entry = this.#commands.get(key);
         if (!entry) return unhandled(`command:${interaction.data.name}`, `/${interaction.data.name}`);
+        const data = interaction.data as {
+          options?: Parameters<typeof subcommandPath>[0];
+          resolved?: APIInteractionDataResolved;
+        };
+        const options = readOptions(subcommandPath(data.options).options, data.resolved);
         return {
-          response: await entry.handle(interaction, createInteractionContext(base, interaction)),
+          response: await entry.handle(interaction, createInteractionContext(base, interaction, { options })),
           handled: true,
           key: `command:${interaction.data.name}`,
         };
@@ -103,10 +128,11 @@ export class InteractionRouter {
         const kind = interaction.type === INTERACTION_TYPE.MessageComponent ? 'component' : 'modal';
         const map = kind === 'component' ? this.#components : this.#modals;
         const customId = interaction.data.custom_id;
-        const handle = map.get(customId) ?? map.get(baseId(customId));
-        if (!handle) return unhandled(`${kind}:${customId}`, `this ${kind}`);
+        const entry = map.get(baseId(customId));
+        const args = entry?.pattern.parse(customId);
+        if (!entry || !args) return unhandled(`${kind}:${customId}`, `this ${kind}`);
         return {
-          response: await handle(interaction, createInteractionContext(base, interaction)),
+          response: await entry.handle(interaction, createInteractionContext(base, interaction, { args })),
           handled: true,
           key: `${kind}:${baseId(customId)}`,
         };
@@ -117,6 +143,29 @@ export class InteractionRouter {
           `unknown interaction type ${(interaction as { type: unknown }).type}`,
         );
     }
+  }
+}
+
+type Observe = (
+  key: string,
+  outcome: 'handled' | 'failed',
+  durationMs: number,
+  failure?: { error: string; eventId: string },
+) => void;
+
+/** The metrics key of an interaction whose handler threw (same shape as InteractionOutcome.key). */
+function routeKey(interaction: APIInteraction): string {
+  switch (interaction.type) {
+    case INTERACTION_TYPE.ApplicationCommand:
+      return `command:${interaction.data.name}`;
+    case INTERACTION_TYPE.ApplicationCommandAutocomplete:
+      return `autocomplete:${interaction.data.name}`;
+    case INTERACTION_TYPE.MessageComponent:
+      return `component:${baseId(interaction.data.custom_id)}`;
+    case INTERACTION_TYPE.ModalSubmit:
+      return `modal:${baseId(interaction.data.custom_id)}`;
+    default:
+      return 'other';
   }
 }
 

@@ -26,6 +26,8 @@ import type {
   RESTPostAPIWebhookWithTokenJSONBody,
 } from 'discord-api-types/v10';
 import type { HandlerContext } from '../dispatch/context.ts';
+import type { RawFile } from '../rest/client.ts';
+import type { FocusedOption } from './options.ts';
 
 /** What `npm run register` publishes: a slash command or a context-menu command. */
 export type CommandDefinition =
@@ -40,9 +42,18 @@ export type InteractionFor<C extends CommandDefinition> = C extends { type: Appl
 
 export type ReplyData = string | APIInteractionResponseCallbackData;
 
-/** Helpers every interaction handler has. Responses are returned; REST helpers go through the REST proxy. */
-export interface InteractionContext<I extends APIInteraction = APIInteraction> extends HandlerContext {
+/** Files to upload with a follow-up or an edit (Discord docs, Reference > Uploading Files). */
+export interface WithFiles {
+  files?: RawFile[];
+}
+
+/**
+ * Helpers every interaction handler has. Responses are returned; REST helpers go through the REST proxy.
+ * `options` holds a slash command's options, typed from its definition (workers/interactions/options.ts).
+ */
+export interface InteractionContext<I extends APIInteraction = APIInteraction, O = {}> extends HandlerContext {
   interaction: I;
+  options: O;
   /** An immediate message reply (response type 4). */
   reply(data: ReplyData, opts?: { ephemeral?: boolean }): APIInteractionResponseChannelMessageWithSource;
   /**
@@ -56,23 +67,29 @@ export interface InteractionContext<I extends APIInteraction = APIInteraction> e
   /** A modal form (type 9). */
   showModal(data: APIModalInteractionResponseCallbackData): APIModalInteractionResponse;
   /** POST /webhooks/{application_id}/{token}: another message after the first response. */
-  followUp(data: string | RESTPostAPIWebhookWithTokenJSONBody): Promise<APIMessage>;
+  followUp(data: string | (RESTPostAPIWebhookWithTokenJSONBody & WithFiles)): Promise<APIMessage>;
   /** PATCH /webhooks/{application_id}/{token}/messages/@original. */
-  editReply(data: string | RESTPatchAPIWebhookWithTokenMessageJSONBody): Promise<APIMessage>;
+  editReply(data: string | (RESTPatchAPIWebhookWithTokenMessageJSONBody & WithFiles)): Promise<APIMessage>;
   /** DELETE /webhooks/{application_id}/{token}/messages/@original. */
   deleteReply(): Promise<void>;
 }
 
-/** Component and modal interactions can also change the message they came from. */
-export interface ComponentContext<I extends APIInteraction = APIInteraction> extends InteractionContext<I> {
+/**
+ * Component and modal interactions can also change the message they came from. `args` are the typed
+ * arguments of the handler's custom_id pattern (workers/interactions/custom-id.ts).
+ */
+export interface ComponentContext<I extends APIInteraction = APIInteraction, A = {}> extends InteractionContext<I> {
+  args: A;
   /** Edits the message the component is on (type 7). */
   update(data: ReplyData): APIInteractionResponseUpdateMessage;
   /** Acknowledges now, edits later with `editReply` (type 6). */
   deferUpdate(work?: () => Promise<unknown>): APIInteractionResponseDeferredMessageUpdate;
 }
 
-export interface AutocompleteContext extends HandlerContext {
+export interface AutocompleteContext<N extends string = string> extends HandlerContext {
   interaction: APIApplicationCommandAutocompleteInteraction;
+  /** The option the user is typing in (Discord marks it `focused`), and what they typed so far. */
+  focused: FocusedOption<N>;
   choices(
     choices: NonNullable<APICommandAutocompleteInteractionResponseCallbackData['choices']>,
   ): APIApplicationCommandAutocompleteResponse;

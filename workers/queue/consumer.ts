@@ -1,7 +1,7 @@
 // Queue mode: the consumer runs each queued event's handlers. A failure retries that message alone after
 // a growing delay; past max_retries (wrangler.toml [env.queue]) the queue moves it to the dead-letter
 // queue. Ordering between events is not kept in this mode (Queues deliver in no guaranteed order).
-import { parseEventBatch, PROTOCOL_VERSION, type EventEnvelope } from '../../protocol/index.ts';
+import { parseEventBatch, PROTOCOL_VERSION, type EventEnvelope, type EventResult } from '../../protocol/index.ts';
 import type { Registry } from '../dispatch/registry.ts';
 import type { Env } from '../env.ts';
 import { gatewayItem } from '../delivery/items.ts';
@@ -38,13 +38,20 @@ export function queueConsumer(registry: Registry) {
       events.set(event.id, [...(events.get(event.id) ?? []), { message, event }]);
     }
     if (events.size === 0) return;
-    // Queues deliver at least once: the ledger runs each event's handlers once (workers/delivery/once.ts).
-    const results = await runOnce(env, {
-      fence: null,
-      events: [...events.values()].map((list) => list[0]!.event),
-      item: gatewayItem,
-      run: (list) => Promise.all(list.map((event) => dispatchEvent(registry, env, event, (p) => ctx.waitUntil(p)))),
-    });
+    // Queues deliver at least once: the ledger runs each event's handlers once (workers/delivery/once.ts),
+    // each platform's events through its own coordinator.
+    const firsts = [...events.values()].map((list) => list[0]!.event);
+    const results = new Map<string, EventResult>();
+    for (const platform of new Set(firsts.map((e) => e.platform))) {
+      const byId = await runOnce(env, {
+        platform,
+        fence: null,
+        events: firsts.filter((e) => e.platform === platform),
+        item: gatewayItem,
+        run: (list) => Promise.all(list.map((event) => dispatchEvent(registry, env, event, (p) => ctx.waitUntil(p)))),
+      });
+      for (const [id, r] of byId) results.set(id, r);
+    }
     for (const [id, list] of events) {
       for (const { message } of list) {
         if (results.get(id)?.outcome === 'ack') message.ack();

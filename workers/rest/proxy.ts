@@ -3,7 +3,8 @@
 // @discordjs/rest and other clients understand them (a 429 with retry_after, a 401, a 404).
 import type { Egress } from './egress.ts';
 import { RateLimiter, type LimiterOptions, type LimiterStats } from './limiter.ts';
-import { usesBotToken } from './routes.ts';
+import { routeKey, usesBotToken } from './routes.ts';
+import { multipartBody } from './multipart.ts';
 import { REFUSAL_HEADER, type Refusal, type RestRequest, type RestResponse } from './types.ts';
 
 /** Response headers a client's own limiter needs, passed through as Discord sent them. */
@@ -44,18 +45,53 @@ export function refusalResponse(refusal: Refusal): RestResponse {
   return { status: REFUSAL_STATUS[refusal.code], headers, body: JSON.stringify(body) };
 }
 
+/** What stats() answers: the limiter's counters, the waits, the guard, and where calls leave from. */
+export type ProxyStats = LimiterStats & {
+  waits: WaitStats;
+  guard: { invalidRequests: number; threshold: number };
+  egress: Egress['kind'];
+};
+
+/** One finished request, for Analytics Engine (observability/analytics.ts). */
+export interface RequestObservation {
+  method: string;
+  /** Route template, e.g. `POST /channels/:id/messages`. */
+  route: string;
+  /** HTTP status of the answer, or the proxy's refusal code. */
+  result: string;
+  /** x-ratelimit-scope of a 429 answer, '' otherwise. */
+  scope: string;
+  waitMs: number;
+  queued: number;
+  invalid: number;
+  /** The event whose handler made the call ('' for /api/v10 callers). */
+  eventId: string;
+}
+
 export interface ProxyOptions extends LimiterOptions {
   apiUrl: string;
   egress: Egress;
+  observe?: (observation: RequestObservation) => void;
+}
+
+/** Time requests spent waiting for the rate limits before their first send. */
+export interface WaitStats {
+  /** Requests that waited at all (more than 1 ms). */
+  waited: number;
+  totalMs: number;
+  maxMs: number;
 }
 
 export class RestProxyCore {
   readonly limiter: RateLimiter;
+  readonly waits: WaitStats = { waited: 0, totalMs: 0, maxMs: 0 };
   readonly #apiUrl: string;
   readonly #egress: Egress;
+  readonly #observe: ((observation: RequestObservation) => void) | undefined;
 
   constructor(options: ProxyOptions) {
     this.limiter = new RateLimiter(options);
+    this.#observe = options.observe;
     this.#apiUrl = options.apiUrl.replace(/\/$/, '');
     this.#egress = options.egress;
   }
@@ -66,15 +102,30 @@ export class RestProxyCore {
     for (const [name, value] of Object.entries(req.headers ?? {})) {
       if (FORWARDED_HEADERS.includes(name.toLowerCase())) headers[name.toLowerCase()] = value;
     }
-    if (req.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+    let body = req.body;
+    if (req.files?.length || req.form) {
+      // Built once: a retry after a 429 or a 5xx resends the same bytes.
+      const multipart = await multipartBody(req);
+      body = multipart.body;
+      headers['content-type'] = multipart.contentType;
+    } else if (body !== undefined && headers['content-type'] === undefined)
+      headers['content-type'] = 'application/json';
     const botAuth = usesBotToken(req.path);
+    const queuedAt = Date.now();
+    let waitMs = 0;
+    let first = true;
     const send = async () => {
+      if (first) {
+        first = false;
+        waitMs = Date.now() - queuedAt;
+        this.#recordWait(waitMs);
+      }
       const res = await this.#egress.send({
         method,
         url: this.#apiUrl + req.path,
         headers,
         botAuth,
-        ...(req.body === undefined ? {} : { body: req.body }),
+        ...(body === undefined ? {} : { body }),
       });
       return { ...res, header: (name: string) => res.headers[name] ?? null };
     };
@@ -84,8 +135,23 @@ export class RestProxyCore {
       send,
       req.maxWaitMs === undefined ? {} : { maxWaitMs: req.maxWaitMs },
     );
-    if (outcome.kind === 'refused') return refusalResponse(outcome.refusal);
+    const observe = (result: string, scope: string) =>
+      this.#observe?.({
+        method,
+        route: routeKey(method, req.path).route,
+        result,
+        scope,
+        waitMs,
+        queued: this.limiter.stats.queued,
+        invalid: this.limiter.guard.count(Date.now()),
+        eventId: req.eventId ?? '',
+      });
+    if (outcome.kind === 'refused') {
+      observe(outcome.refusal.code, '');
+      return refusalResponse(outcome.refusal);
+    }
     const res = outcome.response;
+    observe(String(res.status), res.status === 429 ? (res.header('x-ratelimit-scope') ?? 'user') : '');
     const passed: Record<string, string> = {};
     for (const name of PASSED_HEADERS) {
       const value = res.header(name);
@@ -94,10 +160,18 @@ export class RestProxyCore {
     return { status: res.status, headers: passed, body: res.body };
   }
 
-  stats(): LimiterStats & { guard: { invalidRequests: number; threshold: number }; egress: Egress['kind'] } {
+  #recordWait(ms: number): void {
+    if (ms <= 1) return;
+    this.waits.waited++;
+    this.waits.totalMs += ms;
+    this.waits.maxMs = Math.max(this.waits.maxMs, ms);
+  }
+
+  stats(): ProxyStats {
     const now = Date.now();
     return {
       ...structuredClone(this.limiter.stats),
+      waits: { ...this.waits },
       guard: { invalidRequests: this.limiter.guard.count(now), threshold: this.limiter.guard.threshold },
       egress: this.#egress.kind,
     };

@@ -1,5 +1,5 @@
-// GET /coordinator/connect: a shard host opens its lease connection (a WebSocket to the ShardCoordinator
-// DO). Authenticated before the upgrade reaches the DO: HMAC-SHA256 with EDGESHARD_SECRET over a timestamp,
+// GET /coordinator/connect[?platform=qq]: a shard host opens its lease connection (a WebSocket to the
+// platform's ShardCoordinator DO; discord by default). Authenticated before the upgrade reaches the DO: HMAC-SHA256 with EDGESHARD_SECRET over a timestamp,
 // the host id and a nonce (protocol/lease.ts connectSigningBody), replay window as for /events; the DO
 // refuses a nonce it has seen (workers/coordinator/nonces.ts).
 import type { Context } from 'hono';
@@ -15,7 +15,7 @@ import {
   NONCE_PATTERN,
 } from '../../protocol/index.ts';
 import { need } from '../config.ts';
-import { coordinatorStub } from '../coordinator/stub.ts';
+import { coordinatorStub, platformParam, PLATFORM_HEADER } from '../coordinator/stub.ts';
 import { hostHmac, type AppEnv } from '../middleware/index.ts';
 
 /** Host id and nonce must be well-formed before the signature over them is checked. */
@@ -49,7 +49,12 @@ export function coordinatorRoute(): Hono<AppEnv> {
         'the coordinator connection is a WebSocket: send Upgrade: websocket',
       );
     }
-    return coordinatorStub(c.env).fetch(c.req.raw);
+    // ?platform=qq reaches QQ's coordinator (default discord); the DO learns its platform from the header,
+    // set here whatever the host sent.
+    const platform = platformParam(c.req.query('platform'));
+    const upgrade = new Request(c.req.raw);
+    upgrade.headers.set(PLATFORM_HEADER, platform);
+    return coordinatorStub(c.env, platform).fetch(upgrade);
   });
 
   return route;

@@ -15,7 +15,7 @@ import {
 import type { Registry } from '../dispatch/registry.ts';
 import type { Env } from '../env.ts';
 import { gatewayItem } from '../delivery/items.ts';
-import { runOnce } from '../delivery/once.ts';
+import { batchPlatform, runOnce } from '../delivery/once.ts';
 import { chunkForQueue, enqueue } from '../queue/enqueue.ts';
 import { need } from '../config.ts';
 import { bodyLimit, bodyText, hostHmac, type AppEnv } from '../middleware/index.ts';
@@ -63,9 +63,10 @@ export function eventsRoute(registry: Registry): Hono<AppEnv> {
       );
     }
 
-    // One coordinator call admits the batch (lease fence, then the ledger: what already ran is acknowledged
+    // One call to the coordinator of the batch's platform admits the batch (lease fence, then the ledger: what already ran is acknowledged
     // without running again); one more records what completed. A dead-letter replay skips the fence only.
     const byId = await runOnce(env, {
+      platform: batchPlatform(batch.events),
       fence: batch.replay ? null : { host: batch.host, epoch: batch.epoch },
       events: batch.events,
       item: gatewayItem,

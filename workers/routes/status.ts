@@ -1,11 +1,13 @@
-// GET /status (HTML) and /status.json: the lease table for operators. Off unless EDGESHARD_STATUS_TOKEN is
+// GET /status (HTML) and /status.json: the operator's console (the lease table, host load, handler outcomes,
+// the REST proxy, the identify budget; routes/status-data.ts gathers it). Off unless EDGESHARD_STATUS_TOKEN is
 // set; then a request must present it as `Authorization: Bearer …`, `?token=…` or the cookie. `?token=` is
 // answered with the cookie and a redirect to the same page without it, so the token leaves the address bar
 // (and browser history, and Referer headers). One cookie serves both pages.
 import { Hono, type Context } from 'hono';
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
-import { coordinatorStub } from '../coordinator/stub.ts';
+import type { Registry } from '../dispatch/registry.ts';
 import { bearer, type AppEnv } from '../middleware/index.ts';
+import { consoleData } from './status-data.ts';
 import { renderStatus } from './status-html.ts';
 
 export const STATUS_COOKIE = 'edgeshard_status';
@@ -74,15 +76,15 @@ function dropTokenFromUrl(c: Context<AppEnv>): Response | null {
   });
 }
 
-export function statusRoute(): Hono<AppEnv> {
+export function statusRoute(registry: Registry): Hono<AppEnv> {
   const route = new Hono<AppEnv>();
 
   route.get('/status.json', authorize, async (c) => {
-    return dropTokenFromUrl(c) ?? c.json(await coordinatorStub(c.env).status(), 200, SECURITY_HEADERS);
+    return dropTokenFromUrl(c) ?? c.json(await consoleData(c.env, registry), 200, SECURITY_HEADERS);
   });
 
   route.get('/status', authorize, async (c) => {
-    return dropTokenFromUrl(c) ?? c.html(renderStatus(await coordinatorStub(c.env).status()), 200, SECURITY_HEADERS);
+    return dropTokenFromUrl(c) ?? c.html(renderStatus(await consoleData(c.env, registry)), 200, SECURITY_HEADERS);
   });
 
   return route;

@@ -2,8 +2,9 @@
 // the op 13 validation included, is verified first: Ed25519 over X-Signature-Timestamp + raw body with the
 // key derived from QQ_APP_SECRET. (Signing an unverified op 13 would make us a signing oracle: anyone could
 // have us sign `event_ts + plain_token` = any timestamp + body of their choice.) Then op 13 is answered,
-// and a dispatch (op 0) runs its handlers before it is acknowledged with {"op":12,"d":0}; a failed handler
-// gets a 500, so QQ delivers the event again instead of it being lost.
+// and a dispatch (op 0) runs its handlers once (the QQ coordinator's delivery ledger, shared with the
+// websocket's events) before it is acknowledged with {"op":12,"d":0}; a failed handler gets a 500, so QQ
+// delivers the event again instead of it being lost.
 import { Hono } from 'hono';
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import { need } from '../config.ts';
@@ -13,6 +14,8 @@ import type { Registry } from '../dispatch/registry.ts';
 import { bodyLimit, bodyText, platformSignature, type AppEnv } from '../middleware/index.ts';
 import { qqKeyPair } from '../qq/keys.ts';
 import { answerValidation, parseValidation } from '../qq/validation.ts';
+import { webhookItem } from '../delivery/items.ts';
+import { runOnce } from '../delivery/once.ts';
 import { parseJsonBody } from './body.ts';
 
 const MAX_CALLBACK_BYTES = 1024 * 1024;
@@ -77,26 +80,44 @@ export function qqWebhookRoute(registry: Registry): Hono<AppEnv> {
         );
       }
 
-      const ctx = createHandlerContext(
-        c.env,
-        { id: `qq:${payload.id}`, platform: 'qq', shard: null, type: payload.t },
-        (p) => c.executionCtx.waitUntil(p),
-      );
-      const outcome = await registry.dispatch({ platform: 'qq', type: payload.t, data: payload.d }, ctx);
-      if (outcome.errors.length > 0) {
-        for (const err of outcome.errors) {
-          ctx.log.error('handler failed', {
-            error:
-              err instanceof EdgeshardError
-                ? `${err.code}: ${err.message}`
-                : err instanceof Error
-                  ? err.name
-                  : typeof err,
-          });
-        }
+      // The QQ coordinator's ledger runs the event's handlers once, whether it arrives here, over a shard's
+      // websocket (the same `qq:{id}`), or both: a repeat is acknowledged without running again.
+      const id = `qq:${payload.id}`;
+      const type = payload.t;
+      const results = await runOnce(c.env, {
+        platform: 'qq',
+        fence: null,
+        events: [payload],
+        item: () => webhookItem(id),
+        run: async () => {
+          const ctx = createHandlerContext(c.env, { id, platform: 'qq', shard: null, type }, (p) =>
+            c.executionCtx.waitUntil(p),
+          );
+          const outcome = await registry.dispatch({ platform: 'qq', type, data: payload.d }, ctx);
+          for (const err of outcome.errors) {
+            ctx.log.error('handler failed', {
+              error:
+                err instanceof EdgeshardError
+                  ? `${err.code}: ${err.message}`
+                  : err instanceof Error
+                    ? err.name
+                    : typeof err,
+            });
+          }
+          return [
+            outcome.errors.length > 0 ? { id, outcome: 'retry', error: 'handler failed' } : { id, outcome: 'ack' },
+          ];
+        },
+      });
+      const result = results.get(id)!;
+      if (result.outcome !== 'ack') {
+        // A failed handler, or the same event running right now from the websocket: not acknowledged, so
+        // QQ delivers it again (and the ledger answers that delivery with what completed by then).
         throw new EdgeshardError(
           ERROR_CODES.HANDLER_FAILED,
-          `a handler failed for event ${ctx.event.id}; QQ will deliver it again (see the Worker logs)`,
+          result.error === 'handler failed'
+            ? `a handler failed for event ${id}; QQ will deliver it again (see the Worker logs)`
+            : `event ${id} is being handled by another delivery right now; QQ will deliver it again`,
         );
       }
       return c.json(QQ_CALLBACK_ACK);

@@ -9,7 +9,7 @@ import {
 } from '../../../protocol/index.ts';
 import { pickHost, targets } from '../../../coordination/balance.ts';
 import { emptyState } from '../../../coordination/model.ts';
-import { LeaseTable, type Outgoing } from '../../../coordination/table.ts';
+import { LeaseTable, RECONNECT_CAP_MS, type Outgoing } from '../../../coordination/table.ts';
 
 const CONFIG = {
   leaseTtlMs: 3_000,
@@ -210,6 +210,34 @@ describe('LeaseTable', () => {
     expect(
       assigns.every((m) => m.epoch === 2 && m.session?.sessionId === `s${m.shard}` && m.session.seq === 10 + m.shard),
     ).toBe(true);
+  });
+
+  it('expires nothing when every host went silent (its own outage): each gets the TTL plus the reconnect cap', () => {
+    const table = new LeaseTable(emptyState(), CONFIG);
+    table.handle('a', hello(3), 0);
+    table.handle('b', hello(3), 0);
+    ready(table, 'a', 500);
+    ready(table, 'b', 500);
+    const owners = () => [...table.state.shards.values()].map((r) => `${r.shard}:${r.owner}@${r.epoch}`);
+    const before = owners();
+    // Nobody is heard for 150 s (the Worker was down). The alarm fires: no lease expires, nothing moves.
+    expect(table.tick(150_000)).toEqual([]);
+    expect(owners()).toEqual(before);
+    expect([...table.state.hosts.values()].map((h) => h.leaseExpiresAt)).toEqual([
+      150_000 + CONFIG.leaseTtlMs + RECONNECT_CAP_MS,
+      150_000 + CONFIG.leaseTtlMs + RECONNECT_CAP_MS,
+    ]);
+    // a comes back first (its first message, again after silence, restarts the window for everyone); b is
+    // still within its window: b keeps its shards.
+    ready(table, 'a', 155_000);
+    const window = 155_000 + CONFIG.leaseTtlMs + RECONNECT_CAP_MS;
+    expect(table.state.hosts.get('b')!.leaseExpiresAt).toBe(window);
+    for (let t = 156_000; t < window; t += 1_000) ready(table, 'a', t);
+    expect(owners()).toEqual(before);
+    // b never comes back: once its window passes while a is heard, b's lease expires (a has no room for them).
+    const ofB = [...table.state.shards.values()].filter((r) => r.owner === 'b').map((r) => r.shard);
+    table.tick(window);
+    expect(ofB.map((n) => table.state.shards.get(n)!.state)).toEqual(['orphaned', 'orphaned', 'orphaned']);
   });
 
   it('keeps a host whose connection dropped until its lease expires, and re-sends assignments it missed', () => {

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventBatch, EventEnvelope } from '../../../protocol/index.ts';
@@ -47,7 +47,7 @@ async function cli(argv: string[], env: Record<string, string>) {
 }
 
 interface Listed {
-  file: string;
+  files: string[];
   deadLetters: { id: string; type: string; shard: number; at: string; reason: string; failedReplays: number }[];
 }
 
@@ -56,7 +56,8 @@ describe('shard-host dead-letters', () => {
     const { path, file } = deadLetterFile();
     file.write(event(0, 1), 'handler failed on all 5 attempts (EDGESHARD_MAX_ATTEMPTS): Error', Date.UTC(2026, 0, 1));
     file.write(event(3, 7), 'Worker answered 400: {"error":{"code":"malformed_batch"}}', Date.UTC(2026, 0, 2));
-    const env = { EDGESHARD_DEAD_LETTER_FILE: path };
+    const { dir } = deadLetterFile();
+    const env = { EDGESHARD_DEAD_LETTER_FILE: path, EDGESHARD_SPOOL_DIR: dir };
 
     const table = await cli([], env);
     expect(table.code).toBe(0);
@@ -68,7 +69,7 @@ describe('shard-host dead-letters', () => {
     ]);
 
     const json = JSON.parse((await cli(['--json'], env)).out) as Listed;
-    expect(json.file).toBe(path);
+    expect(json.files).toEqual([path, join(dir, 'qq', 'dead-letter.jsonl')]);
     expect(json.deadLetters.map((d) => [d.id, d.type, d.shard, d.at, d.failedReplays])).toEqual([
       ['discord:0:s:1', 'MESSAGE_CREATE', 0, '2026-01-01T00:00:00.000Z', 0],
       ['discord:3:s:7', 'MESSAGE_CREATE', 3, '2026-01-02T00:00:00.000Z', 0],
@@ -88,7 +89,12 @@ describe('shard-host dead-letters', () => {
           : 'ack',
     }));
     cleanups.push(server.close);
-    const env = { EDGESHARD_DEAD_LETTER_FILE: path, EDGESHARD_WORKER_URL: server.url, EDGESHARD_SECRET: SECRET };
+    const env = {
+      EDGESHARD_DEAD_LETTER_FILE: path,
+      EDGESHARD_SPOOL_DIR: dirname(path),
+      EDGESHARD_WORKER_URL: server.url,
+      EDGESHARD_SECRET: SECRET,
+    };
 
     const replay = await cli(['--replay'], env);
     expect(replay.code).toBe(1);
@@ -120,12 +126,43 @@ describe('shard-host dead-letters', () => {
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(3);
   });
 
+  it('lists and replays QQ dead letters (<spool dir>/qq/dead-letter.jsonl) too, one batch per platform', async () => {
+    const { dir, path, file } = deadLetterFile();
+    const qqPath = join(dir, 'qq', 'dead-letter.jsonl');
+    const qqFile = new DeadLetterFile(qqPath);
+    cleanups.push(() => qqFile.close());
+    file.write(event(0, 1), 'boom', Date.UTC(2026, 0, 1));
+    const qqEvent: EventEnvelope = { ...event(0, 2), id: 'qq:GROUP_AT_MESSAGE_CREATE:x', platform: 'qq' };
+    qqFile.write(qqEvent, 'handler failed on all 5 attempts: Error', Date.UTC(2026, 0, 2));
+    const server = await workerServer(() => ({ status: 200 }));
+    cleanups.push(server.close);
+    const env = { EDGESHARD_SPOOL_DIR: dir, EDGESHARD_WORKER_URL: server.url, EDGESHARD_SECRET: SECRET };
+
+    const table = await cli([], env);
+    expect(table.out.split('\n')[0]).toBe(`2 dead letters in ${path} and ${qqPath}`);
+    const json = JSON.parse((await cli(['--json'], env)).out) as Listed;
+    expect(json.deadLetters.map((d) => d.id)).toEqual(['discord:0:s:1', 'qq:GROUP_AT_MESSAGE_CREATE:x']);
+
+    const replay = await cli(['--replay'], env);
+    expect(replay.code).toBe(0);
+    expect(server.batches.map((b: EventBatch) => b.events.map((e) => `${e.platform} ${e.id}`))).toEqual([
+      ['discord discord:0:s:1'],
+      ['qq qq:GROUP_AT_MESSAGE_CREATE:x'],
+    ]);
+    expect((await cli([], env)).out).toBe(`no dead letters in ${path} or ${qqPath}`);
+  });
+
   it('changes nothing when the Worker cannot be reached', async () => {
     const { path, file } = deadLetterFile();
     file.write(event(0, 1), 'boom');
     const down = await workerServer(() => ({ status: 200 }));
     await down.close();
-    const env = { EDGESHARD_DEAD_LETTER_FILE: path, EDGESHARD_WORKER_URL: down.url, EDGESHARD_SECRET: SECRET };
+    const env = {
+      EDGESHARD_DEAD_LETTER_FILE: path,
+      EDGESHARD_SPOOL_DIR: dirname(path),
+      EDGESHARD_WORKER_URL: down.url,
+      EDGESHARD_SECRET: SECRET,
+    };
     const replay = await cli(['--replay'], env);
     expect(replay.code).toBe(1);
     expect(replay.out).toMatch(/^not sent {7}discord:0:s:1: cannot reach the Worker at http:\/\/127\.0\.0\.1:\d+/);
@@ -136,9 +173,9 @@ describe('shard-host dead-letters', () => {
   it('needs EDGESHARD_SECRET to replay, and names it', async () => {
     const { path, file } = deadLetterFile();
     file.write(event(0, 1), 'boom');
-    await expect(cli(['--replay'], { EDGESHARD_DEAD_LETTER_FILE: path })).rejects.toThrow(
-      /EDGESHARD_SECRET is not set/,
-    );
+    await expect(
+      cli(['--replay'], { EDGESHARD_DEAD_LETTER_FILE: path, EDGESHARD_SPOOL_DIR: dirname(path) }),
+    ).rejects.toThrow(/EDGESHARD_SECRET is not set/);
   });
 
   it('lists a dead letter again when the host dead-letters the same event after it was replayed', async () => {
@@ -171,7 +208,7 @@ describe('shard-host dead-letters', () => {
     const { path, file } = deadLetterFile();
     file.write(event(2, 9), 'boom');
     const bin = join(import.meta.dirname, '../../../shard-host/bin.mjs');
-    const env = { ...process.env, EDGESHARD_DEAD_LETTER_FILE: path };
+    const env = { ...process.env, EDGESHARD_DEAD_LETTER_FILE: path, EDGESHARD_SPOOL_DIR: dirname(path) };
     const { stdout } = await run(process.execPath, [bin, 'dead-letters', '--json'], { env });
     expect((JSON.parse(stdout) as Listed).deadLetters.map((d) => d.id)).toEqual(['discord:2:s:9']);
     const help = await run(process.execPath, [bin, '--help'], { env });
