@@ -1,11 +1,14 @@
 // @discordeno/gateway 21.0.0: read the frame, inflate with node:zlib, JSON.parse (snake case kept), its shard
-// logic; the listener only counts. No spool, no forwarding. Loaded from outside the repository by path.
+// logic; the listener only counts. No spool, no forwarding. Loaded from this package's dependencies when it is
+// one (a devDependency), else by path from BENCH_DISCORDENO.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { INTENTS, type BenchClient, type ClientOptions } from './types.ts';
 
-/** Where the bench finds @discordeno/gateway: installed outside the repository until it is a devDependency. */
+/** Where the bench looks for @discordeno/gateway when it is not installed in this package. */
+// A variable, so the type checker does not look for the module while it is not a dependency.
+const MODULE = '@discordeno/gateway';
 export const DISCORDENO_PATH = process.env.BENCH_DISCORDENO ?? '/work/wt/perf-deps/node_modules/@discordeno/gateway';
 
 /** @discordeno/gateway 21.0.0 with preferSnakeCase (payloads as Discord sends them); the listener only counts. */
@@ -14,17 +17,21 @@ export async function discordenoClient(o: ClientOptions): Promise<BenchClient> {
   type Create = (options: Record<string, unknown>) => Manager;
   let createGatewayManager: Create;
   try {
-    // Its ESM entry (package.json `exports.import`), loaded by path: it is not a dependency of this package.
-    const pkg = JSON.parse(readFileSync(join(DISCORDENO_PATH, 'package.json'), 'utf8')) as {
-      exports: { import: string };
-    };
-    const entry = pathToFileURL(join(DISCORDENO_PATH, pkg.exports.import)).href;
-    ({ createGatewayManager } = (await import(entry)) as { createGatewayManager: Create });
-  } catch (err) {
-    throw new Error(
-      `@discordeno/gateway not found at ${DISCORDENO_PATH} (${(err as Error).message}): install it with ` +
-        '`npm install -D @discordeno/gateway@21.0.0`, or set BENCH_DISCORDENO to its directory, or run with --libs edgeshard,discordjs',
-    );
+    ({ createGatewayManager } = (await import(MODULE)) as { createGatewayManager: Create });
+  } catch {
+    try {
+      // Its ESM entry (package.json `exports.import`), loaded by path from outside this package.
+      const pkg = JSON.parse(readFileSync(join(DISCORDENO_PATH, 'package.json'), 'utf8')) as {
+        exports: { import: string };
+      };
+      const entry = pathToFileURL(join(DISCORDENO_PATH, pkg.exports.import)).href;
+      ({ createGatewayManager } = (await import(entry)) as { createGatewayManager: Create });
+    } catch (err) {
+      throw new Error(
+        `@discordeno/gateway is neither a dependency nor at ${DISCORDENO_PATH} (${(err as Error).message}): install it with ` +
+          '`npm install -D @discordeno/gateway@21.0.0`, or set BENCH_DISCORDENO to its directory, or run with --libs edgeshard,discordjs',
+      );
+    }
   }
   let messages = 0;
   const ready = new Set<number>();
