@@ -31,8 +31,8 @@ export function edgeshardClient(o: ClientOptions & { workerUrl: string; secret: 
     windowMs: o.identifyWindowMs,
   });
   const logger = createLogger({}, 'error', () => {});
-  // The host's defaults (shard-host/config.ts): the file spool with fsync before each batch, 32 MiB or
-  // 50 000 events of high water, batches of up to 100 events / 512 KiB lingering 20 ms.
+  // The host's defaults (shard-host/config.ts, read through D): the file spool with fsync before each batch,
+  // its high-water mark, batches of up to 100 events / 512 KiB lingering 20 ms.
   const dir = mkdtempSync(join(tmpdir(), 'edgeshard-bench-spool-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const spool = FileSpool.open({ dir, logger, durability: { mode: 'batch' }, maxBytes: D('EDGESHARD_SPOOL_MAX_BYTES') });
