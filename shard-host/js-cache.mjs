@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The directories the host's module graph lives in (imports elsewhere fail the cache, which is then unused). */
 const SOURCES = ['protocol', 'coordination', 'shard-host'];
+/** Caches kept, the newest included. */
+const KEEP = 4;
 
 function sourceFiles() {
   const out = [];
@@ -48,6 +50,14 @@ function build(dir, files) {
     rmSync(tmp, { recursive: true, force: true });
     if (!existsSync(dir)) throw err; // another host built the same cache at the same time: use theirs
   }
+  // Older caches (edited sources) are removed, keeping a few: a host still running older code may yet load
+  // a module of its cache lazily (the egress relay).
+  const parent = dirname(dir);
+  const caches = readdirSync(parent)
+    .filter((name) => /^[0-9a-f]{16}$/.test(name))
+    .map((name) => ({ path: join(parent, name), at: statSync(join(parent, name)).mtimeMs }))
+    .sort((a, b) => b.at - a.at);
+  for (const old of caches.slice(KEEP)) rmSync(old.path, { recursive: true, force: true });
 }
 
 /** The cached JavaScript of `source` (a path under the package, e.g. 'shard-host/main.ts'), or null. */
