@@ -35,7 +35,12 @@ export function edgeshardClient(o: ClientOptions & { workerUrl: string; secret: 
   // its high-water mark, batches of up to 100 events / 512 KiB lingering 20 ms.
   const dir = mkdtempSync(join(tmpdir(), 'edgeshard-bench-spool-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const spool = FileSpool.open({ dir, logger, durability: { mode: 'batch' }, maxBytes: D('EDGESHARD_SPOOL_MAX_BYTES') });
+  const spool = FileSpool.open({
+    dir,
+    logger,
+    durability: { mode: 'batch' },
+    maxBytes: D('EDGESHARD_SPOOL_MAX_BYTES'),
+  });
   const registry = createRegistry({ host: 'bench' });
   const delivery = deliveryMetrics(registry, () => spool.depth());
   const sessions = new SessionTracker();
