@@ -32,9 +32,11 @@ const { values: args } = parseArgs({
     /** One or more, comma-separated: each linger is a separate edgeshard run (a sweep). */
     linger: { type: 'string', default: '20' },
     naive: { type: 'boolean', default: true },
+    /** Shards the traffic is spread over (each has its own batches: events per request fall with more). */
+    shards: { type: 'string', default: '2' },
   },
 });
-const SHARDS = 2;
+const SHARDS = Number(args.shards);
 const log = createLogger({ bench: 'delivery' }, 'warn');
 
 interface Sink {
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
     '--shards',
     String(SHARDS),
     '--guilds',
-    '20',
+    String(Math.max(20, SHARDS * 4)),
     '--rate',
     '0',
     '--identify-window-ms',

@@ -74,7 +74,14 @@ const ROUTES: ControlRoute[] = [
   }),
   route('POST', '/blast', (e, body) => {
     const num = (key: string) => (typeof body[key] === 'number' ? { [key]: body[key] } : {});
-    e.blast({ ...num('bytes'), ...num('durationMs'), ...num('count'), ...num('highWaterBytes'), ...num('level') });
+    e.blast({
+      ...num('bytes'),
+      ...num('durationMs'),
+      ...num('count'),
+      ...num('highWaterBytes'),
+      ...num('level'),
+      ...num('ratePerShard'),
+    });
     return ok;
   }),
   route('POST', '/blast/stop', (e) => [200, e.stopBlast()]),

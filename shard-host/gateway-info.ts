@@ -1,6 +1,5 @@
 // GET {DISCORD_API_URL}/gateway/bot: the gateway URL, the recommended shard count and the identify
 // budget (Discord docs, Topics > Gateway > Get Gateway Bot).
-import { request } from 'undici';
 import type { RESTGetAPIGatewayBotResult } from 'discord-api-types/v10';
 import { EdgeshardError, ERROR_CODES } from '../protocol/index.ts';
 
@@ -11,7 +10,8 @@ export async function fetchGatewayBot(
 ): Promise<RESTGetAPIGatewayBotResult> {
   let res;
   try {
-    res = await request(`${apiUrl}/gateway/bot`, {
+    // Global fetch (Node's built-in client), not the undici package: the host no longer loads it at all.
+    res = await fetch(`${apiUrl}/gateway/bot`, {
       headers: { authorization: `Bot ${token}` },
       ...(signal ? { signal } : {}),
     });
@@ -22,17 +22,17 @@ export async function fetchGatewayBot(
       { cause },
     );
   }
-  const text = await res.body.text();
-  if (res.statusCode === 401) {
+  const text = await res.text();
+  if (res.status === 401) {
     throw new EdgeshardError(
       ERROR_CODES.GATEWAY_FATAL,
       'Discord rejected DISCORD_TOKEN (401): copy the token again from the Developer Portal > Bot > Reset Token',
     );
   }
-  if (res.statusCode !== 200) {
+  if (res.status !== 200) {
     throw new EdgeshardError(
       ERROR_CODES.UPSTREAM_HTTP,
-      `GET ${apiUrl}/gateway/bot answered ${res.statusCode}: ${text.slice(0, 200)}`,
+      `GET ${apiUrl}/gateway/bot answered ${res.status}: ${text.slice(0, 200)}`,
     );
   }
   return JSON.parse(text) as RESTGetAPIGatewayBotResult;

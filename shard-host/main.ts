@@ -6,11 +6,13 @@ import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { createRegistry } from './metrics/registry.ts';
 import { startMetricsServer } from './metrics/server.ts';
-import { startEgressServer } from './egress/index.ts';
 import { openPlatforms } from './platforms/index.ts';
 import { runPlatform } from './run-platform.ts';
 
 const log = createLogger({ component: 'shard-host' });
+// The egress relay's modules load only when it is configured: a host without it does not pay for them.
+const startEgressServer: typeof import('./egress/index.ts').startEgressServer = async (options) =>
+  (await import('./egress/index.ts')).startEgressServer(options);
 
 async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2), process.env);

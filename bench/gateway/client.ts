@@ -2,13 +2,7 @@
 // --mode throughput|idle|overload|ready ...`. Prints one JSON result line on stdout; drives the emulator
 // (blast mode) through its control API.
 import { parseArgs } from 'node:util';
-import {
-  discordjsClient,
-  edgeshardClient,
-  edgeshardQQClient,
-  type BenchClient,
-  type ClientOptions,
-} from './clients.ts';
+import type { BenchClient, ClientOptions } from './clients/types.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -27,6 +21,9 @@ const { values: a } = parseArgs({
     sink: { type: 'string', default: 'instant' },
     'qq-app-id': { type: 'string' },
     'qq-app-secret': { type: 'string' },
+    worker: { type: 'string' },
+    secret: { type: 'string', default: 'bench-secret' },
+    rate: { type: 'string' },
   },
 });
 
@@ -43,19 +40,28 @@ const options: ClientOptions = {
   acknowledge: a.sink !== 'none',
 };
 const qq = a.lib === 'edgeshard-qq';
+// Only the library under test is loaded (its own modules, so the process's RSS is that library's).
 const client: BenchClient =
   a.lib === 'discordjs'
-    ? discordjsClient(options)
-    : qq
-      ? edgeshardQQClient({
-          ...options,
-          emulatorUrl: emulator,
-          qqAppId: a['qq-app-id']!,
-          qqAppSecret: a['qq-app-secret']!,
-        })
-      : edgeshardClient(options);
+    ? (await import('./clients/discordjs.ts')).discordjsClient(options)
+    : a.lib === 'discordeno'
+      ? await (await import('./clients/discordeno.ts')).discordenoClient(options)
+      : qq
+        ? (await import('./clients/edgeshard.ts')).edgeshardQQClient({
+            ...options,
+            emulatorUrl: emulator,
+            qqAppId: a['qq-app-id']!,
+            qqAppSecret: a['qq-app-secret']!,
+          })
+        : (await import('./clients/edgeshard.ts')).edgeshardClient({
+            ...options,
+            workerUrl: a.worker!,
+            secret: a.secret!,
+          });
 /** The QQ gateway's blast lives under /_emulator/qq (count per session; no byte budget or duration). */
-const blast = (body: { bytes: number; count: number }) => (qq ? control('/qq/blast', body) : control('/blast', body));
+const rate = a.rate === undefined ? {} : { ratePerShard: Number(a.rate) };
+const blast = (body: { bytes: number; count: number; ratePerShard?: number }) =>
+  qq ? control('/qq/blast', body) : control('/blast', body);
 const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 const control = async (path: string, body?: unknown) => {
   const res = await fetch(
@@ -94,13 +100,20 @@ async function run(): Promise<Record<string, unknown>> {
       const base = client.messages();
       const cpu = process.cpuUsage();
       const t0 = performance.now();
-      await blast({ bytes: 1024, count: perShard });
+      await blast({ bytes: 1024, count: perShard, ...rate });
       await until(() => client.messages() >= base + perShard * shards, 120_000);
       const wallS = (performance.now() - t0) / 1000;
       const used = process.cpuUsage(cpu);
       const dispatches = client.messages() - base;
       const cpuS = (used.user + used.system) / 1e6;
-      return { dispatches, wallS, cpuS, perSecond: dispatches / wallS, cpuPer100k: (cpuS * 100_000) / dispatches };
+      return {
+        dispatches,
+        wallS,
+        cpuS,
+        perSecond: dispatches / wallS,
+        cpuPer100k: (cpuS * 100_000) / dispatches,
+        systemPer100k: (used.system * 0.1) / dispatches,
+      };
     }
     case 'idle': {
       // Heap growth per idle READY shard between `from` and `shards` shards, after forced GC.
@@ -108,16 +121,20 @@ async function run(): Promise<Record<string, unknown>> {
       await client.start(ids(0, from));
       await gc();
       const h1 = process.memoryUsage().heapUsed;
+      const r1 = process.memoryUsage().rss;
       await client.start(ids(from, shards));
       await gc();
       const h2 = process.memoryUsage().heapUsed;
+      const r2 = process.memoryUsage().rss;
       return {
+        rssPerShardBytes: (r2 - r1) / (shards - from),
+        rssAtFrom: r1,
         from,
         to: shards,
         heapPerShardBytes: (h2 - h1) / (shards - from),
         heapAtFrom: h1,
         heapAtTo: h2,
-        rss: process.memoryUsage().rss,
+        rss: r2,
       };
     }
     case 'overload': {
@@ -158,7 +175,10 @@ async function run(): Promise<Record<string, unknown>> {
 
 run().then(
   (result) => {
-    process.stdout.write(`${JSON.stringify({ result })}\n`);
+    const total = process.cpuUsage();
+    process.stdout.write(
+      `${JSON.stringify({ result: { ...result, processCpuS: (total.user + total.system) / 1e6 } })}\n`,
+    );
     process.exit(0);
   },
   (err: unknown) => {

@@ -30,6 +30,8 @@ export interface BlastOptions {
   /** zlib-stream deflate level for the blast (0–9; zlib's default is 6). A low level lets the one-core
    *  emulator send faster than a client can inflate, parse and store: the overload benchmark. */
   level?: number;
+  /** Dispatches per second per shard (a steady load); default: as fast as the sockets take them. */
+  ratePerShard?: number;
 }
 
 export interface BlastStats {
@@ -76,7 +78,8 @@ export class Blaster {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stats: BlastStats = { running: false, sent: 0, sentByShard: {}, elapsedMs: 0 };
   #startedAt = 0;
-  #options: Required<Pick<BlastOptions, 'bytes' | 'highWaterBytes'>> & Pick<BlastOptions, 'durationMs' | 'count'> = {
+  #options: Required<Pick<BlastOptions, 'bytes' | 'highWaterBytes'>> &
+    Pick<BlastOptions, 'durationMs' | 'count' | 'ratePerShard'> = {
     bytes: 1024,
     highWaterBytes: 1 << 20,
   };
@@ -93,7 +96,10 @@ export class Blaster {
       highWaterBytes: options.highWaterBytes ?? 1 << 20,
       ...(options.durationMs === undefined ? {} : { durationMs: options.durationMs }),
       ...(options.count === undefined ? {} : { count: options.count }),
+      ...(options.ratePerShard === undefined ? {} : { ratePerShard: options.ratePerShard }),
     };
+    if (this.#options.ratePerShard !== undefined && !(this.#options.ratePerShard > 0))
+      throw new RangeError('blast ratePerShard must be a positive number');
     if (!(this.#options.bytes >= 200 && this.#options.bytes <= 60_000))
       throw new RangeError('blast bytes must be between 200 and 60000');
     this.#pool = this.#buildPool(this.#options.bytes);
@@ -121,11 +127,14 @@ export class Blaster {
 
   #loop(): void {
     if (!this.#stats.running) return;
-    const { durationMs, count, highWaterBytes } = this.#options;
+    const { durationMs, count, highWaterBytes, ratePerShard } = this.#options;
     if (durationMs !== undefined && Date.now() - this.#startedAt >= durationMs) return this.stop();
     let wrote = 0;
     let active = 0;
     const started = Date.now();
+    // With a rate, each shard may have sent this many by now (a steady schedule, caught up after a stall).
+    const due = ratePerShard === undefined ? Infinity : Math.floor(((started - this.#startedAt) * ratePerShard) / 1000);
+    let behind = false;
     for (const session of this.#host.liveSessions()) {
       const conn = session.sink;
       const done = this.#stats.sentByShard[session.shardId] ?? 0;
@@ -134,18 +143,23 @@ export class Blaster {
       if (!conn || !conn.open) continue;
       // A burst per session per turn, so every shard gets its share and timers still run in between.
       for (let i = 0; i < 256 && conn.ws.bufferedAmount < highWaterBytes; i++) {
-        if (count !== undefined && (this.#stats.sentByShard[session.shardId] ?? 0) >= count) break;
+        const sent = this.#stats.sentByShard[session.shardId] ?? 0;
+        if (count !== undefined && sent >= count) break;
+        if (sent >= due) break;
         session.dispatch({ type: GatewayDispatchEvents.MessageCreate, json: this.#pool[this.#cursor++ % POOL]! });
         bump(this.#stats.sentByShard, session.shardId);
         this.#stats.sent++;
         wrote++;
       }
+      if ((this.#stats.sentByShard[session.shardId] ?? 0) < due) behind = true;
       if (Date.now() - started > 20) break;
     }
     this.#host.counters.dispatches += wrote;
     if (count !== undefined && active === 0) return this.stop();
     // Sockets full (or nothing to send to): look again shortly instead of spinning.
-    this.#timer = wrote > 0 ? setTimeout(() => this.#loop(), 0) : setTimeout(() => this.#loop(), 2);
+    // At a fixed rate, the next turn comes when about one more event per shard is due.
+    const pace = ratePerShard === undefined || behind ? 0 : Math.max(1, Math.floor(1000 / ratePerShard));
+    this.#timer = wrote > 0 || pace > 0 ? setTimeout(() => this.#loop(), pace) : setTimeout(() => this.#loop(), 2);
   }
 
   #buildPool(bytes: number): string[] {

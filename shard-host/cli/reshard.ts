@@ -3,7 +3,6 @@
 // signed with EDGESHARD_SECRET like an event batch and sent to EDGESHARD_WORKER_URL; `auto` is Discord's
 // recommendation (GET {DISCORD_API_URL}/gateway/bot `shards`) rounded up to a multiple of max_concurrency,
 // so the new generation identifies in whole buckets.
-import { request } from 'undici';
 import {
   EdgeshardError,
   ERROR_CODES,
@@ -71,7 +70,7 @@ async function ask(workerUrl: string, secret: string, body: ReshardRequest): Pro
   const text = JSON.stringify(body);
   let res;
   try {
-    res = await request(`${workerUrl}${RESHARD_PATH}`, {
+    res = await fetch(`${workerUrl}${RESHARD_PATH}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(await signedHeaders(secret, text)) },
       body: text,
@@ -83,15 +82,15 @@ async function ask(workerUrl: string, secret: string, body: ReshardRequest): Pro
       { cause },
     );
   }
-  const answer = await res.body.text();
-  if (res.statusCode !== 200) {
+  const answer = await res.text();
+  if (res.status !== 200) {
     let message = answer.slice(0, 500);
     try {
       message = (JSON.parse(answer) as { error: { message: string } }).error.message;
     } catch {
       // not our error shape: the raw text
     }
-    throw new EdgeshardError(ERROR_CODES.RESHARD_REFUSED, `${res.statusCode}: ${message}`);
+    throw new EdgeshardError(ERROR_CODES.RESHARD_REFUSED, `${res.status}: ${message}`);
   }
   return JSON.parse(answer) as ReshardAnswer;
 }

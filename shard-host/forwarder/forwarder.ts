@@ -153,6 +153,12 @@ export class Forwarder {
     if (state.kind === 'in-flight' || (state.kind === 'queued' && !slotFree)) return;
     const now = this.#clock.now();
     if (state.kind === 'backing-off' && now < state.until) return;
+    // Lingering and still short of a full batch: nothing to decide. Checked on the spool's running totals,
+    // so an event arriving while its batch fills costs O(1), not a scan of the batch (bench/RESULTS.md).
+    if (state.kind === 'lingering' && now < state.until) {
+      const depth = this.#o.spool.depth(shard);
+      if (depth.events < state.maxEvents && depth.bytes < this.#o.maxBytes) return;
+    }
     const remainder = state.kind === 'backing-off' || state.kind === 'queued' ? state.remainder : null;
     const entries = this.#o.spool.pending(shard, state.maxEvents, this.#o.maxBytes, remainder?.through);
     const first = entries[0];

@@ -48,32 +48,43 @@ export function spoolableEvent(record: DispatchRecord): SpoolableEvent {
     const event = toEnvelope(record);
     return { event, json: JSON.stringify(event) };
   }
-  const event = lazyEnvelope(record, d);
+  const id = idOf(record, record.platform ?? 'discord');
   // Same key order as JSON.stringify(event). Numbers need no escaping; the strings may hold anything.
   const json =
-    `{"id":${JSON.stringify(event.id)},"platform":${JSON.stringify(event.platform)},"shard":${event.shard},"session":${JSON.stringify(event.session)},` +
-    `"seq":${event.seq},"type":${JSON.stringify(event.type)},"data":${d},"receivedAt":${event.receivedAt}}`;
+    `{"id":${JSON.stringify(id)},"platform":${JSON.stringify(record.platform ?? 'discord')},"shard":${record.shard},"session":${JSON.stringify(record.session)},` +
+    `"seq":${record.seq},"type":${JSON.stringify(record.type)},"data":${d},"receivedAt":${record.receivedAt}}`;
+  const event = lazyEnvelope(record, id, json);
   return { event, json };
 }
 
-/** An envelope whose `data` is an own, enumerable accessor: JSON.stringify, spreads and equality see a value. */
-function lazyEnvelope(record: DispatchRecord, d: string): EventEnvelope {
-  let text: string | null = d;
+/**
+ * An envelope whose `data` is an own, enumerable accessor: JSON.stringify, spreads and equality see a value.
+ * `data` is parsed from the envelope's own JSON on first read, so a spooled event holds that one string and
+ * not also the payload text `d` was cut from (a slice keeps its whole parent alive: about 1 KB more per
+ * spooled event, bench/RESULTS.md). Written as one object literal (keys in toEnvelope's order): no copy of
+ * the record, no defineProperty, so every envelope shares one hidden class.
+ */
+function lazyEnvelope(record: DispatchRecord, id: string, json: string): EventEnvelope {
+  let text: string | null = json;
   let value: unknown;
-  // Redefining an existing key keeps its place, so the key order stays that of toEnvelope.
-  return Object.defineProperty(toEnvelope({ ...record, data: undefined }), 'data', {
-    enumerable: true,
-    configurable: true,
-    get(): unknown {
+  return {
+    id,
+    platform: record.platform ?? 'discord',
+    shard: record.shard,
+    session: record.session,
+    seq: record.seq,
+    type: record.type,
+    get data(): unknown {
       if (text !== null) {
-        value = JSON.parse(text);
+        value = (JSON.parse(text) as { data: unknown }).data;
         text = null;
       }
       return value;
     },
-    set(v: unknown) {
+    set data(v: unknown) {
       value = v;
       text = null;
     },
-  });
+    receivedAt: record.receivedAt,
+  };
 }

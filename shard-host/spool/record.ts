@@ -10,16 +10,19 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
 export type LogRecord = { kind: 'event'; pos: number; json: string } | { kind: 'ack'; positions: number[] };
 
-export function frame(payload: string): Buffer {
-  const body = Buffer.from(payload, 'utf8');
-  const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
-  out.writeUInt32LE(body.length, 0);
-  out.writeUInt32LE(crc32(body), 4);
-  body.copy(out, HEADER_BYTES);
+/** `prefix` + `text` as one record, encoded straight into it (no intermediate string or buffer). */
+export function frame(prefix: string, text = ''): Buffer {
+  const head = Buffer.byteLength(prefix, 'utf8');
+  const length = head + Buffer.byteLength(text, 'utf8');
+  const out = Buffer.allocUnsafe(HEADER_BYTES + length);
+  out.write(prefix, HEADER_BYTES, 'utf8');
+  out.write(text, HEADER_BYTES + head, 'utf8');
+  out.writeUInt32LE(length, 0);
+  out.writeUInt32LE(crc32(out.subarray(HEADER_BYTES)), 4);
   return out;
 }
 
-export const eventRecord = (pos: number, json: string): Buffer => frame(`E${pos} ${json}`);
+export const eventRecord = (pos: number, json: string): Buffer => frame(`E${pos} `, json);
 export const ackRecord = (positions: readonly number[]): Buffer => frame(`A${positions.join(',')}`);
 
 export interface BadRecord {

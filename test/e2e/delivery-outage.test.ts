@@ -32,6 +32,7 @@ describe('a Worker outage of 30 s', () => {
     await waitFor('events to flow', () => (system.gate.entries.length >= 10 ? true : undefined), { timeoutMs: 30_000 });
     await system.stopWorker();
     const before = system.gate.entries.length;
+    const handledBeforeStop = new Set(system.gate.entries.map((e) => e.messageId));
     await new Promise((r) => setTimeout(r, 30_000));
     expect(system.gate.entries.length).toBe(before); // nothing could be handled meanwhile
     const backlog = metricValue(await hostMetrics(host), 'edgeshard_spool_events');
@@ -54,7 +55,13 @@ describe('a Worker outage of 30 s', () => {
     const metrics = await hostMetrics(host);
     const retried = metricValue(metrics, 'edgeshard_forward_retried_events_total');
     expect(retried).toBeGreaterThan(0);
-    expect(duplicates).toBe(0); // the delivery ledger skips what already ran, retries included
+    // The delivery ledger skips what already ran. The one residue (docs/operations.md, Failure modes): a
+    // handler that was running when the Worker was stopped completed, but its batch never recorded it, so
+    // its retry runs it again. Only such events may repeat, and only those of the batches then in flight.
+    const repeated = [...handled].filter(([, n]) => n > 1).map(([id]) => id);
+    expect(repeated.filter((id) => !handledBeforeStop.has(id))).toEqual([]);
+    expect(duplicates).toBeLessThanOrEqual(8 * 100); // the forwarder's 8 batches in flight × 100 events, at most
+    console.log(JSON.stringify({ figure: 'worker-outage', events: sent.length, repeatedByTheResidue: duplicates }));
     expect(metricValue(metrics, 'edgeshard_dead_letters_total')).toBe(0);
     await waitFor(
       'the spool to drain',

@@ -135,7 +135,7 @@ describe('each !ping answered exactly once, whatever fails', () => {
   for (const outageS of [20, 150]) {
     it(
       `the Worker stopped for ${outageS} s: hosts keep their sessions and spool, each !ping answered once after`,
-      { timeout: (outageS + 120) * 1000 },
+      { timeout: (outageS + 200) * 1000 },
       async () => {
         const before = await cluster.counters();
         await cluster.stopWorker();
@@ -143,7 +143,7 @@ describe('each !ping answered exactly once, whatever fails', () => {
         const left = outageS * 1000 - (sent.length / SHARDS - 1) * Math.min(10_000, (outageS * 1000) / 4);
         if (left > 0) await new Promise((r) => setTimeout(r, left));
         await cluster.restartWorker();
-        await answeredOnce(sent, 90_000);
+        await answeredOnce(sent, 150_000); // the backlog of the whole outage goes first, pongs obey rate limits
         const after = await cluster.allReady(SHARDS, 30_000);
         const c = await cluster.counters();
         // Nobody identified (the sessions outlived the outage on their connections), nothing moved.
