@@ -143,7 +143,7 @@ describe('resharding without downtime', () => {
           const got = new Set((await replies()).map((m) => m.message_reference!.message_id));
           return got.size === ids.size ? true : undefined;
         },
-        { timeoutMs: 30_000, intervalMs: 250 },
+        { timeoutMs: 60_000, intervalMs: 250 },
       );
     } catch (err) {
       const got = new Set((await replies()).map((m) => m.message_reference!.message_id));
