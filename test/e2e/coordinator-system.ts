@@ -145,16 +145,29 @@ export async function startCluster(
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ rate: 0 }),
       });
+      let missing: { id?: string; shard?: number; seq?: number }[] = [];
       const sent = await waitFor(
         'every MESSAGE_CREATE to reach a handler',
         async () => {
-          const dispatched = await emu<{ id?: string }[]>('/_emulator/dispatched?type=MESSAGE_CREATE');
+          const dispatched = await emu<{ id?: string; shard?: number; seq?: number }[]>(
+            '/_emulator/dispatched?type=MESSAGE_CREATE',
+          );
           const ids = [...new Set(dispatched.map((d) => d.id!))];
           const handled = new Set(ledger.entries.map((e) => e.messageId));
-          return ids.length > 0 && ids.every((id) => handled.has(id)) ? ids : undefined;
+          missing = dispatched.filter((d) => !handled.has(d.id!));
+          return ids.length > 0 && missing.length === 0 ? ids : undefined;
         },
         { timeoutMs, intervalMs: 250 },
-      );
+      ).catch((err: unknown) => {
+        // For a post-mortem: which events never reached a handler, and what the hosts said about their shards.
+        console.error(JSON.stringify({ missing }));
+        for (const h of hosts)
+          console.error(
+            h.id,
+            h.lines.filter((l) => /assigned|released|revoked|fenced|resum|stopped for handoff/.test(l)).join('\n'),
+          );
+        throw err;
+      });
       const handled = ledger.entries.length;
       return { sent, handled, duplicates: handled - new Set(ledger.entries.map((e) => e.messageId)).size };
     },

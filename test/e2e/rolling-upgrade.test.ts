@@ -73,7 +73,7 @@ describe('rolling upgrade of the shard hosts', () => {
       for (const channel of channels) pings.push((await say(channel)).id);
     }
 
-    const { sent, duplicates } = await cluster.everyMessageHandled(60_000);
+    const { sent, duplicates } = await cluster.everyMessageHandled(120_000);
     expect(sent.length > pings.length).toBe(true); // the background traffic ran throughout
     expect(duplicates, 'MESSAGE_CREATEs handled twice').toBe(0);
     const pongs = await waitFor(
