@@ -33,6 +33,7 @@
 //   (`epochFloor`), so one (shard, epoch) names one row of one generation: the batch format needs no
 //   shard count, and the admit tells generations apart by the epoch it carries.
 import type { ShardRow } from './model.ts';
+import type { ReshardAnswer } from '../protocol/reshard.ts';
 
 /** Discord's most guilds per shard (close 4011 past it). */
 export const GUILDS_PER_SHARD = 2_500;
@@ -163,19 +164,8 @@ export function parseReshardAt(raw: string | undefined): number | null | string 
   return n;
 }
 
-/** What the CLI and the status page show. */
-export interface ReshardView {
-  kind: ReshardKind;
-  from: number | null;
-  to: number | null;
-  reason: string | null;
-  startedAgoMs: number | null;
-  /** New-generation shards READY with their guilds received / all, while identifying. */
-  ready: number;
-  total: number;
-  switchedAgoMs: number | null;
-  why: string | null;
-}
+/** What the CLI and the status page show: the wire form of protocol/reshard.ts, one definition. */
+export type ReshardView = ReshardAnswer['reshard'];
 
 export function viewOf(r: Reshard, now: number): ReshardView {
   if (r.kind === 'idle')
