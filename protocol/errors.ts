@@ -29,6 +29,9 @@ export const ERROR_CODES = {
   RESHARD_REFUSED: 'reshard_refused',
   /** A platform webhook (Discord interaction) whose handlers already ran: a replay, answered 409. */
   ALREADY_HANDLED: 'already_handled',
+  /** An event batch of another protocol version than this side speaks: host and Worker run different
+   *  edgeshard versions. Answered 503 so the sender keeps its events spooled until they match. */
+  BATCH_VERSION: 'batch_version',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

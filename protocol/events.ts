@@ -1,9 +1,13 @@
 // The event batch: what a shard host POSTs to the Worker's /events, and what the Worker answers.
 // Versioned with `v`; both sides import these types and the parser below.
+//
+// Version 2 packs several shards' events into one signed request, each shard fenced by its own lease
+// epoch (`epochs`), so a host with many quiet shards sends one request per linger, not one per shard.
+// Version 1 (one shard, one `epoch`) is refused with BATCH_VERSION (503: the sender keeps its events).
 
 import { EdgeshardError, ERROR_CODES } from './errors.ts';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** Most events one batch may carry (the host's EDGESHARD_BATCH_MAX_EVENTS may not exceed it). */
 export const MAX_BATCH_EVENTS = 1000;
 
@@ -24,19 +28,24 @@ export interface EventEnvelope {
   receivedAt: number;
 }
 
+/** Lease epoch per shard, keyed by the shard number in decimal (a JSON object's keys are strings). */
+export type ShardEpochs = Record<string, number>;
+
 export interface EventBatch {
   v: typeof PROTOCOL_VERSION;
   host: string;
-  /** Lease epoch of the sending host for this shard (0 while no coordinator assigns epochs). */
-  epoch: number;
+  /** The sending host's lease epoch of every shard the batch carries events of (0 for a dead-letter replay). */
+  epochs: ShardEpochs;
   events: EventEnvelope[];
   /** An operator's re-delivery of dead letters (`shard-host dead-letters --replay`): not fenced by the lease
    *  epoch (the shard may have moved since), still run once by the delivery ledger. */
   replay?: boolean;
 }
 
-/** Per-event outcome: the host drops `ack`ed events from its spool and retries `retry` ones. */
-export type EventOutcome = 'ack' | 'retry' | 'dead-letter';
+/** Per-event outcome: the host drops `ack`ed events from its spool and retries `retry` ones; `fenced`: the
+ *  event's shard has a newer lease epoch (another host owns it and gets the event by the platform's replay),
+ *  so this host drops it without a dead letter. */
+export type EventOutcome = 'ack' | 'retry' | 'dead-letter' | 'fenced';
 
 export interface EventResult {
   id: string;
@@ -53,6 +62,11 @@ export function eventId(platform: Platform, shard: number, session: string, seq:
   return `${platform}:${shard}:${session}:${seq}`;
 }
 
+/** The epoch of `shard` in a batch; parseEventBatch guarantees every event's shard has one. */
+export function epochOf(batch: Pick<EventBatch, 'epochs'>, shard: number): number {
+  return batch.epochs[String(shard)]!;
+}
+
 function fail(reason: string): never {
   throw new EdgeshardError(ERROR_CODES.MALFORMED_BATCH, `malformed event batch: ${reason}`);
 }
@@ -61,14 +75,39 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Validates a decoded JSON body; throws MALFORMED_BATCH naming the first bad field. */
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
+/** Thrown for a batch of another version: names both versions and the fix. */
+export function batchVersionError(got: unknown): EdgeshardError {
+  const older = typeof got === 'number' && got < PROTOCOL_VERSION;
+  return new EdgeshardError(
+    ERROR_CODES.BATCH_VERSION,
+    `event batch version ${JSON.stringify(got)}, this Worker speaks version ${PROTOCOL_VERSION}: ` +
+      (older
+        ? 'the shard host is older than the Worker; upgrade it (git pull, restart shard-host): it keeps its events spooled until then'
+        : 'the Worker is older than the shard host; deploy it (wrangler deploy) from the same edgeshard version'),
+  );
+}
+
+function parseEpochs(raw: unknown): ShardEpochs {
+  if (!isRecord(raw)) fail('"epochs" must be an object of shard number → lease epoch');
+  const epochs: ShardEpochs = {};
+  for (const [key, epoch] of Object.entries(raw)) {
+    if (!/^(0|[1-9][0-9]*)$/.test(key) || !Number.isSafeInteger(Number(key)))
+      fail(`"epochs" key ${JSON.stringify(key)} must be a shard number`);
+    if (!isCount(epoch)) fail(`"epochs"["${key}"] must be a non-negative integer`);
+    epochs[key] = epoch;
+  }
+  return epochs;
+}
+
+/** Validates a decoded JSON body; throws MALFORMED_BATCH naming the first bad field (BATCH_VERSION for
+ *  another version). */
 export function parseEventBatch(input: unknown): EventBatch {
   if (!isRecord(input)) fail('body must be a JSON object');
-  if (input.v !== PROTOCOL_VERSION)
-    fail(`unsupported version ${JSON.stringify(input.v)}, expected ${PROTOCOL_VERSION}`);
+  if (input.v !== PROTOCOL_VERSION) throw batchVersionError(input.v);
   if (typeof input.host !== 'string' || input.host === '') fail('"host" must be a non-empty string');
-  if (typeof input.epoch !== 'number' || !Number.isSafeInteger(input.epoch) || input.epoch < 0)
-    fail('"epoch" must be a non-negative integer');
+  const epochs = parseEpochs(input.epochs);
   if (!Array.isArray(input.events)) fail('"events" must be an array');
   if (input.events.length > MAX_BATCH_EVENTS)
     fail(
@@ -79,11 +118,10 @@ export function parseEventBatch(input: unknown): EventBatch {
     const { id, platform, shard, session, seq, type, receivedAt } = raw;
     if (typeof id !== 'string' || id === '') fail(`events[${i}].id must be a non-empty string`);
     if (platform !== 'discord' && platform !== 'qq') fail(`events[${i}].platform must be "discord" or "qq"`);
-    if (typeof shard !== 'number' || !Number.isSafeInteger(shard) || shard < 0)
-      fail(`events[${i}].shard must be a non-negative integer`);
+    if (!isCount(shard)) fail(`events[${i}].shard must be a non-negative integer`);
+    if (!(String(shard) in epochs)) fail(`events[${i}].shard ${shard} has no entry in "epochs"`);
     if (typeof session !== 'string') fail(`events[${i}].session must be a string`);
-    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)
-      fail(`events[${i}].seq must be a non-negative integer`);
+    if (!isCount(seq)) fail(`events[${i}].seq must be a non-negative integer`);
     if (typeof type !== 'string' || type === '') fail(`events[${i}].type must be a non-empty string`);
     if (typeof receivedAt !== 'number' || !Number.isFinite(receivedAt))
       fail(`events[${i}].receivedAt must be a number`);
@@ -92,6 +130,6 @@ export function parseEventBatch(input: unknown): EventBatch {
   });
   if (input.replay !== undefined && typeof input.replay !== 'boolean') fail('"replay" must be a boolean when present');
   return input.replay === true
-    ? { v: PROTOCOL_VERSION, host: input.host, epoch: input.epoch, events, replay: true }
-    : { v: PROTOCOL_VERSION, host: input.host, epoch: input.epoch, events };
+    ? { v: PROTOCOL_VERSION, host: input.host, epochs, events, replay: true }
+    : { v: PROTOCOL_VERSION, host: input.host, epochs, events };
 }

@@ -23,6 +23,9 @@ const STATUS: Record<ErrorCode, number> = {
   [ERROR_CODES.QQ_API]: 502,
   [ERROR_CODES.RESHARD_REFUSED]: 409,
   [ERROR_CODES.ALREADY_HANDLED]: 409,
+  // 503, not 400: every host version retries a 5xx with its events kept, so an upgrade in either order
+  // loses nothing (docs/operations.md, Upgrading).
+  [ERROR_CODES.BATCH_VERSION]: 503,
 };
 
 export function statusFor(code: ErrorCode): number {
