@@ -1,5 +1,5 @@
 // Re-delivers dead letters to the Worker's /events as signed batches marked `replay` (no epoch fence:
-// no shard owner is sending them), one shard per batch, and records each event's fate in the replay
+// no shard owner is sending them), several shards per batch, and records each event's fate in the replay
 // marker file: acknowledged → `replayed` (never listed or replayed again); failed again → `failed` with
 // the Worker's new error (still listed). A batch that got no per-event answer changes nothing.
 import { PROTOCOL_VERSION, type BatchResponse, type EventBatch } from '../../protocol/index.ts';
@@ -21,7 +21,7 @@ export interface ReplayOptions {
   maxBytes?: number;
 }
 
-/** Splits one shard's dead letters into batches within the limits (at least one event each). */
+/** Splits the dead letters into batches within the limits (at least one event each). */
 function chunks(letters: readonly DeadLetter[], maxEvents: number, maxBytes: number): DeadLetter[][] {
   const out: DeadLetter[][] = [];
   let current: DeadLetter[] = [];
@@ -46,22 +46,12 @@ export async function replayDeadLetters(
   options: ReplayOptions,
 ): Promise<ReplayReport> {
   const report: ReplayReport = { replayed: [], failed: [], notSent: [] };
-  const byShard = new Map<number, DeadLetter[]>();
-  for (const letter of list.outstanding()) {
-    const shard = letter.event.shard;
-    byShard.set(shard, [...(byShard.get(shard) ?? []), letter]);
-  }
-  for (const letters of byShard.values()) {
-    for (const chunk of chunks(letters, options.maxEvents ?? 100, options.maxBytes ?? 512 * 1024)) {
-      const batch: EventBatch = {
-        v: PROTOCOL_VERSION,
-        host: options.hostId,
-        epoch: 0,
-        replay: true,
-        events: chunk.map((l) => l.event),
-      };
-      await sendChunk(list, transport, chunk, JSON.stringify(batch), report);
-    }
+  for (const chunk of chunks(list.outstanding(), options.maxEvents ?? 100, options.maxBytes ?? 512 * 1024)) {
+    const events = chunk.map((l) => l.event);
+    // Not fenced (replay): the epochs are 0, one per shard the chunk carries (batch version 2).
+    const epochs = Object.fromEntries(events.map((e) => [String(e.shard), 0]));
+    const batch: EventBatch = { v: PROTOCOL_VERSION, host: options.hostId, epochs, replay: true, events };
+    await sendChunk(list, transport, chunk, JSON.stringify(batch), report);
   }
   return report;
 }

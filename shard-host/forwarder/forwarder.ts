@@ -1,15 +1,19 @@
-// Reads the spool per shard, in order, and sends signed batches to the Worker's /events. One batch per
-// shard in flight keeps a shard's events in order; at most maxInFlight shards send at once. An event
-// leaves the spool only when the Worker acknowledged it, it was dead-lettered, or its shard was fenced.
-// After a failure the shard re-sends only the failed remainder of that batch before anything newer.
-// Each shard's state is one ShardDelivery (state.ts), changed only in #transition; time comes from the
-// injected Clock and the Worker is reached through the injected BatchTransport.
+// Reads the spool and sends signed requests to the Worker's /events, each packing several shards' events
+// (pack.ts, batch version 2). A request leaves when it is full (maxEvents), when a shard's retry is due,
+// or when `lingerMs` have passed since the last one left: a quiet host sends an event at once, a busy one
+// about one request per linger, whatever its number of shards. One request per shard in flight keeps a
+// shard's events in order; at most maxInFlight requests at once. An event leaves the spool only when the
+// Worker acknowledged it, it was dead-lettered, or its shard was fenced. After a failure a shard re-sends
+// only the failed remainder of its part before anything newer. Each shard's state is one ShardDelivery
+// (state.ts), changed only in #transition; time comes from the injected Clock and the Worker is reached
+// through the injected BatchTransport.
 import type { BatchResponse, EventEnvelope, EventResult } from '../../protocol/index.ts';
-import { systemClock, type Clock } from '../gateway/clock.ts';
+import { systemClock, type Clock, type Timer } from '../gateway/clock.ts';
 import type { Logger } from '../log.ts';
 import type { Spool, SpoolEntry } from '../spool/types.ts';
 import { batchBody } from './batch.ts';
 import { classifyResponse } from './outcome.ts';
+import { pack, type PackCandidate, type RequestPart } from './pack.ts';
 import { batchRetryDelay, DEFAULT_RETRY_POLICY, handlerRetryDelay, type RetryPolicy } from './retry-policy.ts';
 import { noRemainder, type Remainder, type ShardDelivery } from './state.ts';
 import type { BatchTransport } from './transport.ts';
@@ -20,9 +24,13 @@ export interface ForwarderOptions {
   hostId: string;
   spool: Spool;
   logger: Logger;
+  /** Most events per request (EDGESHARD_BATCH_MAX_EVENTS), lowered after a 413. */
   maxEvents: number;
+  /** Most bytes of event JSON per request (EDGESHARD_BATCH_MAX_BYTES). */
   maxBytes: number;
+  /** Least time between two requests that are not full (EDGESHARD_BATCH_LINGER_MS). */
   lingerMs: number;
+  /** Requests in flight at once. */
   maxInFlight?: number;
   /** Handler failures of one event before it is dead-lettered (EDGESHARD_MAX_ATTEMPTS). */
   maxAttempts?: number;
@@ -40,8 +48,9 @@ export interface ForwarderOptions {
   onRetry?: (shard: number, events: number, reason: string) => void;
 }
 
+/** One request and its answer. */
 export interface BatchSent {
-  shard: number;
+  shards: number;
   events: number;
   bytes: number;
   /** HTTP status, or null when no response came back. */
@@ -50,9 +59,10 @@ export interface BatchSent {
 }
 
 export interface ForwarderStats {
+  /** Requests answered by the Worker. */
   batchesSent: number;
   eventsAcked: number;
-  /** Retry decisions (a batch or its failed remainder scheduled again). */
+  /** Retry decisions (a shard's part or its failed remainder scheduled again). */
   retries: number;
   /** Events those retries carried. */
   retriedEvents: number;
@@ -62,14 +72,17 @@ export interface ForwarderStats {
   lastLatencyMs: number | null;
 }
 
-/** What a finished send leads to; #settle turns it into the shard's next state. */
-type Next = (
+/** What a finished request leads to for one of its shards; #settle turns it into the shard's next state. */
+type Next =
   | { kind: 'done'; reason: string }
-  | { kind: 'retry'; remainder: Remainder; delayMs: number; events: number; reason: string; attempt: number }
-) & {
-  /** A lowered batch size after a 413. */
-  maxEvents?: number;
-};
+  | { kind: 'retry'; remainder: Remainder; delayMs: number; events: number; reason: string; attempt: number };
+
+/** A whole request's fate, before it is applied to each shard's part. */
+type RequestFate =
+  | { kind: 'whole-retry'; reason: string; retryAfterMs?: number | undefined }
+  | { kind: 'split'; reason: string }
+  | { kind: 'per-event'; results: Map<string, EventResult> }
+  | { kind: 'fenced'; reason: string };
 
 export class Forwarder {
   readonly #o: ForwarderOptions;
@@ -79,9 +92,18 @@ export class Forwarder {
   readonly #random: () => number;
   readonly #epoch: (shard: number) => number;
   readonly #shards = new Map<number, ShardDelivery>();
-  #tickets = 0;
+  /** Idle shards whose retry is due: a request goes at once. */
+  readonly #due = new Set<number>();
+  /** Events waiting in idle shards, kept per event in O(1) (recounted at each request): "is a request full?" */
+  #waiting = 0;
+  /** Most events per request; halved after a 413 and kept. */
+  #maxEvents: number;
+  #requests = 0;
+  #nextRequest = 1;
+  #lastSentAt = Number.NEGATIVE_INFINITY;
+  #pacer: Timer | null = null;
   #stopped = false;
-  /** drain() callers, checked after every transition. */
+  /** drain() callers, checked after every request. */
   readonly #idleWaiters = new Set<() => void>();
   readonly stats: ForwarderStats = {
     batchesSent: 0,
@@ -99,6 +121,7 @@ export class Forwarder {
     this.#maxInFlight = options.maxInFlight ?? 8;
     this.#random = options.random ?? Math.random;
     this.#epoch = options.epoch ?? (() => 0);
+    this.#maxEvents = options.maxEvents;
     this.#policy = {
       maxAttempts: options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts,
       batch: options.retryPolicy?.batch ?? DEFAULT_RETRY_POLICY.batch,
@@ -106,14 +129,16 @@ export class Forwarder {
     };
   }
 
-  /** Call after appending to the spool. */
+  /** Call after appending one event to the spool. */
   notify(shard: number): void {
-    this.#advance(shard, 'new events');
+    if (this.#state(shard).kind === 'idle') this.#waiting++;
+    this.#pump();
   }
 
   /** Sends whatever the spool holds from an earlier run. */
   resume(): void {
-    for (const shard of this.#o.spool.shards()) this.#advance(shard, 'resume');
+    this.#waiting = this.#o.spool.depth().events;
+    this.#pump();
   }
 
   /** The shard's current phase (for tests and health output). */
@@ -122,133 +147,155 @@ export class Forwarder {
   }
 
   #state(shard: number): ShardDelivery {
-    return this.#shards.get(shard) ?? { kind: 'idle', maxEvents: this.#o.maxEvents };
+    return this.#shards.get(shard) ?? IDLE;
   }
 
-  /** The only writer of a shard's state. Leaving a phase cancels its timer. */
+  /** The only writer of a shard's state. Leaving a backoff cancels its timer. */
   #transition(shard: number, to: ShardDelivery, reason: string): void {
     const from = this.#state(shard);
-    if (from.kind === 'lingering' || from.kind === 'backing-off') from.timer.cancel();
-    this.#shards.set(shard, to);
+    if (from.kind === 'backing-off') from.timer.cancel();
+    if (to === IDLE) this.#shards.delete(shard);
+    else this.#shards.set(shard, to);
+    if (to.kind === 'idle' && to.remainder) this.#due.add(shard);
+    else this.#due.delete(shard);
     this.#o.logger.debug(`shard ${shard}: ${from.kind} → ${to.kind} (${reason})`, {
       shard,
       from: from.kind,
       to: to.kind,
       reason,
     });
-    if (to.kind === 'idle' || from.kind === 'in-flight') for (const check of this.#idleWaiters) check();
   }
 
-  #inFlight(): number {
-    let n = 0;
-    for (const s of this.#shards.values()) if (s.kind === 'in-flight') n++;
-    return n;
-  }
-
-  /** Decides what the shard does next from its state and the spool: the step every event leads to. */
-  #advance(shard: number, why: string, slotFree = false): void {
-    if (this.#stopped) return;
-    const state = this.#state(shard);
-    // A batch in flight or a place in the queue: the end of the batch or a free slot moves the shard on.
-    if (state.kind === 'in-flight' || (state.kind === 'queued' && !slotFree)) return;
-    const now = this.#clock.now();
-    if (state.kind === 'backing-off' && now < state.until) return;
-    // Lingering and still short of a full batch: nothing to decide. Checked on the spool's running totals,
-    // so an event arriving while its batch fills costs O(1), not a scan of the batch (bench/RESULTS.md).
-    if (state.kind === 'lingering' && now < state.until) {
-      const depth = this.#o.spool.depth(shard);
-      if (depth.events < state.maxEvents && depth.bytes < this.#o.maxBytes) return;
-    }
-    const remainder = state.kind === 'backing-off' || state.kind === 'queued' ? state.remainder : null;
-    const entries = this.#o.spool.pending(shard, state.maxEvents, this.#o.maxBytes, remainder?.through);
-    const first = entries[0];
-    if (!first) {
-      // The failed remainder left the spool another way (dropped past the size cap): newer events go on.
-      if (remainder) {
-        this.#transition(shard, { kind: 'idle', maxEvents: state.maxEvents }, 'failed remainder no longer spooled');
-        return this.#advance(shard, why);
+  /** Sends requests while one is due and a slot is free; otherwise waits for the linger to end. */
+  #pump(): void {
+    while (!this.#stopped && this.#requests < this.#maxInFlight) {
+      const now = this.#clock.now();
+      const lingerEnds = this.#lastSentAt + this.#o.lingerMs;
+      const due = this.#due.size > 0 || this.#waiting >= this.#maxEvents || now >= lingerEnds;
+      if (!due) {
+        if (this.#waiting > 0 && this.#pacer === null)
+          this.#pacer = this.#clock.setTimeout(() => {
+            this.#pacer = null;
+            this.#pump();
+          }, lingerEnds - now);
+        return;
       }
-      if (state.kind !== 'idle') this.#transition(shard, { kind: 'idle', maxEvents: state.maxEvents }, 'spool empty');
+      if (!this.#startRequest(now)) return;
+    }
+  }
+
+  /** Packs the idle shards' events into one request and sends it; false when there was nothing to send. */
+  #startRequest(now: number): boolean {
+    const candidates: PackCandidate[] = [];
+    for (const shard of this.#o.spool.shards()) {
+      const s = this.#state(shard);
+      if (s.kind === 'idle') candidates.push({ shard, remainder: s.remainder });
+    }
+    const packed = pack(this.#o.spool, candidates, this.#maxEvents, this.#o.maxBytes);
+    this.#waiting = packed.left;
+    if (packed.parts.length === 0) {
+      // Due retries whose events left the spool another way (dropped past the size cap): nothing owed.
+      for (const shard of [...this.#due]) this.#transition(shard, IDLE, 'failed remainder no longer spooled');
+      return false;
+    }
+    this.#pacer?.cancel();
+    this.#pacer = null;
+    this.#lastSentAt = now;
+    const request = this.#nextRequest++;
+    this.#requests++;
+    for (const part of packed.parts) {
+      const events = part.entries.length;
+      const why = part.remainder ? `retry of ${events} events` : `${events} events`;
+      const to = { kind: 'in-flight', request, since: now, events, remainder: part.remainder } as const;
+      this.#transition(part.shard, to, `${why} in request ${request} (${packed.parts.length} shards)`);
+    }
+    void this.#send(request, packed.parts);
+    return true;
+  }
+
+  async #send(request: number, parts: RequestPart[]): Promise<void> {
+    let fate: RequestFate;
+    try {
+      fate = await this.#deliver(parts);
+    } catch (err) {
+      // A throwing hook (onBatch) must not wedge the shards in flight.
+      this.#o.logger.error('forwarder step failed; the request will be retried', { error: err });
+      fate = { kind: 'whole-retry', reason: `internal error: ${(err as Error).message}` };
+    }
+    if (fate.kind === 'split') this.#maxEvents = Math.max(1, Math.floor(count(parts) / 2));
+    for (const part of parts) {
+      let next: Next;
+      try {
+        next = this.#apply(part, fate, count(parts));
+      } catch (err) {
+        this.#o.logger.error('forwarder step failed; the batch will be retried', { shard: part.shard, error: err });
+        next = this.#wholeBatchRetry(part, `internal error: ${(err as Error).message}`);
+      }
+      this.#settle(request, part.shard, next);
+    }
+    this.#requests--;
+    for (const check of this.#idleWaiters) check();
+    this.#pump();
+  }
+
+  /** One shard's part of an answered request: its next state. */
+  #apply(part: RequestPart, fate: RequestFate, requestEvents: number): Next {
+    switch (fate.kind) {
+      case 'whole-retry':
+        return this.#wholeBatchRetry(part, fate.reason, fate.retryAfterMs);
+      case 'split': {
+        // A single event too large for the Worker is dead-lettered; otherwise smaller requests from now on.
+        if (requestEvents === 1) return this.#finish(part, allResults(part.entries, fate.reason));
+        const next = { ...(part.remainder ?? noRemainder(0)), through: part.entries.at(-1)!.pos };
+        const events = part.entries.length;
+        return { kind: 'retry', remainder: next, delayMs: 0, events, reason: fate.reason, attempt: 1 };
+      }
+      case 'fenced':
+        this.#fence(part, fate.reason);
+        return { kind: 'done', reason: 'fenced' };
+      case 'per-event':
+        return this.#finish(part, fate.results);
+    }
+  }
+
+  #settle(request: number, shard: number, next: Next): void {
+    const state = this.#state(shard);
+    if (this.#stopped || state.kind !== 'in-flight' || state.request !== request) return;
+    if (next.kind === 'done') {
+      this.#transition(shard, IDLE, next.reason);
+      this.#waiting += this.#o.spool.depth(shard).events;
       return;
     }
-    // A retry goes at once (its delay was the backoff); a fresh batch may wait to fill up.
-    const bytes = entries.reduce((n, e) => n + e.json.length, 0);
-    const full = remainder !== null || entries.length >= state.maxEvents || bytes >= this.#o.maxBytes;
-    const age = now - first.event.receivedAt;
-    if (!full && age < this.#o.lingerMs) {
-      if (state.kind === 'lingering') return;
-      const wait = this.#o.lingerMs - age;
-      const timer = this.#clock.setTimeout(() => this.#advance(shard, 'linger over'), wait);
-      return this.#transition(shard, { kind: 'lingering', maxEvents: state.maxEvents, until: now + wait, timer }, why);
-    }
-    if (this.#inFlight() >= this.#maxInFlight) {
-      const queued = { kind: 'queued', maxEvents: state.maxEvents, ticket: this.#tickets++, remainder } as const;
-      return this.#transition(shard, queued, `${why}; ${this.#maxInFlight} shards already sending`);
-    }
-    this.#transition(
+    this.stats.retries++;
+    this.stats.retriedEvents += next.events;
+    this.#o.onRetry?.(shard, next.events, next.reason);
+    this.#o.logger.warn('batch will be retried', {
       shard,
-      { kind: 'in-flight', maxEvents: state.maxEvents, since: now, events: entries.length, remainder },
-      remainder ? `retry of ${entries.length} events` : `batch of ${entries.length} events`,
+      events: next.events,
+      attempt: next.attempt,
+      delayMs: Math.round(next.delayMs),
+      reason: next.reason,
+    });
+    if (next.delayMs <= 0) return this.#transition(shard, { kind: 'idle', remainder: next.remainder }, next.reason);
+    const until = this.#clock.now() + next.delayMs;
+    const timer = this.#clock.setTimeout(() => {
+      this.#transition(shard, { kind: 'idle', remainder: next.remainder }, 'backoff over');
+      this.#pump();
+    }, next.delayMs);
+    this.#transition(shard, { kind: 'backing-off', until, timer, remainder: next.remainder }, next.reason);
+  }
+
+  async #deliver(parts: RequestPart[]): Promise<RequestFate> {
+    const body = batchBody(
+      this.#o.hostId,
+      parts.map((p) => ({ shard: p.shard, epoch: this.#epoch(p.shard), entries: p.entries })),
     );
-    void this.#send(shard, entries, remainder);
-  }
-
-  /** Gives free slots to queued shards, oldest ticket first. */
-  #startQueued(): void {
-    while (!this.#stopped && this.#inFlight() < this.#maxInFlight) {
-      let next: { shard: number; ticket: number } | undefined;
-      for (const [shard, s] of this.#shards)
-        if (s.kind === 'queued' && (!next || s.ticket < next.ticket)) next = { shard, ticket: s.ticket };
-      if (!next) return;
-      this.#advance(next.shard, 'a sending slot is free', true);
-    }
-  }
-
-  async #send(shard: number, entries: SpoolEntry[], remainder: Remainder | null): Promise<void> {
-    let next: Next;
-    try {
-      next = await this.#deliver(shard, entries, remainder);
-    } catch (err) {
-      // A throwing hook (onAcked, onBatch) must not wedge the shard in flight.
-      this.#o.logger.error('forwarder step failed; the batch will be retried', { shard, error: err });
-      next = this.#wholeBatchRetry(entries, remainder, `internal error: ${(err as Error).message}`);
-    }
-    this.#settle(shard, next);
-  }
-
-  #settle(shard: number, next: Next): void {
-    const state = this.#state(shard);
-    if (this.#stopped || state.kind !== 'in-flight') return;
-    const maxEvents = next.maxEvents ?? state.maxEvents;
-    if (next.kind === 'done') {
-      this.#transition(shard, { kind: 'idle', maxEvents }, next.reason);
-    } else {
-      this.stats.retries++;
-      this.stats.retriedEvents += next.events;
-      this.#o.onRetry?.(shard, next.events, next.reason);
-      this.#o.logger.warn('batch will be retried', {
-        shard,
-        events: next.events,
-        attempt: next.attempt,
-        delayMs: Math.round(next.delayMs),
-        reason: next.reason,
-      });
-      const until = this.#clock.now() + next.delayMs;
-      const timer = this.#clock.setTimeout(() => this.#advance(shard, 'backoff over'), next.delayMs);
-      this.#transition(shard, { kind: 'backing-off', maxEvents, until, timer, remainder: next.remainder }, next.reason);
-    }
-    this.#advance(shard, 'batch settled');
-    this.#startQueued();
-  }
-
-  async #deliver(shard: number, entries: SpoolEntry[], remainder: Remainder | null): Promise<Next> {
-    const body = batchBody(this.#o.hostId, this.#epoch(shard), entries);
     try {
       // Nothing leaves the host before it is as durable as the spool promises.
       await this.#o.spool.sync();
     } catch (err) {
-      this.#o.logger.error('spool sync failed; batch held back', { shard, error: err });
-      return this.#wholeBatchRetry(entries, remainder, `spool sync failed: ${(err as Error).message}`);
+      this.#o.logger.error('spool sync failed; request held back', { error: err });
+      return { kind: 'whole-retry', reason: `spool sync failed: ${(err as Error).message}` };
     }
     const started = this.#clock.now();
     const reply = await this.#o.transport.send(body);
@@ -258,78 +305,90 @@ export class Forwarder {
       this.stats.batchesSent++;
       this.stats.lastLatencyMs = latencyMs;
     }
-    this.#o.onBatch?.({ shard, events: entries.length, bytes: body.length, status, latencyMs });
+    this.#o.onBatch?.({ shards: parts.length, events: count(parts), bytes: body.length, status, latencyMs });
     if (reply.kind === 'unreachable')
-      return this.#wholeBatchRetry(
-        entries,
-        remainder,
-        `cannot reach the Worker at ${this.#o.transport.target}: ${reply.error}`,
-      );
+      return {
+        kind: 'whole-retry',
+        reason: `cannot reach the Worker at ${this.#o.transport.target}: ${reply.error}`,
+      };
 
     const outcome = classifyResponse(reply.status, reply.retryAfter, reply.text);
     switch (outcome.kind) {
       case 'retry':
-        return this.#wholeBatchRetry(entries, remainder, outcome.reason, outcome.retryAfterMs);
-      case 'split': {
-        // Halve the batch size for this shard from now on; a single event too large is dead-lettered.
-        const maxEvents = Math.max(1, Math.floor(entries.length / 2));
-        if (entries.length === 1)
-          return { ...this.#finish(shard, entries, remainder, allResults(entries, outcome.reason)), maxEvents };
-        const next = { ...(remainder ?? noRemainder(0)), through: entries.at(-1)!.pos };
-        const events = entries.length;
-        return { kind: 'retry', remainder: next, delayMs: 0, events, reason: outcome.reason, attempt: 1, maxEvents };
-      }
-      case 'dead-letter':
-        return this.#finish(shard, entries, remainder, allResults(entries, outcome.reason));
+        return { kind: 'whole-retry', reason: outcome.reason, retryAfterMs: outcome.retryAfterMs };
+      case 'split':
       case 'fenced':
-        this.#o.spool.ack(
-          shard,
-          entries.map((e) => e.pos),
-        );
-        this.stats.fenced += entries.length;
-        this.#o.logger.warn('batch fenced: another host owns this shard now and receives these events by replay', {
-          shard,
-          events: entries.length,
-          reason: outcome.reason,
-        });
-        return { kind: 'done', reason: 'fenced' };
+        return outcome;
+      case 'dead-letter':
+        return {
+          kind: 'per-event',
+          results: allResults(
+            parts.flatMap((p) => p.entries),
+            outcome.reason,
+          ),
+        };
       case 'per-event': {
         let parsed: BatchResponse;
         try {
           parsed = JSON.parse(reply.text) as BatchResponse;
           if (!Array.isArray(parsed.results)) throw new Error('no results array');
         } catch (err) {
-          return this.#wholeBatchRetry(
-            entries,
-            remainder,
-            `Worker answered 200 with an unreadable body: ${(err as Error).message}`,
-          );
+          return {
+            kind: 'whole-retry',
+            reason: `Worker answered 200 with an unreadable body: ${(err as Error).message}`,
+          };
         }
-        return this.#finish(shard, entries, remainder, new Map(parsed.results.map((r) => [r.id, r])));
+        return { kind: 'per-event', results: new Map(parsed.results.map((r) => [r.id, r])) };
       }
     }
   }
 
-  /** The whole batch failed without a word about its events: capped backoff, never a dead letter. */
-  #wholeBatchRetry(entries: SpoolEntry[], remainder: Remainder | null, reason: string, retryAfterMs?: number): Next {
-    const base = remainder ?? noRemainder(0);
+  /** The whole request failed without a word about its events: capped backoff, never a dead letter. */
+  #wholeBatchRetry(part: RequestPart, reason: string, retryAfterMs?: number): Next {
+    const base = part.remainder ?? noRemainder(0);
     const batchFailures = base.batchFailures + 1;
     const delayMs = retryAfterMs ?? batchRetryDelay(batchFailures, this.#policy, this.#random);
-    const next = { ...base, through: entries.at(-1)!.pos, batchFailures };
-    return { kind: 'retry', remainder: next, delayMs, events: entries.length, reason, attempt: batchFailures };
+    const next = { ...base, through: part.entries.at(-1)!.pos, batchFailures };
+    return { kind: 'retry', remainder: next, delayMs, events: part.entries.length, reason, attempt: batchFailures };
   }
 
-  /** Applies per-event results (verdict.ts): acks leave the spool, dead letters go to the sink, the rest retry. */
-  #finish(shard: number, entries: SpoolEntry[], remainder: Remainder | null, results: Map<string, EventResult>): Next {
+  /** Another host owns the shard at a newer epoch and resumed its session: the platform replays these events
+   *  to it, so this host drops them (counted), no dead letter. */
+  #fence(part: RequestPart, reason: string): void {
+    this.#o.spool.ack(
+      part.shard,
+      part.entries.map((e) => e.pos),
+    );
+    this.stats.fenced += part.entries.length;
+    this.#o.logger.warn('events fenced: another host owns this shard now and receives them by replay', {
+      shard: part.shard,
+      events: part.entries.length,
+      reason,
+    });
+  }
+
+  /** Applies per-event results (verdict.ts): acks leave the spool, dead letters go to the sink, fenced events
+   *  are dropped, the rest retry. */
+  #finish(part: RequestPart, results: Map<string, EventResult>): Next {
+    const { shard, entries, remainder } = part;
     const done: number[] = [];
     const acked: EventEnvelope[] = [];
     const handlerFailures = new Map(remainder?.handlerFailures ?? []);
+    let fenced = 0;
+    let fencedReason = '';
     let failed = 0;
     let worst = 0;
     let reason = '';
     for (const entry of entries) {
       const id = entry.event.id;
       const v = verdict(results.get(id), handlerFailures.get(id) ?? 0, this.#policy.maxAttempts);
+      if (v.kind === 'fenced') {
+        done.push(entry.pos);
+        fenced++;
+        fencedReason ||= v.reason;
+        handlerFailures.delete(id);
+        continue;
+      }
       if (v.kind === 'ack' || (v.kind === 'dead-letter' && this.#deadLetter(entry.event, v.reason))) {
         done.push(entry.pos);
         if (v.kind === 'ack') acked.push(entry.event);
@@ -346,6 +405,14 @@ export class Forwarder {
     }
     this.#o.spool.ack(shard, done);
     this.stats.eventsAcked += acked.length;
+    if (fenced > 0) {
+      this.stats.fenced += fenced;
+      this.#o.logger.warn('events fenced: another host owns this shard now and receives them by replay', {
+        shard,
+        events: fenced,
+        reason: fencedReason,
+      });
+    }
     if (acked.length > 0) this.#o.onAcked?.(shard, acked);
     if (failed === 0) return { kind: 'done', reason: `${acked.length} acknowledged` };
     // A handler failure sets the pace (handler backoff); failures the Worker did not explain (no result for
@@ -353,14 +420,8 @@ export class Forwarder {
     const base = { through: entries.at(-1)!.pos, handlerFailures };
     if (worst > 0) {
       const delayMs = handlerRetryDelay(worst, this.#policy);
-      return {
-        kind: 'retry',
-        remainder: { ...base, batchFailures: 0 },
-        delayMs,
-        events: failed,
-        reason,
-        attempt: worst,
-      };
+      const next = { ...base, batchFailures: 0 };
+      return { kind: 'retry', remainder: next, delayMs, events: failed, reason, attempt: worst };
     }
     const batchFailures = (remainder?.batchFailures ?? 0) + 1;
     const delayMs = batchRetryDelay(batchFailures, this.#policy, this.#random);
@@ -384,9 +445,7 @@ export class Forwarder {
   }
 
   #drained(): boolean {
-    if (this.#o.spool.depth().events > 0) return false;
-    for (const s of this.#shards.values()) if (s.kind === 'in-flight') return false;
-    return true;
+    return this.#o.spool.depth().events === 0 && this.#requests === 0;
   }
 
   /** Resolves true once the spool is empty and nothing is in flight, false at the deadline. */
@@ -410,11 +469,17 @@ export class Forwarder {
   async close(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    for (const s of this.#shards.values()) if (s.kind === 'lingering' || s.kind === 'backing-off') s.timer.cancel();
+    this.#pacer?.cancel();
+    for (const s of this.#shards.values()) if (s.kind === 'backing-off') s.timer.cancel();
     for (const check of this.#idleWaiters) check();
     await this.#o.transport.close();
   }
 }
+
+/** A shard with nothing owed: not kept in the map (a host may run hundreds of shards). */
+const IDLE: ShardDelivery = { kind: 'idle', remainder: null };
+
+const count = (parts: readonly RequestPart[]) => parts.reduce((n, p) => n + p.entries.length, 0);
 
 function allResults(entries: readonly SpoolEntry[], error: string): Map<string, EventResult> {
   return new Map(entries.map((e) => [e.event.id, { id: e.event.id, outcome: 'dead-letter', error }]));

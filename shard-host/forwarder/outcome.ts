@@ -33,6 +33,21 @@ const RETRY_STATUSES = new Set([408, 425, 429]);
 
 export const OUTCOME_RULES: readonly Rule[] = [
   { name: '200: per-event results', matches: (a) => a.status === 200, kind: 'per-event', reason: () => '' },
+  // Host and Worker run different edgeshard versions: the events stay spooled until they match.
+  {
+    name: '503 batch_version: retry (upgrade the older side)',
+    matches: (a) => a.status === 503 && a.code === ERROR_CODES.BATCH_VERSION,
+    kind: 'retry',
+    reason: (a) => `Worker refused the batch version (503): ${excerpt(a.body, 400)}`,
+  },
+  // A Worker from before batch version 2 answers 400 naming the version it expects.
+  {
+    name: '400 unsupported version (a Worker older than the host): retry',
+    matches: (a) => a.status === 400 && a.code === ERROR_CODES.MALFORMED_BATCH && /unsupported version/.test(a.body),
+    kind: 'retry',
+    reason: (a) =>
+      `the Worker is older than this shard host and refused its batch version (400): ${excerpt(a.body, 200)} — deploy the Worker (wrangler deploy) from the same edgeshard version; the events stay spooled until then`,
+  },
   {
     name: '408/425/429/5xx: retry the whole batch',
     matches: (a) => RETRY_STATUSES.has(a.status) || a.status >= 500,

@@ -1,8 +1,9 @@
 // One shard's delivery state: a union keyed by phase, so a shard cannot be in flight and backing off at
-// once, and each phase carries only what it needs. Forwarder#transition is the only writer.
+// once, and each phase carries only what it needs. Forwarder#transition is the only writer. Batching is
+// per request, not per shard (pack.ts): an idle shard's events wait in the spool for the next request.
 import type { Timer } from '../gateway/clock.ts';
 
-/** A failed batch's remainder: re-sent alone, before anything newer of its shard. */
+/** A failed batch's remainder: re-sent before anything newer of its shard. */
 export interface Remainder {
   /** Spool position of the failed batch's last event: the retry carries nothing past it. */
   through: number;
@@ -12,21 +13,12 @@ export interface Remainder {
   handlerFailures: ReadonlyMap<string, number>;
 }
 
-interface Common {
-  /** Events per batch: the configured maximum, lowered after a 413 so later batches fit the Worker's limit. */
-  maxEvents: number;
-}
-
-export type ShardDelivery = Common &
-  (
-    | { kind: 'idle' }
-    /** Fresh events younger than the linger: waiting for the batch to fill. */
-    | { kind: 'lingering'; until: number; timer: Timer }
-    /** Due to send, but maxInFlight shards are sending: first come, first served when a slot frees. */
-    | { kind: 'queued'; ticket: number; remainder: Remainder | null }
-    | { kind: 'in-flight'; since: number; events: number; remainder: Remainder | null }
-    | { kind: 'backing-off'; until: number; timer: Timer; remainder: Remainder }
-  );
+export type ShardDelivery =
+  /** Nothing in flight; spooled events (if any) go with the next request. `remainder`: a retry that is due. */
+  | { kind: 'idle'; remainder: Remainder | null }
+  /** Part of request `request`: nothing newer of this shard is sent until it is answered (order per shard). */
+  | { kind: 'in-flight'; request: number; since: number; events: number; remainder: Remainder | null }
+  | { kind: 'backing-off'; until: number; timer: Timer; remainder: Remainder };
 
 export type DeliveryPhase = ShardDelivery['kind'];
 

@@ -5,6 +5,8 @@ import type { EventResult } from '../../protocol/index.ts';
 
 export type Verdict =
   | { kind: 'ack' }
+  /** A newer lease epoch owns the event's shard: dropped here, its new owner gets it by the platform's replay. */
+  | { kind: 'fenced'; reason: string }
   | { kind: 'dead-letter'; reason: string }
   /** `handlerFailures` 0: no handler failure to count (the Worker did not answer for the event). */
   | { kind: 'retry'; reason: string; handlerFailures: number };
@@ -16,6 +18,8 @@ export function verdict(result: EventResult | undefined, failedBefore: number, m
       return { kind: 'ack' };
     case 'dead-letter':
       return { kind: 'dead-letter', reason: result.error ?? 'dead-lettered by the Worker' };
+    case 'fenced':
+      return { kind: 'fenced', reason: result.error ?? 'a newer lease epoch owns this shard' };
     case 'retry': {
       const failures = failedBefore + 1;
       const error = result.error ?? 'handler failed (no error text)';

@@ -55,13 +55,13 @@ export function deliveryMetrics(
   });
   const batches = new Counter({
     name: `${prefix}forward_batches_total`,
-    help: 'Batches POSTed to the Worker, by HTTP status (none = no response)',
-    labelNames: ['shard', 'status'],
+    help: 'Requests POSTed to the Worker (each packs several shards), by HTTP status (none = no response)',
+    labelNames: ['status'],
     registers,
   });
   const perBatch = new Histogram({
     name: `${prefix}forward_events_per_batch`,
-    help: 'Events in each batch sent',
+    help: 'Events in each request sent (all its shards)',
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
     registers,
   });
@@ -109,7 +109,7 @@ export function deliveryMetrics(
 
   return {
     batch(sent) {
-      batches.inc({ shard: String(sent.shard), status: sent.status === null ? 'none' : String(sent.status) });
+      batches.inc({ status: sent.status === null ? 'none' : String(sent.status) });
       perBatch.observe(sent.events);
       latency.observe(sent.latencyMs / 1000);
     },

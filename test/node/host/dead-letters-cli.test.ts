@@ -104,10 +104,9 @@ describe('shard-host dead-letters', () => {
       'still failing  discord:0:s:2: handler_failed: still broken',
       '2 replayed, 1 still failing, 0 not sent',
     ]);
-    // One signed replay batch per shard, outside the epoch fence.
-    expect(server.batches.map((b: EventBatch) => [b.replay, b.epoch, b.events.map((e) => e.id)])).toEqual([
-      [true, 0, ['discord:0:s:1', 'discord:0:s:2']],
-      [true, 0, ['discord:1:s:5']],
+    // One signed replay batch carrying both shards (batch version 2), outside the epoch fence (epochs 0).
+    expect(server.batches.map((b: EventBatch) => [b.replay, b.epochs, b.events.map((e) => e.id)])).toEqual([
+      [true, { 0: 0, 1: 0 }, ['discord:0:s:1', 'discord:0:s:2', 'discord:1:s:5']],
     ]);
 
     const listed = JSON.parse((await cli(['--json'], env)).out) as Listed;

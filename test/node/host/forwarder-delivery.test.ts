@@ -137,7 +137,7 @@ describe('Forwarder delivery rules', () => {
     for (let seq = 1; seq <= 7; seq++) spool.append(event(1, seq));
     f.notify(1);
     expect(await f.drain(10_000)).toBe(true);
-    expect(sent.map((b) => [b.shard, b.events, b.status])).toEqual([
+    expect(sent.map((b) => [b.shards, b.events, b.status])).toEqual([
       [1, 5, 200],
       [1, 2, 200],
     ]);

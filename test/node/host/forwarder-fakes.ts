@@ -1,6 +1,12 @@
 // Fakes for the forwarder's seams: a clock that moves only when told, and a transport that answers as the
 // test says and records what was sent when.
-import { parseEventBatch, type EventBatch, type EventEnvelope, type EventOutcome } from '../../../protocol/index.ts';
+import {
+  parseEventBatch,
+  PROTOCOL_VERSION,
+  type EventBatch,
+  type EventEnvelope,
+  type EventOutcome,
+} from '../../../protocol/index.ts';
 import type { Clock, Timer } from '../../../shard-host/gateway/clock.ts';
 import type { BatchTransport, TransportReply } from '../../../shard-host/forwarder/transport.ts';
 
@@ -83,7 +89,7 @@ export function ok(batch: EventBatch, outcome: (e: EventEnvelope) => PerEvent = 
     const o = outcome(e);
     return typeof o === 'string' ? { id: e.id, outcome: o } : { id: e.id, ...o };
   });
-  return { kind: 'answer', status: 200, retryAfter: null, text: JSON.stringify({ v: 1, results }) };
+  return { kind: 'answer', status: 200, retryAfter: null, text: JSON.stringify({ v: PROTOCOL_VERSION, results }) };
 }
 
 export function status(code: number, body = '{}', retryAfter: string | null = null): TransportReply {

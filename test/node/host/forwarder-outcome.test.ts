@@ -16,6 +16,20 @@ describe('classifyResponse: what a Worker answer means for the batch (one case p
     ['401: retry (fixable signature or clock)', 401, null, '{"error":{"code":"bad_signature","message":"m"}}', 'retry'],
     ['413: split the batch', 413, null, '{"error":{"code":"body_too_large","message":"m"}}', 'split'],
     ['409 stale_epoch: fenced', 409, null, stale, 'fenced'],
+    [
+      '503 batch_version: retry (upgrade the older side)',
+      503,
+      null,
+      '{"error":{"code":"batch_version","message":"event batch version 1, this Worker speaks version 2"}}',
+      'retry',
+    ],
+    [
+      '400 unsupported version (a Worker older than the host): retry',
+      400,
+      null,
+      '{"error":{"code":"malformed_batch","message":"malformed event batch: unsupported version 2, expected 1"}}',
+      'retry',
+    ],
     ['any other status: dead-letter', 400, null, other, 'dead-letter'],
     ['any other status: dead-letter', 404, null, 'not found', 'dead-letter'],
     // A 409 whose body only mentions the code (not an ErrorBody with it) is not a fence.
