@@ -8,6 +8,12 @@ describe('verdict: one event result of a 200 answer, with maxAttempts 5 (a test 
   const rows: [what: string, result: EventResult | undefined, failedBefore: number, expected: Verdict][] = [
     ['ack', { id, outcome: 'ack' }, 3, { kind: 'ack' }],
     [
+      'fenced (a newer lease epoch owns the shard), even after handler failures',
+      { id, outcome: 'fenced', error: 'stale lease epoch 2 for shard 0 (current 3)' },
+      2,
+      { kind: 'fenced', reason: 'stale lease epoch 2 for shard 0 (current 3)' },
+    ],
+    [
       'Worker dead-letter',
       { id, outcome: 'dead-letter', error: 'malformed_payload: x' },
       0,
