@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { GatewayIntentBits } from 'discord-api-types/v10';
+import { GatewayIntentBits } from 'discord-api-types/gateway/v10';
 import { EdgeshardError, ERROR_CODES, MAX_BATCH_EVENTS, type Platform } from '../protocol/index.ts';
 import { zstdAvailable } from './gateway/inflate.ts';
 import type { Durability } from './spool/file.ts';

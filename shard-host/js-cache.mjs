@@ -13,11 +13,11 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The directories the host's module graph lives in (imports elsewhere fail the cache, which is then unused). */
-const SOURCES = ['protocol', 'coordination', 'shard-host'];
+export const HOST_SOURCES = ['protocol', 'coordination', 'shard-host'];
 /** Caches kept, the newest included. */
 const KEEP = 4;
 
-function sourceFiles() {
+function sourceFiles(sources) {
   const out = [];
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -26,7 +26,7 @@ function sourceFiles() {
       else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(path);
     }
   };
-  for (const dir of SOURCES) walk(join(ROOT, dir));
+  for (const dir of sources) walk(join(ROOT, dir));
   return out.sort();
 }
 
@@ -60,18 +60,19 @@ function build(dir, files) {
   for (const old of caches.slice(KEEP)) rmSync(old.path, { recursive: true, force: true });
 }
 
-/** The cached JavaScript of `source` (a path under the package, e.g. 'shard-host/main.ts'), or null. */
-export function cachedModule(source) {
+/** The cached JavaScript of `source` (a path under the package, e.g. 'shard-host/main.ts'), or null.
+ *  `sources`: the directories its module graph lives in (the benchmarks add their own to the host's). */
+export function cachedModule(source, sources = HOST_SOURCES) {
   try {
-    const files = sourceFiles();
-    const hash = createHash('sha256').update(process.version);
+    const files = sourceFiles(sources);
+    const hash = createHash('sha256').update(process.version).update(sources.join(','));
     for (const f of files) {
       const s = statSync(f);
       hash.update(`${relative(ROOT, f)}:${s.size}:${s.mtimeMs}\n`);
     }
     const dir = join(ROOT, '.edgeshard', 'js-cache', hash.digest('hex').slice(0, 16));
     if (!existsSync(dir)) {
-      const child = spawnSync(process.execPath, ['--no-warnings', fileURLToPath(import.meta.url), dir], {
+      const child = spawnSync(process.execPath, ['--no-warnings', fileURLToPath(import.meta.url), dir, ...sources], {
         stdio: ['ignore', 'ignore', 'pipe'],
         encoding: 'utf8',
       });
@@ -85,5 +86,5 @@ export function cachedModule(source) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  build(process.argv[2], sourceFiles());
+  build(process.argv[2], sourceFiles(process.argv.slice(3)));
 }

@@ -1,7 +1,7 @@
 // What a shard does after the gateway closes its socket, as data: one row per close code.
 // Source: Discord docs, Topics > Opcodes and Status Codes > Gateway Close Event Codes ("Reconnect" column).
 // 'resume' keeps the session; 'reidentify' drops it and starts a new one; 'fatal' stops the shard.
-import { GatewayCloseCodes } from 'discord-api-types/v10';
+import { GatewayCloseCodes } from 'discord-api-types/gateway/v10';
 
 export type CloseAction = 'resume' | 'reidentify' | 'fatal';
 

@@ -1,5 +1,5 @@
 // Payloads the shard sends on its own behalf (docs, Topics > Gateway Events > Send Events).
-import { GatewayOpcodes } from 'discord-api-types/v10';
+import { GatewayOpcodes } from 'discord-api-types/gateway/v10';
 import type { GatewayCommand, SessionInfo } from '../../protocol/index.ts';
 
 export interface IdentifyInput {

@@ -1,5 +1,5 @@
 // Discord gateway v10 as a dialect (Discord docs, Topics > Gateway; Topics > Opcodes and Status Codes).
-import { GatewayOpcodes } from 'discord-api-types/v10';
+import { GatewayOpcodes } from 'discord-api-types/gateway/v10';
 import { closeCodeRow } from '../close-codes.ts';
 import type { Dialect } from '../dialect.ts';
 import { compressParam } from '../inflate.ts';
