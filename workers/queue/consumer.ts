@@ -23,8 +23,9 @@ export function queueConsumer(registry: Registry) {
         // below), so its shard's epoch is a placeholder; a bad shard is named by the events[0].shard rule.
         const shard = (message.body as { shard?: unknown } | null)?.shard;
         const epochs = typeof shard === 'number' && Number.isSafeInteger(shard) && shard >= 0 ? { [shard]: 0 } : {};
-        [event] = parseEventBatch({ v: PROTOCOL_VERSION, host: 'queue', epochs, events: [message.body] })
-          .events as [EventEnvelope];
+        [event] = parseEventBatch({ v: PROTOCOL_VERSION, host: 'queue', epochs, events: [message.body] }).events as [
+          EventEnvelope,
+        ];
       } catch (err) {
         console.error(
           JSON.stringify({
