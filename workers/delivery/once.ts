@@ -9,6 +9,7 @@ import type { LedgerItem } from '../coordinator/ledger.ts';
 import { coordinatorStub } from '../coordinator/stub.ts';
 import type { Env } from '../env.ts';
 import { unwrap } from '../rpc.ts';
+import { staleEpoch, unknownShard } from './refusals.ts';
 
 export interface OnceOptions<E> {
   /** Whose coordinator admits the events (each platform has its own ledger and lease epochs). */
@@ -20,19 +21,6 @@ export interface OnceOptions<E> {
   /** false: `run` only hands the events on (queue mode): their claims are released for the consumer, which
    *  runs them through runOnce itself. Default true. */
   record?: boolean;
-}
-
-/** Why a fenced event is dropped (its per-event `error`; the host logs it). */
-export function staleEpoch(host: string, epoch: number, shard: number, current: number): string {
-  return (
-    `stale lease epoch ${epoch} for shard ${shard} (current ${current}): host ${host} no longer owns this shard; ` +
-    'its new owner resumes the session and the platform replays these events to it'
-  );
-}
-
-/** Why an event of a shard the bot does not run is a dead letter. */
-export function unknownShard(shard: number, shardCount: number | null): string {
-  return `malformed event batch: shard ${shard} does not exist (the bot runs ${shardCount} shards)`;
 }
 
 /** Results by event id, in no particular order; the caller maps them back onto its events. */

@@ -19,7 +19,7 @@ import {
   type EventOutcome,
   type ShardEpochs,
 } from '../../../protocol/index.ts';
-import { staleEpoch } from '../../../workers/delivery/once.ts';
+import { staleEpoch } from '../../../workers/delivery/refusals.ts';
 import { statusFor } from '../../../workers/errors.ts';
 
 export const SECRET = 'forwarder-test-secret';
