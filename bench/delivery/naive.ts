@@ -1,7 +1,7 @@
 // The naive peer: one signed POST per event, as soon as it arrives, many in flight, no spool and no
 // batching; a failed POST is retried a few times, then the event is counted lost.
 import { Pool } from 'undici';
-import { PROTOCOL_VERSION, signedHeaders, type EventEnvelope } from '../../protocol/index.ts';
+import { PROTOCOL_VERSION, signedHeaders, type EventBatch, type EventEnvelope } from '../../protocol/index.ts';
 
 export class NaiveForwarder {
   readonly #pool: Pool;
@@ -25,7 +25,8 @@ export class NaiveForwarder {
   }
 
   async #post(event: EventEnvelope): Promise<void> {
-    const body = JSON.stringify({ v: PROTOCOL_VERSION, host: 'naive', epoch: 0, events: [event] });
+    const batch: EventBatch = { v: PROTOCOL_VERSION, host: 'naive', epochs: { [event.shard]: 0 }, events: [event] };
+    const body = JSON.stringify(batch);
     for (let attempt = 0; attempt < 5; attempt++) {
       this.requests++;
       try {

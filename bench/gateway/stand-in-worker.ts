@@ -4,6 +4,7 @@
 // `node bench/gateway/stand-in-worker.ts --secret S [--hang]`
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
+import { PROTOCOL_VERSION } from '../../protocol/events.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../protocol/signing.ts';
 
 const { values: a } = parseArgs({
@@ -35,7 +36,7 @@ const server = createServer((req, res) => {
         requests++;
         events += list.length;
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ v: 1, results: list.map((e) => ({ id: e.id, outcome: 'ack' })) }));
+        res.end(JSON.stringify({ v: PROTOCOL_VERSION, results: list.map((e) => ({ id: e.id, outcome: 'ack' })) }));
       },
       (err: unknown) => {
         res.writeHead(401, { 'content-type': 'application/json' });

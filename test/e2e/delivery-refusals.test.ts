@@ -1,5 +1,6 @@
 // Against the real Worker under wrangler dev: a handler that throws for one event gets only that event
-// retried; forged, replayed, oversized and malformed batches are refused and nothing is dispatched.
+// retried; forged, replayed, oversized and malformed batches and another batch version are refused, a
+// batch from a host without the shard's lease is fenced per event, and nothing of them is dispatched.
 import type { APIMessage } from 'discord-api-types/v10';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,7 +75,7 @@ describe('failures the Worker answers per event, and refusals', () => {
     data,
     receivedAt: Date.now(),
   });
-  const body = (events: EventEnvelope[]) => JSON.stringify({ v: 1, host: 'e2e', epoch: 0, events });
+  const body = (events: EventEnvelope[]) => JSON.stringify({ v: 2, host: 'e2e', epochs: { 0: 0 }, events });
   const post = async (text: string, headers: Record<string, string>) =>
     fetch(`${system.worker.url}/events`, {
       method: 'POST',
@@ -83,7 +84,7 @@ describe('failures the Worker answers per event, and refusals', () => {
     });
 
   it(
-    'refuses forged, replayed, oversized and malformed batches, and dispatches none of them',
+    'refuses forged, replayed, oversized and malformed batches and another version, fences an unleased one, and dispatches none of them',
     { timeout: 60_000 },
     async () => {
       const cases: [string, () => Promise<Response>, number, string][] = [
@@ -120,9 +121,9 @@ describe('failures the Worker answers per event, and refusals', () => {
           'malformed',
           async () => {
             const text = JSON.stringify({
-              v: 1,
+              v: 2,
               host: 'e2e',
-              epoch: 0,
+              epochs: { 0: 0 },
               events: [{ ...envelope('malformed'), seq: 'one' }],
             });
             return post(text, await signedHeaders(system.secret, text));
@@ -131,11 +132,22 @@ describe('failures the Worker answers per event, and refusals', () => {
           'malformed_batch',
         ],
         [
-          'unleased', // signed, well formed, but from a host that holds no lease for the shard (epoch 0)
-          async () =>
-            post(body([envelope('unleased')]), await signedHeaders(system.secret, body([envelope('unleased')]))),
-          409,
-          'stale_epoch',
+          'no-epoch', // an event whose shard has no entry in "epochs"
+          async () => {
+            const text = JSON.stringify({ v: 2, host: 'e2e', epochs: { 1: 0 }, events: [envelope('no-epoch')] });
+            return post(text, await signedHeaders(system.secret, text));
+          },
+          400,
+          'malformed_batch',
+        ],
+        [
+          'version-1', // an older shard host: 503, so it keeps its events until it is upgraded
+          async () => {
+            const text = JSON.stringify({ v: 1, host: 'e2e', epoch: 0, events: [envelope('version-1')] });
+            return post(text, await signedHeaders(system.secret, text));
+          },
+          503,
+          'batch_version',
         ],
       ];
       for (const [name, send, status, code] of cases) {
@@ -143,9 +155,26 @@ describe('failures the Worker answers per event, and refusals', () => {
         expect({ name, status: res.status }).toEqual({ name, status });
         expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
       }
+      // Signed and well formed, but from a host that holds no lease for the shard (epoch 0): its event is
+      // fenced, per event (the running host leases shard 0 at epoch 1 or later).
+      const unleased = body([envelope('unleased')]);
+      const fenced = await post(unleased, await signedHeaders(system.secret, unleased));
+      expect(fenced.status).toBe(200);
+      expect(await fenced.json()).toEqual({
+        v: 2,
+        results: [
+          {
+            id: 'discord:0:test:unleased',
+            outcome: 'fenced',
+            error: expect.stringMatching(
+              /^stale lease epoch 0 for shard 0 \(current [1-9]\d*\): host e2e no longer owns/,
+            ),
+          },
+        ],
+      });
       // A correctly signed batch is handled: the check above is not vacuous. (An operator's re-delivery, which
       // the lease fence lets through: the shards are leased to the running host, not to this test.)
-      const good = JSON.stringify({ v: 1, host: 'e2e', epoch: 0, events: [envelope('control')], replay: true });
+      const good = JSON.stringify({ v: 2, host: 'e2e', epochs: { 0: 0 }, events: [envelope('control')], replay: true });
       const ok = await post(good, await signedHeaders(system.secret, good));
       expect(ok.status).toBe(200);
       await waitFor('the control event', () => (system.handledCounts().has('control') ? true : undefined), {
@@ -153,7 +182,7 @@ describe('failures the Worker answers per event, and refusals', () => {
       });
       await new Promise((r) => setTimeout(r, 500));
       const handled = system.handledCounts();
-      for (const id of ['forged', 'replayed', 'oversized', 'malformed', 'unleased'])
+      for (const id of ['forged', 'replayed', 'oversized', 'malformed', 'no-epoch', 'version-1', 'unleased'])
         expect(handled.has(id)).toBe(false);
     },
   );

@@ -140,7 +140,7 @@ describe('security probes against wrangler dev and the egress relay', () => {
     return { res, text };
   }
 
-  const batch = (events: unknown[]) => JSON.stringify({ v: 1, host: 'probe', epoch: 0, events });
+  const batch = (events: unknown[]) => JSON.stringify({ v: 2, host: 'probe', epochs: { 0: 0 }, events });
   const event = (seq: number) => ({
     id: `discord:0:s:${seq}`,
     platform: 'discord',
@@ -193,6 +193,22 @@ describe('security probes against wrangler dev and the egress relay', () => {
       400,
       async () => post('/events', negative, await signedHeaders(SECRET, negative)),
       /seq/,
+    );
+    const noEpoch = JSON.stringify({ v: 2, host: 'probe', epochs: { 1: 0 }, events: [event(1)] });
+    await probe(
+      '/events',
+      'signed, shard 0 missing from epochs',
+      400,
+      async () => post('/events', noEpoch, await signedHeaders(SECRET, noEpoch)),
+      /events\[0\]\.shard 0 has no entry in \\"epochs\\"/,
+    );
+    const v1 = JSON.stringify({ v: 1, host: 'probe', epoch: 0, events: [event(1)] });
+    await probe(
+      '/events',
+      'signed, batch version 1 (an older host)',
+      503,
+      async () => post('/events', v1, await signedHeaders(SECRET, v1)),
+      /batch_version.*upgrade it/,
     );
   });
 

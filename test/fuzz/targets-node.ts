@@ -13,6 +13,7 @@ import {
   parseCoordinatorMessage,
   parseEventBatch,
   parseHostMessage,
+  PROTOCOL_VERSION,
 } from '../../protocol/index.ts';
 import { CONFIG_NAMES, loadConfig } from '../../shard-host/config.ts';
 import { handle } from '../../shard-host/gateway/protocol.ts';
@@ -30,24 +31,45 @@ const envelope = fc.record({
   data: fc.jsonValue({ maxDepth: 2 }),
   receivedAt: int,
 });
-const batch = fc.record({
-  v: fc.constantFrom(1, 2, '1'),
-  host: fc.string({ maxLength: 8 }),
-  epoch: int,
-  events: fc.array(fc.oneof(envelope, mutated(envelope)), { maxLength: 5 }),
-});
+/** A batch whose `epochs` names each event's shard (so some are accepted), plus keys of any shape. */
+const batch = fc
+  .record({
+    v: fc.constantFrom(2, 2, 1, 3, '2'),
+    host: fc.string({ maxLength: 8 }),
+    epoch: int,
+    extra: fc.dictionary(fc.constantFrom('0', '3', '-1', '01', 'x', '1e3', ''), int, { maxKeys: 2 }),
+    events: fc.array(fc.oneof(envelope, mutated(envelope)), { maxLength: 5 }),
+  })
+  .map(({ epoch, extra, ...b }) => ({
+    ...b,
+    epochs: { ...Object.fromEntries(b.events.map((e) => [String((e as { shard?: unknown }).shard), epoch])), ...extra },
+  }));
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 const eventBatches: FuzzTarget = {
   name: 'event batch (protocol/events.ts parseEventBatch)',
   property: fc.property(fc.oneof(batch, mutated(batch), fc.jsonValue()), (input) => {
-    const r = refusedOrParsed(() => parseEventBatch(input), ERROR_CODES.MALFORMED_BATCH);
+    // An object of another version is refused for its version (503 at the Worker), anything else as malformed.
+    const otherVersion = isRecord(input) && input.v !== PROTOCOL_VERSION;
+    const r = refusedOrParsed(
+      () => parseEventBatch(input),
+      otherVersion ? ERROR_CODES.BATCH_VERSION : ERROR_CODES.MALFORMED_BATCH,
+    );
     if (!r.ok) return true;
-    // Accepted: every bound holds.
+    // Accepted: every bound holds, and every event's shard has a lease epoch.
     const b = r.value;
     return (
       b.events.length <= MAX_BATCH_EVENTS &&
-      Number.isSafeInteger(b.epoch) &&
-      b.events.every((e) => Number.isSafeInteger(e.seq) && e.seq >= 0 && Number.isSafeInteger(e.shard) && e.shard >= 0)
+      Object.values(b.epochs).every((e) => Number.isSafeInteger(e) && e >= 0) &&
+      b.events.every(
+        (e) =>
+          Number.isSafeInteger(e.seq) &&
+          e.seq >= 0 &&
+          Number.isSafeInteger(e.shard) &&
+          e.shard >= 0 &&
+          Number.isSafeInteger(b.epochs[String(e.shard)]),
+      )
     );
   }),
 };

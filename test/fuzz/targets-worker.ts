@@ -170,12 +170,22 @@ export function workerTargets(deps: WorkerFuzzDeps): FuzzTarget[] {
     data: fc.jsonValue({ maxDepth: 2 }),
     receivedAt: fc.nat(),
   });
-  const batch = fc.record({
-    v: fc.constantFrom(1, 2),
-    host: fc.constantFrom('fuzz-host', ''),
-    epoch: fc.constantFrom(0, 0, 0, 1, -1),
-    events: fc.array(fc.oneof(envelope, mutated(envelope)), { maxLength: 4 }),
-  });
+  // `epochs` names each event's shard (so some batches pass the parser), sometimes with a bad extra key.
+  const batch = fc
+    .record({
+      v: fc.constantFrom(2, 2, 2, 1, 3),
+      host: fc.constantFrom('fuzz-host', ''),
+      epoch: fc.constantFrom(0, 0, 0, 1, -1),
+      extra: fc.dictionary(fc.constantFrom('1', '-1', 'x'), fc.constantFrom(0, -1), { maxKeys: 1 }),
+      events: fc.array(fc.oneof(envelope, mutated(envelope)), { maxLength: 4 }),
+    })
+    .map(({ epoch, extra, ...b }) => ({
+      ...b,
+      epochs: {
+        ...Object.fromEntries(b.events.map((e) => [String((e as { shard?: unknown }).shard), epoch])),
+        ...extra,
+      },
+    }));
   const events: FuzzTarget = {
     name: 'event batch, signed (workers/routes/events.ts)',
     property: fc.asyncProperty(fc.oneof(batch, mutated(batch), fc.jsonValue({ maxDepth: 2 })), async (body) => {
@@ -190,6 +200,13 @@ export function workerTargets(deps: WorkerFuzzDeps): FuzzTarget[] {
         },
         deps.env,
       );
+      // Another version: 503 batch_version (the host keeps its events), never for a version 2 object.
+      const otherVersion =
+        typeof body === 'object' && body !== null && !Array.isArray(body) && (body as { v?: unknown }).v !== 2;
+      if (res.status === 503) {
+        const json = (await res.json().catch(() => null)) as { error?: { code?: unknown } } | null;
+        return otherVersion && json?.error?.code === 'batch_version';
+      }
       return res.status === 200 || (await isReasonedRefusal(res));
     }),
   };

@@ -1,5 +1,5 @@
 // The ShardCoordinator Durable Object in the Workers runtime: an authenticated host connection over a
-// hibernating WebSocket, assignments pushed, fencing at /events, state surviving eviction, the alarm.
+// hibernating WebSocket, assignments pushed, per-shard fencing at /events, state surviving eviction, the alarm.
 import { env, evictDurableObject, runInDurableObject, SELF } from 'cloudflare:test';
 import type { PresenceUpdateStatus } from 'discord-api-types/v10';
 import { describe, expect, it } from 'vitest';
@@ -89,18 +89,27 @@ describe('ShardCoordinator DO', () => {
       [1, 1],
     ]);
 
-    // A batch from epoch 0 (a host that never held the lease) is refused; epoch 1 passes.
+    // Events from epoch 0 (a host that never held the lease) are fenced, each answered why; epoch 1 passes.
     const stale = await SELF.fetch('http://worker/events', await signedRequest(JSON.stringify(batch([envelope(1)]))));
-    expect(stale.status).toBe(409);
-    expect(((await stale.json()) as { error: { code: string; message: string } }).error).toMatchObject({
-      code: 'stale_epoch',
-      message: expect.stringContaining('no longer owns this shard'),
+    expect(stale.status).toBe(200);
+    expect(await stale.json()).toEqual({
+      v: 2,
+      results: [
+        {
+          id: 'discord:0:s1:1',
+          outcome: 'fenced',
+          error:
+            'stale lease epoch 0 for shard 0 (current 1): host test-host no longer owns this shard; ' +
+            'its new owner resumes the session and the platform replays these events to it',
+        },
+      ],
     });
     const current = await SELF.fetch(
       'http://worker/events',
-      await signedRequest(JSON.stringify({ ...batch([envelope(2)]), epoch: 1 })),
+      await signedRequest(JSON.stringify(batch([envelope(2, 'TYPING_START')], { 0: 1 }))),
     );
     expect(current.status).toBe(200);
+    expect(await current.json()).toEqual({ v: 2, results: [{ id: 'discord:0:s1:2', outcome: 'ack' }] });
 
     host.send({
       v,

@@ -93,7 +93,7 @@ describe('each event runs once', () => {
     expect(runs).toEqual(['discord:0:s1:1', 'discord:0:s2:1']);
   });
 
-  it('refuses a shard id past the shard count with 400 once the coordinator knows the count', async () => {
+  it('a replay of dead letters: a shard past the shard count is dead-lettered again, the other shards run', async () => {
     const { coordinatorStub } = await import('../../workers/coordinator/stub.ts');
     const { runInDurableObject } = await import('cloudflare:test');
     await runInDurableObject(coordinatorStub(env), (o: { admit: unknown }, state) => {
@@ -112,18 +112,53 @@ describe('each event runs once', () => {
     });
     const { evictDurableObject } = await import('cloudflare:test');
     await evictDurableObject(coordinatorStub(env));
-    const app = createApp(new Registry([]));
+    const { runs, post } = bot();
+    const past = { ...msg(1), shard: 2, id: 'discord:2:s1:1' };
+    expect(await post({ ...batch([msg(1), past, msg(2)]), replay: true })).toEqual([
+      { id: 'discord:0:s1:1', outcome: 'ack' },
+      {
+        id: 'discord:2:s1:1',
+        outcome: 'dead-letter',
+        error: 'malformed event batch: shard 2 does not exist (the bot runs 2 shards)',
+      },
+      { id: 'discord:0:s1:2', outcome: 'ack' },
+    ]);
+    expect(runs).toEqual(['discord:0:s1:1', 'discord:0:s1:2']);
+  });
+
+  it('a packed batch of three shards costs one admit and one settle call to the coordinator', async () => {
+    const calls: string[] = [];
+    const ns = env.COORDINATOR;
+    // The real coordinator, reached through a binding that counts the calls /events makes to it (admit and
+    // settle are the only ones; any other would fail this request).
+    const counting = {
+      idFromName: (name: string) => ns.idFromName(name),
+      get: (id: DurableObjectId) => {
+        const stub = ns.get(id);
+        return {
+          admit: (...args: Parameters<typeof stub.admit>) => (calls.push('admit'), stub.admit(...args)),
+          settle: (...args: Parameters<typeof stub.settle>) => (calls.push('settle'), stub.settle(...args)),
+        };
+      },
+    };
+    const runs: string[] = [];
+    const app = createApp(new Registry([onDiscord('MESSAGE_CREATE', (_m, ctx) => void runs.push(ctx.event.id))]));
+    const events = [0, 1, 2].flatMap((shard) =>
+      [1, 2].map((seq) => ({ ...msg(seq), shard, id: `discord:${shard}:s1:${seq}` })),
+    );
     const ctx = createExecutionContext();
     const res = await app.request(
       '/events',
-      await signedRequest(JSON.stringify(batch([{ ...msg(1), shard: 2, id: 'discord:2:s1:1' }]))),
-      env,
+      await signedRequest(JSON.stringify(batch(events))),
+      { ...env, COORDINATOR: counting as unknown as typeof ns },
       ctx,
     );
     await waitOnExecutionContext(ctx);
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
-      /shard 2 does not exist \(the bot runs 2 shards\)/,
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { results: EventResult[] }).results.map((r) => r.outcome)).toEqual(
+      Array(6).fill('ack'),
     );
+    expect(runs).toEqual(events.map((e) => e.id));
+    expect(calls).toEqual(['admit', 'settle']);
   });
 });

@@ -89,6 +89,29 @@ describe('queue mode intake', () => {
     expect(seen).toEqual([]);
   });
 
+  it('a packed batch: several shards’ events go out in one chunk, and the consumer runs each once', async () => {
+    seen.length = 0;
+    const { queue, sent } = fakeQueue();
+    const events = [0, 1, 2].map((shard) => ({ ...envelope(1), shard, id: `discord:${shard}:s1:1` }));
+    const { res } = await post(app, JSON.stringify(batch(events, { 1: 0, 2: 0 })), {
+      EDGESHARD_DELIVERY: 'queue',
+      EVENTS_QUEUE: queue,
+    });
+    expect(((await res.json()) as Results).results.map((r) => r.outcome)).toEqual(['ack', 'ack', 'ack']);
+    expect(sent.map((chunk) => chunk.map((e) => e.id))).toEqual([events.map((e) => e.id)]);
+    expect(seen).toEqual([]);
+    const messages = sent[0]!.map((body, i) => ({ id: `m${i}`, timestamp: Date.now(), attempts: 1, body }));
+    const queueBatch = createMessageBatch<unknown>('edgeshard-events', messages);
+    const ctx = createExecutionContext();
+    await queueConsumer(new Registry([onDiscord('MESSAGE_CREATE', (_m, c) => void seen.push(c.event.id))]))(
+      queueBatch,
+      env,
+      ctx,
+    );
+    expect((await getQueueResult(queueBatch, ctx)).explicitAcks).toEqual(['m0', 'm1', 'm2']);
+    expect(seen).toEqual(events.map((e) => e.id));
+  });
+
   it('answers retry for every event when the queue refuses them', async () => {
     const { queue } = fakeQueue(true);
     const { res } = await post(app, JSON.stringify(batch([envelope(1)])), {

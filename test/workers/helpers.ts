@@ -1,4 +1,10 @@
-import { PROTOCOL_VERSION, signedHeaders, type EventBatch, type EventEnvelope } from '../../protocol/index.ts';
+import {
+  PROTOCOL_VERSION,
+  signedHeaders,
+  type EventBatch,
+  type EventEnvelope,
+  type ShardEpochs,
+} from '../../protocol/index.ts';
 import { coordinatorStub } from '../../workers/coordinator/stub.ts';
 import type { Env } from '../../workers/env.ts';
 
@@ -17,8 +23,11 @@ export function envelope(seq: number, type = 'MESSAGE_CREATE', data: unknown = {
   };
 }
 
-export function batch(events: EventEnvelope[]): EventBatch {
-  return { v: PROTOCOL_VERSION, host: 'test-host', epoch: 0, events };
+/** A batch of `events`, each event's shard at epoch 0 unless `epochs` names it. */
+export function batch(events: EventEnvelope[], epochs: ShardEpochs = {}): EventBatch {
+  const all: ShardEpochs = {};
+  for (const e of events) all[String(e.shard)] = 0;
+  return { v: PROTOCOL_VERSION, host: 'test-host', epochs: { ...all, ...epochs }, events };
 }
 
 export async function signedRequest(body: string, opts: { secret?: string; now?: number } = {}): Promise<RequestInit> {

@@ -86,32 +86,38 @@ function bot() {
   const app = createApp(
     new Registry([onDiscord('MESSAGE_CREATE', (message, ctx) => void runs.push(`${message.id}@${ctx.event.shard}`))]),
   );
-  /** A batch of MESSAGE_CREATEs (message ids) from the lease `a` holds; seqs continue per session. */
+  /** One packed batch of MESSAGE_CREATEs (message ids), a part per lease (`a`) it carries events of; seqs
+   *  continue per session. Answers the outcomes, or the status when it is not 200. */
   const seqs = new Map<string, number>();
-  const post = async (a: Assign, hostId: string, messageIds: string[]): Promise<string[]> => {
-    const session = `s${a.shardCount}-${a.shard}`;
-    const events = messageIds.map((id) => {
-      const seq = (seqs.get(session) ?? 0) + 1;
-      seqs.set(session, seq);
-      return {
-        id: `discord:${a.shard}:${session}:${seq}`,
-        platform: 'discord' as const,
-        shard: a.shard,
-        session,
-        seq,
-        type: 'MESSAGE_CREATE',
-        data: { id, content: 'hi', author: { id: '1', bot: false } },
-        receivedAt: Date.now(),
-      };
-    });
-    const body = JSON.stringify({ v: PROTOCOL_VERSION, host: hostId, epoch: a.epoch, events });
+  const postPacked = async (hostId: string, parts: { a: Assign; ids: string[] }[]): Promise<string[]> => {
+    const events = parts.flatMap(({ a, ids }) =>
+      ids.map((id) => {
+        const session = `s${a.shardCount}-${a.shard}`;
+        const seq = (seqs.get(session) ?? 0) + 1;
+        seqs.set(session, seq);
+        return {
+          id: `discord:${a.shard}:${session}:${seq}`,
+          platform: 'discord' as const,
+          shard: a.shard,
+          session,
+          seq,
+          type: 'MESSAGE_CREATE',
+          data: { id, content: 'hi', author: { id: '1', bot: false } },
+          receivedAt: Date.now(),
+        };
+      }),
+    );
+    const epochs = Object.fromEntries(parts.map(({ a }) => [a.shard, a.epoch]));
+    const body = JSON.stringify({ v: PROTOCOL_VERSION, host: hostId, epochs, events });
     const ctx = createExecutionContext();
     const res = await app.request('/events', await signedRequest(body), env, ctx);
     await waitOnExecutionContext(ctx);
     if (res.status !== 200) return [`${res.status}`];
     return ((await res.json()) as { results: EventResult[] }).results.map((r) => r.outcome);
   };
-  return { runs, post };
+  /** A batch of one lease's events. */
+  const post = (a: Assign, hostId: string, messageIds: string[]) => postPacked(hostId, [{ a, ids: messageIds }]);
+  return { runs, post, postPacked };
 }
 
 describe('reshard delivery', () => {
@@ -156,7 +162,7 @@ describe('reshard delivery', () => {
     b.close();
   });
 
-  it('a rolled-back reshard: the new generation is refused as stale, the old keeps serving', async () => {
+  it('a rolled-back reshard: the new generation is fenced as stale, the old keeps serving', async () => {
     const a = await host('host-a');
     const b = await host('host-b');
     await reshard({ shards: 4 });
@@ -181,9 +187,34 @@ describe('reshard delivery', () => {
       why: 'cancelled by the operator',
     });
     const { runs, post } = bot();
-    expect(await post(new0, 'host-b', ['m9'])).toEqual(['409']);
+    expect(await post(new0, 'host-b', ['m9'])).toEqual(['fenced']);
     expect(await post(a.assigns()[0]!, 'host-a', ['m9'])).toEqual(['ack']);
     expect(runs).toEqual(['m9@0']);
+    a.close();
+    b.close();
+  });
+
+  it('a packed batch mixing the new generation (before the switch) and the current one: only the current runs', async () => {
+    const a = await host('host-a');
+    const b = await host('host-b');
+    const old = a.assigns();
+    await reshard({ shards: 4 });
+    await settle();
+    const next = [...a.assigns(), ...b.assigns()].filter((x) => x.shardCount === 4);
+    const old0 = old.find((x) => x.shard === 0)!;
+    const old1 = old.find((x) => x.shard === 1)!;
+    const new2 = next.find((x) => x.shard === 2)!; // shard 2 exists only in the new generation
+    const { runs, post, postPacked } = bot();
+    expect(
+      await postPacked('host-a', [
+        { a: old0, ids: ['m1'] },
+        { a: new2, ids: ['m2', 'm3'] },
+      ]),
+    ).toEqual(['ack', 'ack', 'ack']);
+    expect(runs).toEqual(['m1@0']);
+    // The new generation's events were settled by their stream only: the old generation's copy of m2 runs.
+    expect(await post(old1, 'host-a', ['m2'])).toEqual(['ack']);
+    expect(runs).toEqual(['m1@0', 'm2@1']);
     a.close();
     b.close();
   });

@@ -20,6 +20,9 @@ export interface Stream {
 export interface LedgerItem {
   id: string;
   stream: Stream | null;
+  /** The gateway shard the event came from, fenced by the request's lease epoch for it (admit.ts), also for
+   *  an event without a stream position; absent for webhook events. */
+  shard?: number;
   /** The platform's own id of the event (`discord:MESSAGE_CREATE:{id}`), checked only while a reshard runs two
    *  generations that each receive the same event (admit.ts). */
   platformKey?: string;

@@ -1,14 +1,15 @@
 // Each event's handlers run once. Every entry point hands its events here: the platform's coordinator's ledger
-// admits them in one call (refusing a stale lease epoch, answering `done` for events whose handlers
-// already completed, `busy` for events another request is running), the caller's `run` handles what
-// was admitted, and one more call settles the outcome. Duplicate ids within one request run once and
-// share one result.
+// admits them in one call (per shard: fencing a shard whose lease epoch is stale, answering `done` for events
+// whose handlers already completed, `busy` for events another request is running), the caller's `run` handles
+// what was admitted, and one more call settles the outcome. One admit and at most one settle per request,
+// however many shards it carries. Duplicate ids within one request run once and share one result.
 import { EdgeshardError, ERROR_CODES, type EventResult, type Platform } from '../../protocol/index.ts';
 import type { AdmitRequest } from '../coordinator/admit.ts';
 import type { LedgerItem } from '../coordinator/ledger.ts';
 import { coordinatorStub } from '../coordinator/stub.ts';
 import type { Env } from '../env.ts';
 import { unwrap } from '../rpc.ts';
+import { staleEpoch, unknownShard } from './refusals.ts';
 
 export interface OnceOptions<E> {
   /** Whose coordinator admits the events (each platform has its own ledger and lease epochs). */
@@ -22,15 +23,6 @@ export interface OnceOptions<E> {
   record?: boolean;
 }
 
-/** Thrown for a batch whose lease epoch is older than its shard's: answered 409, the host drops it. */
-export function staleEpoch(host: string, epoch: number, shard: number, current: number): EdgeshardError {
-  return new EdgeshardError(
-    ERROR_CODES.STALE_EPOCH,
-    `stale lease epoch ${epoch} for shard ${shard} (current ${current}): host ${host} no longer owns this shard; ` +
-      'its new owner resumes the session and the platform replays these events to it',
-  );
-}
-
 /** Results by event id, in no particular order; the caller maps them back onto its events. */
 export async function runOnce<E>(env: Env, o: OnceOptions<E>): Promise<Map<string, EventResult>> {
   const unique = new Map<string, E>();
@@ -41,10 +33,16 @@ export async function runOnce<E>(env: Env, o: OnceOptions<E>): Promise<Map<strin
   const items = [...unique.values()].map((e) => o.item(e));
   const coordinator = coordinatorStub(env, o.platform);
   const verdict = unwrap(await coordinator.admit({ fence: o.fence, items }));
-  if (verdict.kind === 'stale')
-    throw staleEpoch(o.fence?.host ?? '?', o.fence?.epoch ?? 0, verdict.shard, verdict.current);
 
   const results = new Map<string, EventResult>();
+  for (const { shard, current, ids } of verdict.fenced) {
+    const error = staleEpoch(o.fence?.host ?? '?', o.fence?.epochs[String(shard)] ?? 0, shard, current);
+    for (const id of ids) results.set(id, { id, outcome: 'fenced', error });
+  }
+  for (const { shard, shardCount, ids } of verdict.unknown) {
+    const error = unknownShard(shard, shardCount);
+    for (const id of ids) results.set(id, { id, outcome: 'dead-letter', error });
+  }
   for (const id of verdict.done) results.set(id, { id, outcome: 'ack' });
   for (const id of verdict.busy) {
     results.set(id, { id, outcome: 'retry', error: 'another request is running this event right now' });

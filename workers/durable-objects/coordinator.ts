@@ -130,9 +130,10 @@ export class ShardCoordinator extends DurableObject<Env> {
   }
 
   /**
-   * Before a request runs handlers: refuses a batch from a stale lease epoch (its shard moved to another
-   * host, whose resume makes the platform replay these events there) and claims the events whose handlers
-   * have not completed yet. One call per request (workers/delivery/once.ts), never one per event.
+   * Before a request runs handlers: fences the events of each shard whose lease epoch in the request is stale
+   * (the shard moved to another host, whose resume makes the platform replay these events there) and claims
+   * the other events whose handlers have not completed yet. One call per request, whatever shards it carries
+   * (workers/delivery/once.ts), never one per event or shard.
    */
   admit(request: AdmitRequest): Promise<RpcResult<AdmitVerdict>> {
     return rpcResult(() => admitBatch(this.#table, this.#ledger, request, Date.now()));

@@ -19,8 +19,11 @@ export function queueConsumer(registry: Registry) {
     for (const message of batch.messages) {
       let event: EventEnvelope;
       try {
-        // Re-check the shape: anything with the queue's name can produce into it.
-        [event] = parseEventBatch({ v: PROTOCOL_VERSION, host: 'queue', epoch: 0, events: [message.body] }).events as [
+        // Re-check the shape: anything with the queue's name can produce into it. Not fenced (fence: null
+        // below), so its shard's epoch is a placeholder; a bad shard is named by the events[0].shard rule.
+        const shard = (message.body as { shard?: unknown } | null)?.shard;
+        const epochs = typeof shard === 'number' && Number.isSafeInteger(shard) && shard >= 0 ? { [shard]: 0 } : {};
+        [event] = parseEventBatch({ v: PROTOCOL_VERSION, host: 'queue', epochs, events: [message.body] }).events as [
           EventEnvelope,
         ];
       } catch (err) {

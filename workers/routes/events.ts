@@ -1,7 +1,10 @@
-// POST /events: signed event batches from shard hosts. Size first (413, at most the limit is read), then
-// the signature (401: no handler runs on a bad or stale one), then the shape (400 naming the first bad
-// field). Then either dispatch every event here, each within the handler budget, or (queue mode) hand
-// the batch to a Cloudflare Queue. Either way the answer is per event, so the host retries only failures.
+// POST /events: signed event batches from shard hosts, one request carrying several shards' events (batch
+// version 2; another version is 503 batch_version, so the host keeps its events until both match). Size
+// first (413, at most the limit is read), then the signature (401: no handler runs on a bad or stale one),
+// then the shape (400 naming the first bad field). The coordinator then fences each shard by its lease epoch
+// (a stale shard's events are answered `fenced`, the others run). Then either dispatch every admitted event
+// here, each within the handler budget, or (queue mode) hand them to a Cloudflare Queue, in chunks that may
+// mix shards. Either way the answer is per event, so the host retries only failures.
 import { Hono } from 'hono';
 import {
   EdgeshardError,
@@ -63,11 +66,12 @@ export function eventsRoute(registry: Registry): Hono<AppEnv> {
       );
     }
 
-    // One call to the coordinator of the batch's platform admits the batch (lease fence, then the ledger: what already ran is acknowledged
-    // without running again); one more records what completed. A dead-letter replay skips the fence only.
+    // One call to the coordinator of the batch's platform admits the batch (each shard's lease fence, then the
+    // ledger: what already ran is acknowledged without running again); one more records what completed. A
+    // dead-letter replay skips the fence only.
     const byId = await runOnce(env, {
       platform: batchPlatform(batch.events),
-      fence: batch.replay ? null : { host: batch.host, epoch: batch.epoch },
+      fence: batch.replay ? null : { host: batch.host, epochs: batch.epochs },
       events: batch.events,
       item: gatewayItem,
       record: !queue,

@@ -7,7 +7,7 @@ const NOW = 1_765_000_000_000;
 describe('the host signs with node:crypto exactly as protocol/signing.ts does', () => {
   it.each([
     ['an empty body', ''],
-    ['a batch', '{"v":1,"host":"h","epoch":3,"events":[]}'],
+    ['a batch', '{"v":2,"host":"h","epochs":{"0":3},"events":[]}'],
     ['non-ASCII text', '{"content":"héllo 世界 🎉"}'],
     ['a large body', 'x'.repeat(600_000)],
   ])('%s', async (_name, body) => {

@@ -6,7 +6,7 @@ const other = '{"error":{"code":"malformed_batch","message":"m"}}';
 
 describe('classifyResponse: what a Worker answer means for the batch (one case per table row)', () => {
   const rows: [rule: string, status: number, retryAfter: string | null, body: string, kind: string][] = [
-    ['200: per-event results', 200, null, '{"v":1,"results":[]}', 'per-event'],
+    ['200: per-event results', 200, null, '{"v":2,"results":[]}', 'per-event'],
     ['408/425/429/5xx: retry the whole batch', 500, null, other, 'retry'],
     ['408/425/429/5xx: retry the whole batch', 502, null, 'Bad Gateway', 'retry'],
     ['408/425/429/5xx: retry the whole batch', 503, '3', other, 'retry'],
