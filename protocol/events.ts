@@ -78,8 +78,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
 /** Thrown for a batch of another version: names both versions and the fix. */
-export function batchVersionError(got: unknown): EdgeshardError {
-  const older = typeof got === 'number' && got < PROTOCOL_VERSION;
+export function batchVersionError(got: number): EdgeshardError {
+  const older = got < PROTOCOL_VERSION;
   return new EdgeshardError(
     ERROR_CODES.BATCH_VERSION,
     `event batch version ${JSON.stringify(got)}, this Worker speaks version ${PROTOCOL_VERSION}: ` +
@@ -105,6 +105,7 @@ function parseEpochs(raw: unknown): ShardEpochs {
  *  another version). */
 export function parseEventBatch(input: unknown): EventBatch {
   if (!isRecord(input)) fail('body must be a JSON object');
+  if (typeof input.v !== 'number') fail(`"v" must be the batch version (${PROTOCOL_VERSION})`);
   if (input.v !== PROTOCOL_VERSION) throw batchVersionError(input.v);
   if (typeof input.host !== 'string' || input.host === '') fail('"host" must be a non-empty string');
   const epochs = parseEpochs(input.epochs);

@@ -51,7 +51,7 @@ const eventBatches: FuzzTarget = {
   name: 'event batch (protocol/events.ts parseEventBatch)',
   property: fc.property(fc.oneof(batch, mutated(batch), fc.jsonValue()), (input) => {
     // An object of another version is refused for its version (503 at the Worker), anything else as malformed.
-    const otherVersion = isRecord(input) && input.v !== PROTOCOL_VERSION;
+    const otherVersion = isRecord(input) && typeof input.v === 'number' && input.v !== PROTOCOL_VERSION;
     const r = refusedOrParsed(
       () => parseEventBatch(input),
       otherVersion ? ERROR_CODES.BATCH_VERSION : ERROR_CODES.MALFORMED_BATCH,

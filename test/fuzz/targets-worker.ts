@@ -202,7 +202,11 @@ export function workerTargets(deps: WorkerFuzzDeps): FuzzTarget[] {
       );
       // Another version: 503 batch_version (the host keeps its events), never for a version 2 object.
       const otherVersion =
-        typeof body === 'object' && body !== null && !Array.isArray(body) && (body as { v?: unknown }).v !== 2;
+        typeof body === 'object' &&
+        body !== null &&
+        !Array.isArray(body) &&
+        typeof (body as { v?: unknown }).v === 'number' &&
+        (body as { v?: unknown }).v !== 2;
       if (res.status === 503) {
         const json = (await res.json().catch(() => null)) as { error?: { code?: unknown } } | null;
         return otherVersion && json?.error?.code === 'batch_version';

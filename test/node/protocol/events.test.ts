@@ -56,6 +56,8 @@ describe('parseEventBatch', () => {
 
   const malformed: [string, unknown, RegExp][] = [
     ['an array body', [], /JSON object/],
+    ['a version that is a string', v2([good], { v: '2' }), /"v" must be the batch version \(2\)/],
+    ['no version', v2([good], { v: undefined }), /"v" must be the batch version \(2\)/],
     ['a replay flag that is not a boolean', v2([], { replay: 'yes' }), /"replay"/],
     ['no host', v2([], { host: undefined }), /"host"/],
     ['no epochs', v2([], { epochs: undefined }), /^malformed event batch: "epochs" must be an object/],
@@ -111,8 +113,6 @@ describe('parseEventBatch', () => {
       v2([good], { v: 3 }),
       /^event batch version 3, this Worker speaks version 2: the Worker is older than the shard host; deploy it \(wrangler deploy\)/,
     ],
-    ['a version that is a string', v2([good], { v: '2' }), /^event batch version "2", .*deploy it/],
-    ['no version', v2([good], { v: undefined }), /^event batch version undefined, .*deploy it/],
   ];
   for (const [what, input, expected] of versions) {
     it(`refuses ${what}, with batch_version`, () => {
