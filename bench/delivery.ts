@@ -3,8 +3,10 @@
 // same emulator and Worker. The shards run in this process so each event's receipt time is known; the
 // bench Worker's observing handler (bench/delivery/worker-entry.mjs) notes when it ran each MESSAGE_CREATE
 // and reports the times to a ledger here: added latency = handler start − receipt on the host (one
-// clock). Phases per forwarder: a steady 1,000 events/s (latency, Worker requests per 1,000 events), then
-// a burst (end-to-end dispatches per second, receipt of the first to handling of the last).
+// clock); the wait in the host = the request carrying the event leaves − receipt (what batching adds).
+// Phases per forwarder: a steady 1,000 events/s over 8 shards (latency, Worker requests per 1,000 events),
+// then a burst (end-to-end dispatches per second, receipt of the first to handling of the last). The
+// forwarder runs with the host's defaults (shard-host/config.ts) unless `--linger` sweeps.
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -13,8 +15,10 @@ import { parseArgs } from 'node:util';
 import { eventId, type EventEnvelope } from '../protocol/index.ts';
 import { freePort, waitFor } from '../scripts/lib/proc.ts';
 import { localSecret, ROOT, startEmulatorProcess, startWorkerProcess } from '../scripts/lib/stack.ts';
+import { CONFIG_NAMES } from '../shard-host/config.ts';
 import { Forwarder } from '../shard-host/forwarder/forwarder.ts';
 import { HttpTransport } from '../shard-host/forwarder/http-transport.ts';
+import type { BatchTransport } from '../shard-host/forwarder/transport.ts';
 import { fetchGatewayBot } from '../shard-host/gateway-info.ts';
 import { Shard, type DispatchRecord } from '../shard-host/gateway/index.ts';
 import { inProcessIdentifyGate } from '../shard-host/lease/in-process.ts';
@@ -30,18 +34,22 @@ const { values: args } = parseArgs({
     'burst-rate': { type: 'string', default: '3000' },
     'burst-seconds': { type: 'string', default: '5' },
     /** One or more, comma-separated: each linger is a separate edgeshard run (a sweep). */
-    linger: { type: 'string', default: '20' },
+    linger: { type: 'string', default: CONFIG_NAMES.EDGESHARD_BATCH_LINGER_MS },
     naive: { type: 'boolean', default: true },
     /** Shards the traffic is spread over (each has its own batches: events per request fall with more). */
-    shards: { type: 'string', default: '2' },
+    shards: { type: 'string', default: '8' },
   },
 });
 const SHARDS = Number(args.shards);
+/** The host's defaults (shard-host/config.ts). */
+const D = (name: keyof typeof CONFIG_NAMES) => Number(CONFIG_NAMES[name]);
 const log = createLogger({ bench: 'delivery' }, 'warn');
 
 interface Sink {
   name: string;
   accept(event: EventEnvelope): void;
+  /** When the request carrying each event left, by event id (edgeshard only). */
+  sentAt?: Map<string, number>;
   requests(): number;
   lost(): number;
   close(): Promise<void>;
@@ -54,6 +62,9 @@ interface Phase {
   perThousand: number;
   p50: number;
   p99: number;
+  /** Wait in the host: receipt → the request carrying the event leaves (NaN for the naive forwarder). */
+  waitP50: number;
+  waitP99: number;
   perSecond: number;
   lost: number;
 }
@@ -162,16 +173,20 @@ async function main(): Promise<void> {
     ).catch(() => undefined);
     await Promise.all(shards.map((s) => s.stop({ resumable: false })));
     const latencies: number[] = [];
+    const waits: number[] = [];
     let first = Infinity;
     let last = 0;
     for (const [id, at] of received) {
       const arrived = arrivals.get(id);
       if (arrived === undefined) continue;
       latencies.push(arrived - at);
+      const sent = sink.sentAt?.get(id);
+      if (sent !== undefined) waits.push(sent - at);
       first = Math.min(first, at);
       last = Math.max(last, arrived);
     }
     latencies.sort((a, b) => a - b);
+    waits.sort((a, b) => a - b);
     const requests = sink.requests() - requestsBefore;
     return {
       events: received.size,
@@ -180,6 +195,8 @@ async function main(): Promise<void> {
       perThousand: (requests / received.size) * 1000,
       p50: pct(latencies, 50),
       p99: pct(latencies, 99),
+      waitP50: pct(waits, 50),
+      waitP99: pct(waits, 99),
       perSecond: latencies.length / ((last - first) / 1000),
       lost: received.size - latencies.length,
     };
@@ -188,17 +205,31 @@ async function main(): Promise<void> {
   const lingers = args.linger.split(',').map(Number);
   const sinks: (() => Sink)[] = lingers.map((linger) => () => {
     const spool = FileSpool.open({ dir: join(dir, `spool-${linger}`), logger: log });
+    // The host's HTTP transport, noting when each request leaves with which events.
+    const http = new HttpTransport({ workerUrl: worker.url, secret });
+    const sentAt = new Map<string, number>();
+    const transport: BatchTransport = {
+      target: http.target,
+      send: (body) => {
+        const now = Date.now();
+        for (const e of (JSON.parse(body) as { events: { id: string }[] }).events)
+          if (!sentAt.has(e.id)) sentAt.set(e.id, now);
+        return http.send(body);
+      },
+      close: () => http.close(),
+    };
     const forwarder = new Forwarder({
-      transport: new HttpTransport({ workerUrl: worker.url, secret }),
+      transport,
       hostId: 'bench',
       spool,
       logger: log,
-      maxEvents: 100,
-      maxBytes: 512 * 1024,
+      maxEvents: D('EDGESHARD_BATCH_MAX_EVENTS'),
+      maxBytes: D('EDGESHARD_BATCH_MAX_BYTES'),
       lingerMs: linger,
     });
     return {
       name: `edgeshard (spool + batches, linger ${linger} ms)`,
+      sentAt,
       accept: (e) => {
         spool.append(e);
         forwarder.notify(e.shard);
@@ -244,10 +275,14 @@ async function main(): Promise<void> {
   }
 
   const naive = args.naive ? results.at(-1) : undefined;
-  const ours = results[lingers.indexOf(20)] ?? results[0]!;
+  const ours = results[lingers.indexOf(D('EDGESHARD_BATCH_LINGER_MS'))] ?? results[0]!;
   const row = (r: (typeof results)[0]) =>
     `${r.name.padEnd(42)} ${r.steady.perThousand.toFixed(1).padStart(8)} req/1000 ev  ${(r.steady.events / r.steady.requests).toFixed(1).padStart(6)} ev/req  ` +
-    `p50 ${r.steady.p50.toFixed(0).padStart(5)} ms  p99 ${r.steady.p99.toFixed(0).padStart(5)} ms  burst ${r.burst.perSecond.toFixed(0).padStart(6)} ev/s  ` +
+    `p50 ${r.steady.p50.toFixed(0).padStart(5)} ms  p99 ${r.steady.p99.toFixed(0).padStart(5)} ms  ` +
+    (Number.isNaN(r.steady.waitP99)
+      ? ''
+      : `wait in host p50 ${r.steady.waitP50.toFixed(0)} ms p99 ${r.steady.waitP99.toFixed(0)} ms  `) +
+    `burst ${r.burst.perSecond.toFixed(0).padStart(6)} ev/s  ` +
     `lost ${r.steady.lost + r.burst.lost} of ${r.steady.events + r.burst.events}`;
   process.stdout.write(
     [

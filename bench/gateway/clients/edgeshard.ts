@@ -32,7 +32,7 @@ export function edgeshardClient(o: ClientOptions & { workerUrl: string; secret: 
   });
   const logger = createLogger({}, 'error', () => {});
   // The host's defaults (shard-host/config.ts, read through D): the file spool with fsync before each batch,
-  // its high-water mark, batches of up to 100 events / 512 KiB lingering 20 ms.
+  // its high-water mark, requests of up to 100 events / 512 KiB packing every shard, one per 50 ms unless full.
   const dir = mkdtempSync(join(tmpdir(), 'edgeshard-bench-spool-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const spool = FileSpool.open({
