@@ -458,12 +458,16 @@ export class LeaseTable {
   }
 
   #grant(req: IdentifyRequest, now: number): void {
+    // A host that reports answers holds the bucket until its identify is answered, and the next one goes a
+    // window after that answer (#answered): the gateway counts from receipt, which came before the answer,
+    // so no margin is needed. A host that does not report answers gets the window plus the travel margin.
+    const answering = this.#answering.has(req.host);
     const decision = reserveIdentify(
       req.shard,
       now,
       this.state.globals,
       this.state.buckets,
-      this.config.identifySpacingMs,
+      answering ? this.config.identifyWindowMs : this.config.identifySpacingMs,
     );
     this.dirty.globals = true;
     if (decision.kind === 'wait')
@@ -476,7 +480,7 @@ export class LeaseTable {
         reason: decision.reason,
       });
     this.#send(req.host, { v, type: 'identify-grant', id: req.id, shard: req.shard, waitMs: decision.waitMs });
-    if (this.#answering.has(req.host))
+    if (answering)
       this.#identifyQueue.granted(
         this.#bucketOf(req.shard),
         req.host,

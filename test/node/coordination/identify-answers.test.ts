@@ -70,11 +70,17 @@ describe('identify queue with answers', () => {
     expect(granted).toMatchObject({ id: t.b, shard: t.b, waitMs: 4_000 });
   });
 
-  it('keeps grant spacing when the answer comes early', () => {
+  it('an answer frees the bucket one window after it, without the travel margin (receipt came first)', () => {
     const t = setup();
     t.ask(t.a, 0);
     t.ask(t.b, 0);
-    expect(of(t.answer(t.a, 300), 'identify-grant')[0]!.waitMs).toBe(5_000 - 300);
+    expect(of(t.answer(t.a, 300), 'identify-grant')[0]!.waitMs).toBe(4_000);
+  });
+
+  it('a host that does not report answers keeps the window plus the travel margin between grants', () => {
+    const t = setup(false);
+    expect(of(t.ask(t.a, 0), 'identify-grant')[0]!.waitMs).toBe(0);
+    expect(of(t.ask(t.b, 0), 'identify-grant')[0]!.waitMs).toBe(5_000);
   });
 
   it('serves queued requests in order, one answer at a time; asking again keeps the place', () => {
