@@ -131,7 +131,6 @@ async function main(): Promise<void> {
     const received = new Map<string, number>();
     // The coordinator's identify policy in this process (a deployed host asks the ShardCoordinator DO).
     const { gate: identifyGate } = inProcessIdentifyGate({ shardCount: SHARDS, maxConcurrency: 1, windowMs: 200 });
-    const requestsBefore = sink.requests();
     const shards = Array.from(
       { length: SHARDS },
       (_, id) =>
@@ -162,6 +161,9 @@ async function main(): Promise<void> {
     );
     shards.forEach((s) => s.start());
     await Promise.all(shards.map((s) => s.ready()));
+    // Requests are counted from here: the sessions' READY and GUILD_CREATEs are not the steady traffic.
+    await new Promise((r) => setTimeout(r, 500));
+    const requestsBefore = sink.requests();
     await traffic(rate);
     await new Promise((r) => setTimeout(r, seconds * 1000));
     await traffic(0);

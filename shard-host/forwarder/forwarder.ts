@@ -200,7 +200,11 @@ export class Forwarder {
     }
     this.#pacer?.cancel();
     this.#pacer = null;
-    this.#lastSentAt = now;
+    // A busy host keeps the beat (one request per linger) when its timer fires late: the delay is taken from
+    // the next wait, so requests average one per linger. An early (full) request, or one after a quiet
+    // linger, starts a new beat.
+    const beat = this.#lastSentAt + this.#o.lingerMs;
+    this.#lastSentAt = now >= beat && now < beat + this.#o.lingerMs ? beat : now;
     const request = this.#nextRequest++;
     this.#requests++;
     for (const part of packed.parts) {

@@ -78,6 +78,33 @@ describe('Forwarder state machine (fake clock, fake transport)', () => {
     ]);
   });
 
+  it('keeps the beat: a request that leaves late takes the delay from the next wait', async () => {
+    const t = setup();
+    t.push([0, 1, 1]);
+    await t.clock.advance(30); // the beat: 0, 20, 40, …
+    t.push([1, 1, 1]); // due since 20: goes at once, on the beat of 20
+    await t.clock.advance(5);
+    t.push([2, 1, 1]);
+    await t.clock.advance(30);
+    t.push([3, 1, 1]); // 65: on the beat of 60
+    await t.clock.advance(5);
+    t.push([4, 1, 1]);
+    await t.clock.advance(60);
+    t.push([5, 1, 1]); // 130: quiet for more than a linger after the beat of 100, a new beat starts
+    await t.clock.advance(5);
+    t.push([6, 1, 1]);
+    await t.clock.advance(30);
+    expect(t.transport.sent.map((s) => [s.at, s.batch.events[0]!.shard])).toEqual([
+      [0, 0],
+      [30, 1],
+      [40, 2],
+      [65, 3],
+      [80, 4],
+      [130, 5],
+      [150, 6],
+    ]);
+  });
+
   it('a full request goes at once; a shard never has two requests in flight, so its order holds', async () => {
     const t = setup({ maxEvents: 100 });
     let open = 0;
