@@ -52,6 +52,13 @@ async function standInWorker(hang: boolean): Promise<Managed & { url: string }> 
   }
 }
 
+/** BENCH_PROFILE_DIR=dir: edgeshard's client writes a CPU profile there per scenario (summarise with
+ *  bench/gateway/profile-categories.mjs). */
+const profileFlags = (lib: string) =>
+  process.env.BENCH_PROFILE_DIR && lib === 'edgeshard'
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`, '--cpu-prof-interval', '250']
+    : [];
+
 async function scenario(
   emulatorArgs: string[],
   lib: Lib | 'edgeshard-qq',
@@ -67,6 +74,7 @@ async function scenario(
   try {
     const client = spawnManaged(`client-${lib}`, process.execPath, [
       ...nodeFlags,
+      ...profileFlags(lib),
       CLIENT,
       '--lib',
       lib,
