@@ -17,16 +17,16 @@ const cats = [
         k,
       ),
   ],
-  ['inflate', (k) => /processChunkSync|inflate\.ts|crc32/.test(k)],
-  ['envelope (splice d, build JSON)', (k) => /spoolableEvent|lazyEnvelope|raw-data\.ts|envelope\.ts/.test(k)],
-  ['spool append (write syscall)', (k) => /^append file\.ts|#write file\.ts|eventRecord|record\.ts/.test(k)],
-  ['fsync', (k) => /datasync|fdatasync|#syncNow| sync file\.ts/.test(k)],
+  ['inflate', (k) => /processChunkSync|inflate\.[jt]s|crc32/.test(k)],
+  ['envelope (splice d, build JSON)', (k) => /spoolableEvent|lazyEnvelope|raw-data\.[jt]s|envelope\.[jt]s/.test(k)],
+  ['spool append (write syscall)', (k) => /^append file\.[jt]s|#write file\.[jt]s|eventRecord|record\.[jt]s|^frame /.test(k)],
+  ['fsync', (k) => /datasync|fdatasync|#syncNow| sync file\.[jt]s/.test(k)],
   ['batch body', (k) => /batchBody/.test(k)],
-  ['HMAC', (k) => /signedHeaders|signing\.ts|^sign |webcrypto|mac:|hmac/i.test(k)],
+  ['HMAC', (k) => /signedHeaders|signing\.[jt]s|^sign |webcrypto|mac:|hmac/i.test(k)],
   [
     'ack (verdicts, spool.ack, metrics, sessions)',
     (k) =>
-      /#finish|verdict|^ack |entries\.ts|delivery\.ts|tracker\.ts|histogram|counter\.js|onAcked|clients\.ts:9[0-9]/.test(
+      /#finish|verdict|^ack |entries\.[jt]s|delivery\.[jt]s|tracker\.[jt]s|histogram|counter\.js|onAcked|clients\.ts:9[0-9]/.test(
         k,
       ),
   ],
@@ -37,11 +37,11 @@ const cats = [
         k,
       ),
   ],
-  ['forwarder scheduling (timers, state)', (k) => /forwarder\.ts|listOnTimeout|timers/.test(k)],
-  ['JSON.parse + shard state machine', (k) => /shard\.ts|protocol\.ts|dialect/.test(k)],
+  ['forwarder scheduling (timers, state)', (k) => /forwarder\.[jt]s|pack\.[jt]s|listOnTimeout|timers/.test(k)],
+  ['JSON.parse + shard state machine', (k) => /shard\.[jt]s|protocol\.[jt]s|dialect/.test(k)],
   [
     'ws framing, socket read',
-    (k) => /receiver\.js|websocket\.js|connection\.ts|onStreamRead|buffer-util|permessage/.test(k),
+    (k) => /receiver\.js|websocket\.js|connection\.[jt]s|onStreamRead|buffer-util|permessage/.test(k),
   ],
 ];
 const sums = new Map();

@@ -2,17 +2,9 @@
 // WebSocket in the Workers runtime (the in-process driver passes the same suite: test/node/lease).
 import { SELF } from 'cloudflare:test';
 import { beforeEach } from 'vitest';
-import {
-  connectSigningBody,
-  HOST_HEADER,
-  NONCE_HEADER,
-  RESHARD_PATH,
-  signedHeaders,
-  type CoordinatorMessage,
-  type ReshardAnswer,
-} from '../../protocol/index.ts';
+import { RESHARD_PATH, signedHeaders, type CoordinatorMessage, type ReshardAnswer } from '../../protocol/index.ts';
 import { leaseContract, type ContractHost } from '../contract/lease.ts';
-import { resetCoordinator, SECRET } from './helpers.ts';
+import { resetCoordinator, SECRET, leaseConnect } from './helpers.ts';
 
 beforeEach(resetCoordinator);
 
@@ -30,14 +22,7 @@ leaseContract('ShardCoordinator Durable Object', async () => ({
     return { ok: false, code: error.code, message: error.message };
   },
   async connect(hostId) {
-    const nonce = crypto.randomUUID();
-    const headers = {
-      ...(await signedHeaders(SECRET, connectSigningBody(hostId, nonce))),
-      [HOST_HEADER]: hostId,
-      [NONCE_HEADER]: nonce,
-      upgrade: 'websocket',
-    };
-    const res = await SELF.fetch('http://worker/coordinator/connect', { headers });
+    const res = await leaseConnect(hostId);
     const ws = res.webSocket;
     if (!ws) throw new Error(`coordinator refused the connection: ${res.status} ${await res.text()}`);
     const inbox: CoordinatorMessage[] = [];

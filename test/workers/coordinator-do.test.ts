@@ -4,20 +4,16 @@ import { env, evictDurableObject, runInDurableObject, SELF } from 'cloudflare:te
 import type { PresenceUpdateStatus } from 'discord-api-types/v10';
 import { describe, expect, it } from 'vitest';
 import {
-  connectSigningBody,
   EdgeshardError,
   ERROR_CODES,
-  HOST_HEADER,
   LEASE_PROTOCOL_VERSION as v,
-  NONCE_HEADER,
-  signedHeaders,
   type CoordinatorMessage,
   type HostMessage,
 } from '../../protocol/index.ts';
 import { coordinatorGateway } from '../../workers/coordinator/gateway.ts';
 import { coordinatorStub } from '../../workers/coordinator/stub.ts';
 import type { ShardCoordinator } from '../../workers/durable-objects/coordinator.ts';
-import { batch, envelope, SECRET, signedRequest } from './helpers.ts';
+import { batch, envelope, SECRET, signedRequest, leaseConnect } from './helpers.ts';
 
 const gateway = {
   maxConcurrency: 1,
@@ -36,14 +32,7 @@ async function connect(
   next(type: string): Promise<CoordinatorMessage>;
   send(m: HostMessage): void;
 }> {
-  const nonce = crypto.randomUUID();
-  const headers = {
-    ...(await signedHeaders(secret, connectSigningBody(hostId, nonce))),
-    [HOST_HEADER]: hostId,
-    [NONCE_HEADER]: nonce,
-    upgrade: 'websocket',
-  };
-  const res = await SELF.fetch('http://worker/coordinator/connect', { headers });
+  const res = await leaseConnect(hostId, { secret: secret });
   const ws = res.webSocket;
   const inbox: CoordinatorMessage[] = [];
   const waiting: { type: string; resolve(m: CoordinatorMessage): void }[] = [];

@@ -2,21 +2,17 @@
 // carries several shards' events, each shard fenced by its own lease epoch. A stale shard's events are
 // answered `fenced` (the host drops them), a shard the bot does not run is dead-lettered; the other shards'
 // events run, each once.
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  connectSigningBody,
-  HOST_HEADER,
   LEASE_PROTOCOL_VERSION as v,
-  NONCE_HEADER,
-  signedHeaders,
   type CoordinatorMessage,
   type EventEnvelope,
   type EventResult,
 } from '../../protocol/index.ts';
 import { createApp } from '../../workers/app.ts';
 import { onDiscord, Registry } from '../../workers/dispatch/registry.ts';
-import { batch, envelope, resetCoordinator, SECRET, signedRequest } from './helpers.ts';
+import { batch, envelope, resetCoordinator, signedRequest, leaseConnect } from './helpers.ts';
 
 beforeEach(resetCoordinator);
 
@@ -24,14 +20,7 @@ type Assign = Extract<CoordinatorMessage, { type: 'assign' }>;
 
 /** A host holding every shard of the bot over its lease WebSocket; resolves with its assignments. */
 async function hostOf(id: string, shardCount: number): Promise<{ assigns: Assign[]; close(): void }> {
-  const nonce = crypto.randomUUID();
-  const headers = {
-    ...(await signedHeaders(SECRET, connectSigningBody(id, nonce))),
-    [HOST_HEADER]: id,
-    [NONCE_HEADER]: nonce,
-    upgrade: 'websocket',
-  };
-  const ws = (await SELF.fetch('http://worker/coordinator/connect', { headers })).webSocket!;
+  const ws = (await leaseConnect(id)).webSocket!;
   const assigns: Assign[] = [];
   const all = new Promise<void>((resolve) => {
     ws.addEventListener('message', (e) => {

@@ -1,4 +1,7 @@
 import {
+  connectSigningBody,
+  HOST_HEADER,
+  NONCE_HEADER,
   PROTOCOL_VERSION,
   signedHeaders,
   type EventBatch,
@@ -33,6 +36,20 @@ export function batch(events: EventEnvelope[], epochs: ShardEpochs = {}): EventB
 export async function signedRequest(body: string, opts: { secret?: string; now?: number } = {}): Promise<RequestInit> {
   const headers = await signedHeaders(opts.secret ?? SECRET, body, opts.now);
   return { method: 'POST', body, headers: { ...headers, 'content-type': 'application/json' } };
+}
+
+/** Opens a host's lease WebSocket to the coordinator (`/coordinator/connect`), signed as a host signs it;
+ *  the caller takes `webSocket` from the answer (null when refused). */
+export async function leaseConnect(hostId: string, o: { secret?: string; query?: string } = {}): Promise<Response> {
+  const { SELF } = await import('cloudflare:test');
+  const nonce = crypto.randomUUID();
+  const headers = {
+    ...(await signedHeaders(o.secret ?? SECRET, connectSigningBody(hostId, nonce))),
+    [HOST_HEADER]: hostId,
+    [NONCE_HEADER]: nonce,
+    upgrade: 'websocket',
+  };
+  return SELF.fetch(`http://worker/coordinator/connect${o.query ?? ''}`, { headers });
 }
 
 /** Fresh coordinators (empty lease tables and delivery ledgers, every platform's) for tests that send the

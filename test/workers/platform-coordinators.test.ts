@@ -2,14 +2,10 @@
 // QQ coordinator checks resume URLs against QQ's gateway hosts, /events admits a batch with the coordinator
 // of its events' platform (a batch mixing platforms is refused), and a QQ event delivered by the websocket
 // (a host's batch) and by QQ's webhook runs its handlers once.
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  connectSigningBody,
-  HOST_HEADER,
   LEASE_PROTOCOL_VERSION as v,
-  NONCE_HEADER,
-  signedHeaders,
   type CoordinatorMessage,
   type EventEnvelope,
   type EventResult,
@@ -21,7 +17,7 @@ import { onQQ, Registry } from '../../workers/dispatch/registry.ts';
 import type { Env } from '../../workers/env.ts';
 import { toHex } from '../../workers/interactions/ed25519.ts';
 import { qqKeyPair } from '../../workers/qq/keys.ts';
-import { batch, envelope, resetCoordinator, SECRET, signedRequest } from './helpers.ts';
+import { batch, envelope, resetCoordinator, signedRequest, leaseConnect } from './helpers.ts';
 
 beforeEach(resetCoordinator);
 
@@ -35,14 +31,7 @@ const gateway = {
 
 async function connect(query: string) {
   const hostId = `host-${crypto.randomUUID().slice(0, 8)}`;
-  const nonce = crypto.randomUUID();
-  const headers = {
-    ...(await signedHeaders(SECRET, connectSigningBody(hostId, nonce))),
-    [HOST_HEADER]: hostId,
-    [NONCE_HEADER]: nonce,
-    upgrade: 'websocket',
-  };
-  const res = await SELF.fetch(`http://worker/coordinator/connect${query}`, { headers });
+  const res = await leaseConnect(hostId, { query });
   const ws = res.webSocket;
   const inbox: CoordinatorMessage[] = [];
   const waiting: { type: string; resolve(m: CoordinatorMessage): void }[] = [];

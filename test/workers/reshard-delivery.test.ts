@@ -5,10 +5,7 @@
 import { createExecutionContext, env, evictDurableObject, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  connectSigningBody,
-  HOST_HEADER,
   LEASE_PROTOCOL_VERSION as v,
-  NONCE_HEADER,
   PROTOCOL_VERSION,
   RESHARD_PATH,
   signedHeaders,
@@ -21,21 +18,14 @@ import { createApp } from '../../workers/app.ts';
 import { onDiscord, Registry } from '../../workers/dispatch/registry.ts';
 import { coordinatorStub } from '../../workers/coordinator/stub.ts';
 import type { Env } from '../../workers/env.ts';
-import { resetCoordinator, SECRET, signedRequest } from './helpers.ts';
+import { resetCoordinator, SECRET, signedRequest, leaseConnect } from './helpers.ts';
 
 beforeEach(resetCoordinator);
 
 type Assign = Extract<CoordinatorMessage, { type: 'assign' }>;
 
 async function host(id: string) {
-  const nonce = crypto.randomUUID();
-  const headers = {
-    ...(await signedHeaders(SECRET, connectSigningBody(id, nonce))),
-    [HOST_HEADER]: id,
-    [NONCE_HEADER]: nonce,
-    upgrade: 'websocket',
-  };
-  const ws = (await SELF.fetch('http://worker/coordinator/connect', { headers })).webSocket!;
+  const ws = (await leaseConnect(id)).webSocket!;
   const inbox: CoordinatorMessage[] = [];
   ws.accept();
   ws.addEventListener('message', (e) => inbox.push(JSON.parse(String(e.data)) as CoordinatorMessage));
