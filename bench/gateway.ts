@@ -13,6 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { spawnManaged, type Managed } from '../scripts/lib/proc.ts';
 import { cachedModule, HOST_SOURCES } from '../shard-host/js-cache.mjs';
+import { HOST_NODE_FLAGS } from '../shard-host/node-flags.mjs';
 import { ROOT, startEmulatorProcess } from '../scripts/lib/stack.ts';
 import { machineBusySeconds, processSeconds } from './gateway/machine.ts';
 import { LIBS, report, type Lib, type Row } from './gateway/report.ts';
@@ -74,6 +75,8 @@ async function scenario(
   try {
     const client = spawnManaged(`client-${lib}`, process.execPath, [
       ...nodeFlags,
+      // edgeshard's client starts as every launcher starts the host.
+      ...(lib === 'discordjs' || lib === 'discordeno' ? [] : HOST_NODE_FLAGS),
       ...profileFlags(lib),
       CLIENT,
       '--lib',

@@ -1,6 +1,7 @@
 // CI: the documented production install of a shard host, `npm ci --omit=dev`, in a copy of the repository.
 // The host must start from it: `--help` exits 0, and against the emulator (no Worker: the host waits for a
 // lease) /healthz answers. Run from the repository root: node scripts/ci/production-install.ts
+import { HOST_NODE_FLAGS } from '../../shard-host/node-flags.mjs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,7 @@ try {
   const emulator = await startEmulatorProcess(['--port', '0']);
   const metricsPort = await freePort();
   const nowhere = await freePort(); // no Worker: the host cannot get a lease and must say so, not crash
-  const host = spawnManaged('shard-host', process.execPath, [join(dir, 'shard-host/bin.mjs')], {
+  const host = spawnManaged('shard-host', process.execPath, [...HOST_NODE_FLAGS, join(dir, 'shard-host/bin.mjs')], {
     cwd: dir,
     env: {
       DISCORD_TOKEN: emulator.token,

@@ -1,5 +1,6 @@
 // The three processes of a local edgeshard: the emulator, the Worker under `wrangler dev`, and a shard
 // host. `npm start` and the end-to-end tests start them the same way.
+import { HOST_NODE_FLAGS } from '../../shard-host/node-flags.mjs';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -120,7 +121,7 @@ export async function startWorkerProcess(
 }
 
 export function startHostProcess(env: Record<string, string>, options: SpawnOptions = {}): Managed {
-  return spawnManaged('shard-host', NODE, [`${ROOT}shard-host/bin.mjs`], {
+  return spawnManaged('shard-host', NODE, [...HOST_NODE_FLAGS, `${ROOT}shard-host/bin.mjs`], {
     ...options,
     env: { ...options.env, ...env },
   });
