@@ -19,7 +19,10 @@ const cats = [
   ],
   ['inflate', (k) => /processChunkSync|inflate\.[jt]s|crc32/.test(k)],
   ['envelope (splice d, build JSON)', (k) => /spoolableEvent|lazyEnvelope|raw-data\.[jt]s|envelope\.[jt]s/.test(k)],
-  ['spool append (write syscall)', (k) => /^append file\.[jt]s|#write file\.[jt]s|eventRecord|record\.[jt]s|^frame /.test(k)],
+  [
+    'spool append (write syscall)',
+    (k) => /^append file\.[jt]s|#write file\.[jt]s|eventRecord|record\.[jt]s|^frame /.test(k),
+  ],
   ['fsync', (k) => /datasync|fdatasync|#syncNow| sync file\.[jt]s/.test(k)],
   ['batch body', (k) => /batchBody/.test(k)],
   ['HMAC', (k) => /signedHeaders|signing\.[jt]s|^sign |webcrypto|mac:|hmac/i.test(k)],
