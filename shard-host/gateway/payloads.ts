@@ -1,14 +1,7 @@
 // Payloads the shard sends on its own behalf (docs, Topics > Gateway Events > Send Events).
 import { GatewayOpcodes } from 'discord-api-types/gateway/v10';
 import type { GatewayCommand, SessionInfo } from '../../protocol/index.ts';
-
-export interface IdentifyInput {
-  token: string;
-  intents: number;
-  shard: [id: number, count: number];
-  largeThreshold: number;
-  presence?: unknown;
-}
+import type { IdentifyInput } from './dialect.ts';
 
 export function identifyPayload(input: IdentifyInput): GatewayCommand {
   return {

@@ -8,6 +8,7 @@ import { inProcessIdentifyGate } from '../../../shard-host/lease/in-process.ts';
 import { createQQPlatform, type QQPlatform } from '../../../shard-host/platforms/qq.ts';
 import { MemorySpool } from '../../../shard-host/spool/memory.ts';
 import { FileSpool } from '../../../shard-host/spool/file.ts';
+import type { Spool } from '../../../shard-host/spool/types.ts';
 import { Forwarder } from '../../../shard-host/forwarder/forwarder.ts';
 import { HttpTransport } from '../../../shard-host/forwarder/http-transport.ts';
 import { deliveryMetrics } from '../../../shard-host/metrics/delivery.ts';
@@ -22,6 +23,16 @@ import { INTENTS, type BenchClient, type ClientOptions } from './types.ts';
 /** The host's defaults (shard-host/config.ts), so the bench runs what a host runs unconfigured. */
 const D = (name: keyof typeof CONFIG_NAMES) => Number(CONFIG_NAMES[name]);
 const HIGH_WATER = { events: D('EDGESHARD_SPOOL_HIGH_WATER_EVENTS'), bytes: D('EDGESHARD_SPOOL_HIGH_WATER_BYTES') };
+
+/** The host's backpressure (gateway/backpressure.ts): every shard stops reading at the spool's high-water mark. */
+function backpressureOf(spool: Pick<Spool, 'depth'>, shards: readonly Shard[]): Backpressure {
+  return new Backpressure({
+    high: HIGH_WATER,
+    depth: () => spool.depth(),
+    pause: () => shards.forEach((s) => s.pauseReading()),
+    resume: () => shards.forEach((s) => s.resumeReading()),
+  });
+}
 
 export function edgeshardClient(o: ClientOptions & { workerUrl: string; secret: string }): BenchClient {
   // The coordinator's identify policy in this process (a deployed host asks the ShardCoordinator DO).
@@ -65,12 +76,7 @@ export function edgeshardClient(o: ClientOptions & { workerUrl: string; secret: 
       backpressure.check();
     },
   });
-  const backpressure = new Backpressure({
-    high: HIGH_WATER,
-    depth: () => spool.depth(),
-    pause: () => shards.forEach((s) => s.pauseReading()),
-    resume: () => shards.forEach((s) => s.resumeReading()),
-  });
+  const backpressure = backpressureOf(spool, shards);
   const onDispatch = (r: DispatchRecord) => {
     // As shard-host/main.ts does: the envelope's JSON splices the payload's raw `d` text.
     const { event, json } = spoolableEvent(r);
@@ -124,12 +130,7 @@ export function edgeshardQQClient(
   const shards: Shard[] = [];
   let messages = 0;
   let platform: QQPlatform | undefined;
-  const backpressure = new Backpressure({
-    high: HIGH_WATER,
-    depth: () => spool.depth(),
-    pause: () => shards.forEach((s) => s.pauseReading()),
-    resume: () => shards.forEach((s) => s.resumeReading()),
-  });
+  const backpressure = backpressureOf(spool, shards);
   const onDispatch = (r: DispatchRecord) => {
     const { event, json } = spoolableEvent(r);
     spool.append(event, json);
