@@ -12,19 +12,12 @@ import { deadLettersCommand } from '../../../shard-host/cli/dead-letters.ts';
 import { DeadLetterFile } from '../../../shard-host/spool/dead-letter.ts';
 import { DeadLetterList, replayMarkPath } from '../../../shard-host/spool/dead-letter-list.ts';
 import { SECRET, workerServer } from './worker-server.ts';
+import { envelope } from './forwarder-fakes.ts';
 
 const run = promisify(execFile);
 
-const event = (shard: number, seq: number, content = 'hi'): EventEnvelope => ({
-  id: `discord:${shard}:s:${seq}`,
-  platform: 'discord',
-  shard,
-  session: 's',
-  seq,
-  type: 'MESSAGE_CREATE',
-  data: { content },
-  receivedAt: 1_000 + seq,
-});
+const event = (shard: number, seq: number, content = 'hi'): EventEnvelope =>
+  envelope(shard, seq, 1_000 + seq, { content });
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

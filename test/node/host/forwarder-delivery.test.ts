@@ -11,17 +11,9 @@ import { FileSpool } from '../../../shard-host/spool/file.ts';
 import { MemorySpool } from '../../../shard-host/spool/memory.ts';
 import type { Spool } from '../../../shard-host/spool/types.ts';
 import { SECRET, workerServer } from './worker-server.ts';
+import { envelope } from './forwarder-fakes.ts';
 
-const event = (shard: number, seq: number): EventEnvelope => ({
-  id: `discord:${shard}:s:${seq}`,
-  platform: 'discord',
-  shard,
-  session: 's',
-  seq,
-  type: 'MESSAGE_CREATE',
-  data: { seq },
-  receivedAt: Date.now(),
-});
+const event = (shard: number, seq: number): EventEnvelope => envelope(shard, seq, Date.now());
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

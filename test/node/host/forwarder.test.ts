@@ -7,6 +7,7 @@ import { memoryLogger } from '../../../shard-host/log.ts';
 import { MemorySpool } from '../../../shard-host/spool/memory.ts';
 import type { Spool } from '../../../shard-host/spool/types.ts';
 import { SECRET, workerServer, type Reply } from './worker-server.ts';
+import { envelope } from './forwarder-fakes.ts';
 
 type Answer = (batch: EventBatch, n: number) => Reply;
 
@@ -14,18 +15,7 @@ type Answer = (batch: EventBatch, n: number) => Reply;
 const worker = (answer: Answer) =>
   workerServer((batch, n) => ({ body: '{"error":{"code":"x","message":"y"}}', ...answer(batch, n) }));
 
-function event(shard: number, seq: number): EventEnvelope {
-  return {
-    id: `discord:${shard}:s:${seq}`,
-    platform: 'discord',
-    shard,
-    session: 's',
-    seq,
-    type: 'MESSAGE_CREATE',
-    data: { n: seq },
-    receivedAt: Date.now(),
-  };
-}
+const event = (shard: number, seq: number): EventEnvelope => envelope(shard, seq, Date.now(), { n: seq });
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

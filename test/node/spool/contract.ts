@@ -2,20 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../protocol/index.ts';
 import type { Spool, SpoolDrop, SpoolLimits } from '../../../shard-host/spool/types.ts';
+import { envelope } from '../host/forwarder-fakes.ts';
 
 export type SpoolFactory = (limits?: Partial<SpoolLimits>) => Spool;
 
 export function event(shard: number, seq: number, receivedAt = 1_000 + seq, pad = ''): EventEnvelope {
-  return {
-    id: `discord:${shard}:s:${seq}`,
-    platform: 'discord',
-    shard,
-    session: 's',
-    seq,
-    type: 'MESSAGE_CREATE',
-    data: { n: seq, pad },
-    receivedAt,
-  };
+  return envelope(shard, seq, receivedAt, { n: seq, pad });
 }
 
 const seqs = (entries: { event: EventEnvelope }[]) => entries.map((e) => e.event.seq);
