@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { EventResult } from '../../protocol/index.ts';
 import { createApp } from '../../workers/app.ts';
 import { onDiscord, Registry } from '../../workers/dispatch/registry.ts';
-import { batch, envelope, resetCoordinator, signedRequest } from './helpers.ts';
+import { batch, envelope, resetCoordinator, signedRequest, postEvents } from './helpers.ts';
 
 beforeEach(resetCoordinator);
 
@@ -22,9 +22,7 @@ function bot(options: { failOn?: string; slowMs?: number } = {}) {
     ]),
   );
   const post = async (body: unknown): Promise<EventResult[]> => {
-    const ctx = createExecutionContext();
-    const res = await app.request('/events', await signedRequest(JSON.stringify(body)), env, ctx);
-    await waitOnExecutionContext(ctx);
+    const res = await postEvents(app, await signedRequest(JSON.stringify(body)));
     expect(res.status).toBe(200);
     return ((await res.json()) as { results: EventResult[] }).results;
   };
@@ -65,9 +63,7 @@ describe('each event runs once', () => {
       ]),
     );
     const post = async (body: unknown) => {
-      const ctx = createExecutionContext();
-      const res = await app.request('/events', await signedRequest(JSON.stringify(body)), env, ctx);
-      await waitOnExecutionContext(ctx);
+      const res = await postEvents(app, await signedRequest(JSON.stringify(body)));
       return ((await res.json()) as { results: EventResult[] }).results.map((r) => r.outcome);
     };
     expect(await post(batch([msg(1), msg(2), msg(3)]))).toEqual(['ack', 'retry', 'ack']);

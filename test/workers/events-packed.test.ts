@@ -2,7 +2,6 @@
 // carries several shards' events, each shard fenced by its own lease epoch. A stale shard's events are
 // answered `fenced` (the host drops them), a shard the bot does not run is dead-lettered; the other shards'
 // events run, each once.
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   LEASE_PROTOCOL_VERSION as v,
@@ -12,7 +11,7 @@ import {
 } from '../../protocol/index.ts';
 import { createApp } from '../../workers/app.ts';
 import { onDiscord, Registry } from '../../workers/dispatch/registry.ts';
-import { batch, envelope, resetCoordinator, signedRequest, leaseConnect } from './helpers.ts';
+import { batch, envelope, resetCoordinator, signedRequest, leaseConnect, postEvents } from './helpers.ts';
 
 beforeEach(resetCoordinator);
 
@@ -45,9 +44,7 @@ function bot() {
   const runs: string[] = [];
   const app = createApp(new Registry([onDiscord('MESSAGE_CREATE', (_m, ctx) => void runs.push(ctx.event.id))]));
   const post = async (body: unknown): Promise<EventResult[]> => {
-    const ctx = createExecutionContext();
-    const res = await app.request('/events', await signedRequest(JSON.stringify(body)), env, ctx);
-    await waitOnExecutionContext(ctx);
+    const res = await postEvents(app, await signedRequest(JSON.stringify(body)));
     expect(res.status).toBe(200);
     return ((await res.json()) as { results: EventResult[] }).results;
   };

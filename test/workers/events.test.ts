@@ -1,8 +1,8 @@
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../workers/app.ts';
 import { onDiscord, Registry } from '../../workers/dispatch/registry.ts';
-import { batch, envelope, resetCoordinator, signedRequest } from './helpers.ts';
+import { batch, envelope, resetCoordinator, signedRequest, postEvents } from './helpers.ts';
 
 // Each test sends the same event ids: start each with an empty delivery ledger.
 beforeEach(resetCoordinator);
@@ -18,12 +18,7 @@ function appWith(seen: string[], failOn?: number) {
   );
 }
 
-async function post(app: ReturnType<typeof createApp>, init: RequestInit) {
-  const ctx = createExecutionContext();
-  const res = await app.request('/events', init, env, ctx);
-  await waitOnExecutionContext(ctx);
-  return res;
-}
+const post = postEvents;
 
 describe('POST /events', () => {
   it('dispatches every event of a signed batch and acknowledges each', async () => {

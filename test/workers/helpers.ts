@@ -8,6 +8,7 @@ import {
   type EventEnvelope,
   type ShardEpochs,
 } from '../../protocol/index.ts';
+import type { createApp } from '../../workers/app.ts';
 import { coordinatorStub } from '../../workers/coordinator/stub.ts';
 import type { Env } from '../../workers/env.ts';
 
@@ -36,6 +37,15 @@ export function batch(events: EventEnvelope[], epochs: ShardEpochs = {}): EventB
 export async function signedRequest(body: string, opts: { secret?: string; now?: number } = {}): Promise<RequestInit> {
   const headers = await signedHeaders(opts.secret ?? SECRET, body, opts.now);
   return { method: 'POST', body, headers: { ...headers, 'content-type': 'application/json' } };
+}
+
+/** POSTs `init` to `app`'s /events in the Workers runtime and waits for the work it left in waitUntil. */
+export async function postEvents(app: ReturnType<typeof createApp>, init: RequestInit): Promise<Response> {
+  const { createExecutionContext, env, waitOnExecutionContext } = await import('cloudflare:test');
+  const ctx = createExecutionContext();
+  const res = await app.request('/events', init, env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
 }
 
 /** Opens a host's lease WebSocket to the coordinator (`/coordinator/connect`), signed as a host signs it;

@@ -2,7 +2,7 @@
 // ShardCoordinator: two hosts over their WebSockets, the reshard started by signed POST /coordinator/reshard,
 // batches of both generations at /events. Before the switch the new generation is acknowledged and runs
 // nothing; in the switch window both run, and a message both generations deliver runs once (by its id).
-import { createExecutionContext, env, evictDurableObject, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { env, evictDurableObject, SELF } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   LEASE_PROTOCOL_VERSION as v,
@@ -18,7 +18,7 @@ import { createApp } from '../../workers/app.ts';
 import { onDiscord, Registry } from '../../workers/dispatch/registry.ts';
 import { coordinatorStub } from '../../workers/coordinator/stub.ts';
 import type { Env } from '../../workers/env.ts';
-import { resetCoordinator, SECRET, signedRequest, leaseConnect } from './helpers.ts';
+import { resetCoordinator, SECRET, signedRequest, leaseConnect, postEvents } from './helpers.ts';
 
 beforeEach(resetCoordinator);
 
@@ -99,9 +99,7 @@ function bot() {
     );
     const epochs = Object.fromEntries(parts.map(({ a }) => [a.shard, a.epoch]));
     const body = JSON.stringify({ v: PROTOCOL_VERSION, host: hostId, epochs, events });
-    const ctx = createExecutionContext();
-    const res = await app.request('/events', await signedRequest(body), env, ctx);
-    await waitOnExecutionContext(ctx);
+    const res = await postEvents(app, await signedRequest(body));
     if (res.status !== 200) return [`${res.status}`];
     return ((await res.json()) as { results: EventResult[] }).results.map((r) => r.outcome);
   };
