@@ -2,6 +2,7 @@
 // budget (Discord docs, Topics > Gateway > Get Gateway Bot).
 import type { RESTGetAPIGatewayBotResult } from 'discord-api-types/v10';
 import { EdgeshardError, ERROR_CODES } from '../protocol/index.ts';
+import { httpFetch } from './net/http.ts';
 
 export async function fetchGatewayBot(
   apiUrl: string,
@@ -10,8 +11,8 @@ export async function fetchGatewayBot(
 ): Promise<RESTGetAPIGatewayBotResult> {
   let res;
   try {
-    // Global fetch (Node's built-in client), not the undici package: the host no longer loads it at all.
-    res = await fetch(`${apiUrl}/gateway/bot`, {
+    res = await httpFetch(`${apiUrl}/gateway/bot`, {
+      method: 'GET',
       headers: { authorization: `Bot ${token}` },
       ...(signal ? { signal } : {}),
     });

@@ -1,8 +1,8 @@
 // The production BatchTransport: signed POSTs to {workerUrl}/events over keep-alive node:http(s) sockets.
 // node:http rather than undici: the host sends one request per batch, which node:http does as well, and
 // undici's module graph alone cost the host about 14 MB of RSS and 140 ms of start-up CPU (bench/RESULTS.md).
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
+import { nodeHttp, nodeHttps } from '../net/http.ts';
 import { signBody } from './sign.ts';
 import type { BatchTransport, TransportReply } from './transport.ts';
 
@@ -22,7 +22,7 @@ export class HttpTransport implements BatchTransport {
   readonly #secret: string;
   readonly #url: URL;
   readonly #agent: HttpAgent;
-  readonly #request: typeof httpRequest;
+  readonly #request: typeof nodeHttp.request;
   readonly #timeoutMs: number;
 
   constructor(options: HttpTransportOptions) {
@@ -37,8 +37,8 @@ export class HttpTransport implements BatchTransport {
     // socket. `timeout` is the idle time after which a kept-alive socket is closed.
     const agentOptions = { keepAlive: true, maxSockets: options.connections ?? 8, timeout: KEEP_ALIVE_MS };
     const https = url.protocol === 'https:';
-    this.#agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
-    this.#request = https ? httpsRequest : httpRequest;
+    this.#agent = https ? new nodeHttps.Agent(agentOptions) : new nodeHttp.Agent(agentOptions);
+    this.#request = https ? nodeHttps.request : nodeHttp.request;
   }
 
   send(body: string): Promise<TransportReply> {

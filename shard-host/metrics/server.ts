@@ -1,6 +1,7 @@
 // /metrics (Prometheus text from prom-client) and /healthz on EDGESHARD_METRICS_PORT. Binds 127.0.0.1 by
 // default: metrics name guilds and hosts, so exposing them is an explicit choice.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { nodeHttp } from '../net/http.ts';
 import type { Registry } from 'prom-client';
 
 export interface Health {
@@ -19,7 +20,7 @@ export async function startMetricsServer(options: {
   registry: Registry;
   health: () => Health;
 }): Promise<MetricsServer> {
-  const server: Server = createServer(async (req, res) => {
+  const server: Server = nodeHttp.createServer(async (req, res) => {
     if (req.url === '/metrics') {
       res.setHeader('content-type', options.registry.contentType);
       res.end(await options.registry.metrics());

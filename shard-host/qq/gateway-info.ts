@@ -2,14 +2,14 @@
 // the gateway URL, the recommended shard count and the session budget, authorised with `QQBot {token}`.
 import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import type { QQGatewayBot } from '../../protocol/qq.ts';
-import type { FetchLike } from './token.ts';
+import { httpFetch, type FetchLike } from '../net/http.ts';
 
-export type GetLike = (url: string, init: { method: 'GET'; headers: Record<string, string> }) => ReturnType<FetchLike>;
+export type GetLike = FetchLike;
 
 export async function fetchQQGatewayBot(
   apiUrl: string,
   accessToken: string,
-  get: GetLike = (url, init) => fetch(url, init),
+  get: GetLike = httpFetch,
 ): Promise<QQGatewayBot> {
   let res;
   try {

@@ -8,6 +8,7 @@ import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import type { QQAccessTokenResponse } from '../../protocol/qq.ts';
 import { systemClock, type Clock, type Timer } from '../gateway/clock.ts';
 import type { Logger } from '../log.ts';
+import { httpFetch, type FetchLike } from '../net/http.ts';
 
 /** QQ's window in which the endpoint issues the next token (the old one stays valid meanwhile). */
 export const QQ_TOKEN_OVERLAP_MS = 60_000;
@@ -16,10 +17,7 @@ const REFRESH_BEFORE_MS = 50_000;
 /** After a failed refresh, try again this soon (the current token, if any, is still valid). */
 const RETRY_MS = 5_000;
 
-export type FetchLike = (
-  url: string,
-  init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
-) => Promise<{ status: number; text(): Promise<string> }>;
+export type { FetchLike };
 
 export interface QQTokenManagerOptions {
   url: string;
@@ -50,7 +48,7 @@ export class QQTokenManager {
   constructor(options: QQTokenManagerOptions) {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
-    this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
+    this.#fetch = options.fetch ?? httpFetch;
   }
 
   /** Fetches the first token (so bad credentials fail at start-up) and keeps it fresh until stop(). */

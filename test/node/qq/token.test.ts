@@ -7,7 +7,7 @@ import { FakeClock, flush } from '../gateway/fakes.ts';
 function endpoint(answers: Array<[status: number, body: unknown]>) {
   const bodies: unknown[] = [];
   const fetch: FetchLike = async (_url, init) => {
-    bodies.push(JSON.parse(init.body));
+    bodies.push(JSON.parse(init.body ?? 'null'));
     const [status, body] = answers.shift() ?? [500, { message: 'no more answers' }];
     return { status, text: async () => JSON.stringify(body) };
   };
