@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { GatewayIntentBits } from 'discord-api-types/gateway/v10';
+import { GATEWAY_INTENTS } from '../protocol/discord-gateway.ts';
 import { EdgeshardError, ERROR_CODES, MAX_BATCH_EVENTS, type Platform } from '../protocol/index.ts';
 import { zstdAvailable } from './gateway/inflate.ts';
 import type { Durability } from './spool/file.ts';
@@ -53,7 +53,7 @@ export interface HostConfig {
   egressHost: string;
 }
 
-const DEFAULT_INTENTS = GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.MessageContent;
+const DEFAULT_INTENTS = GATEWAY_INTENTS.Guilds | GATEWAY_INTENTS.GuildMessages | GATEWAY_INTENTS.MessageContent;
 
 /** Every name the host reads, with its default; docs/configuration.md lists the same names (a test checks). */
 export const CONFIG_NAMES = {
@@ -127,11 +127,7 @@ function readDotEnv(path: string): Record<string, string> {
 export function parseIntents(value: string): number {
   if (/^\d+$/.test(value.trim())) return Number(value);
   let bits = 0;
-  const byName = new Map(
-    Object.entries(GatewayIntentBits)
-      .filter(([, v]) => typeof v === 'number')
-      .map(([k, v]) => [k.toLowerCase(), v as number]),
-  );
+  const byName = new Map(Object.entries(GATEWAY_INTENTS).map(([k, v]) => [k.toLowerCase(), v]));
   for (const raw of value.split(',')) {
     const name = raw.trim().toLowerCase().replaceAll('_', '');
     if (!name) continue;

@@ -1,7 +1,8 @@
 // What a shard does after the gateway closes its socket, as data: one row per close code.
 // Source: Discord docs, Topics > Opcodes and Status Codes > Gateway Close Event Codes ("Reconnect" column).
 // 'resume' keeps the session; 'reidentify' drops it and starts a new one; 'fatal' stops the shard.
-import { GatewayCloseCodes } from 'discord-api-types/gateway/v10';
+// Keys are the codes themselves; discord-api-types checks them (type only: its module costs RSS at run time).
+import type { GatewayCloseCodes } from 'discord-api-types/gateway/v10';
 
 export type CloseAction = 'resume' | 'reidentify' | 'fatal';
 
@@ -23,40 +24,40 @@ const INTENTS_FIX =
 
 /** Exhaustive over GatewayCloseCodes: adding a code to discord-api-types fails the type check here. */
 export const CLOSE_CODES = {
-  [GatewayCloseCodes.UnknownError]: { action: 'resume', meaning: 'unknown error' },
-  [GatewayCloseCodes.UnknownOpcode]: { action: 'resume', meaning: 'unknown opcode sent' },
-  [GatewayCloseCodes.DecodeError]: { action: 'resume', meaning: 'invalid payload sent (decode error)' },
-  [GatewayCloseCodes.NotAuthenticated]: { action: 'resume', meaning: 'payload sent before identifying' },
-  [GatewayCloseCodes.AuthenticationFailed]: {
+  4000: { action: 'resume', meaning: 'unknown error' },
+  4001: { action: 'resume', meaning: 'unknown opcode sent' },
+  4002: { action: 'resume', meaning: 'invalid payload sent (decode error)' },
+  4003: { action: 'resume', meaning: 'payload sent before identifying' },
+  4004: {
     action: 'fatal',
     meaning: 'authentication failed: the token is invalid',
     fix: 'check DISCORD_TOKEN (Developer Portal > your application > Bot > Reset Token)',
   },
-  [GatewayCloseCodes.AlreadyAuthenticated]: { action: 'resume', meaning: 'identify sent more than once' },
-  [GatewayCloseCodes.InvalidSeq]: { action: 'reidentify', meaning: 'invalid sequence sent when resuming' },
-  [GatewayCloseCodes.RateLimited]: { action: 'resume', meaning: 'payloads sent too quickly (rate limited)' },
-  [GatewayCloseCodes.SessionTimedOut]: { action: 'reidentify', meaning: 'session timed out' },
-  [GatewayCloseCodes.InvalidShard]: {
+  4005: { action: 'resume', meaning: 'identify sent more than once' },
+  4007: { action: 'reidentify', meaning: 'invalid sequence sent when resuming' },
+  4008: { action: 'resume', meaning: 'payloads sent too quickly (rate limited)' },
+  4009: { action: 'reidentify', meaning: 'session timed out' },
+  4010: {
     action: 'fatal',
     meaning: 'invalid shard sent when identifying',
     fix: 'check the shard id and shard count (id must be below count; use the count from GET /gateway/bot)',
   },
-  [GatewayCloseCodes.ShardingRequired]: {
+  4011: {
     action: 'fatal',
     meaning: 'sharding required: the session would handle too many guilds',
     fix: 'run more shards (use the recommended shard count from GET /gateway/bot)',
   },
-  [GatewayCloseCodes.InvalidAPIVersion]: {
+  4012: {
     action: 'fatal',
     meaning: 'invalid gateway API version',
     fix: 'connect with ?v=10 (check the gateway URL)',
   },
-  [GatewayCloseCodes.InvalidIntents]: {
+  4013: {
     action: 'fatal',
     meaning: 'invalid intents: the bitfield is not valid',
     fix: 'check EDGESHARD_INTENTS (a number or intent names)',
   },
-  [GatewayCloseCodes.DisallowedIntents]: {
+  4014: {
     action: 'fatal',
     meaning: 'disallowed intents: a privileged intent is not enabled for this bot',
     fix: INTENTS_FIX,

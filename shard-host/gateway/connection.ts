@@ -1,6 +1,6 @@
 // The I/O loop: one `ws` socket, its decoder, nothing else. Protocol decisions live in protocol.ts and
 // shard.ts; this file only turns frames into JSON text and the shard's commands into frames.
-import WebSocket from 'ws';
+import { WebSocket } from '../cjs.ts';
 import type { Compression } from './inflate.ts';
 import { createDecoder } from './inflate.ts';
 

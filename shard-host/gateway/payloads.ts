@@ -1,11 +1,11 @@
 // Payloads the shard sends on its own behalf (docs, Topics > Gateway Events > Send Events).
-import { GatewayOpcodes } from 'discord-api-types/gateway/v10';
+import { GATEWAY_OPCODES as Op } from '../../protocol/discord-gateway.ts';
 import type { GatewayCommand, SessionInfo } from '../../protocol/index.ts';
 import type { IdentifyInput } from './dialect.ts';
 
 export function identifyPayload(input: IdentifyInput): GatewayCommand {
   return {
-    op: GatewayOpcodes.Identify,
+    op: Op.Identify,
     d: {
       token: input.token,
       intents: input.intents,
@@ -18,10 +18,10 @@ export function identifyPayload(input: IdentifyInput): GatewayCommand {
 }
 
 export function resumePayload(token: string, session: SessionInfo): GatewayCommand {
-  return { op: GatewayOpcodes.Resume, d: { token, session_id: session.sessionId, seq: session.seq } };
+  return { op: Op.Resume, d: { token, session_id: session.sessionId, seq: session.seq } };
 }
 
 /** Op 1 carries the last sequence number received, or null before the first dispatch. */
 export function heartbeatPayload(seq: number | null): GatewayCommand {
-  return { op: GatewayOpcodes.Heartbeat, d: seq };
+  return { op: Op.Heartbeat, d: seq };
 }

@@ -1,7 +1,7 @@
 // The host's end of the lease connection: one WebSocket to the Worker's /coordinator/connect, opened by the
 // host (no inbound port), authenticated with HMAC over a timestamp and the host id. Reconnecting is the
 // lease client's job (client.ts); this only opens one connection and reports what happens on it.
-import WebSocket from 'ws';
+import { WebSocket } from '../cjs.ts';
 import {
   connectSigningBody,
   HOST_HEADER,

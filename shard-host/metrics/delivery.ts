@@ -1,6 +1,9 @@
 // Delivery metrics: the spool's backlog (read at scrape time) and what the forwarder did. The forwarder
 // and the spool know nothing of Prometheus; main.ts connects their hooks to these methods.
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { promClient } from '../cjs.ts';
+
+const { Counter, Gauge, Histogram } = promClient;
 import type { BatchSent } from '../forwarder/forwarder.ts';
 import type { SpoolDepth } from '../spool/types.ts';
 import type { Platform } from '../../protocol/index.ts';

@@ -1,6 +1,9 @@
 // Gateway metrics, read from the shards at scrape time (no bookkeeping on the hot path). Counters are
 // monotonic per process: they are rebuilt from each shard's own totals at every scrape.
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { promClient } from '../cjs.ts';
+
+const { Counter, Gauge } = promClient;
 import type { ShardStateKind, ShardStats } from '../gateway/index.ts';
 
 export interface ObservedShard {

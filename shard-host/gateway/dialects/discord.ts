@@ -1,5 +1,5 @@
 // Discord gateway v10 as a dialect (Discord docs, Topics > Gateway; Topics > Opcodes and Status Codes).
-import { GatewayOpcodes } from 'discord-api-types/gateway/v10';
+import { GATEWAY_OPCODES as Op } from '../../../protocol/discord-gateway.ts';
 import { closeCodeRow } from '../close-codes.ts';
 import type { Dialect } from '../dialect.ts';
 import { compressParam } from '../inflate.ts';
@@ -10,14 +10,14 @@ export const discordDialect: Dialect = {
   platform: 'discord',
   name: 'Discord',
   opcodes: {
-    dispatch: GatewayOpcodes.Dispatch,
-    heartbeat: GatewayOpcodes.Heartbeat,
-    identify: GatewayOpcodes.Identify,
-    resume: GatewayOpcodes.Resume,
-    reconnect: GatewayOpcodes.Reconnect,
-    invalidSession: GatewayOpcodes.InvalidSession,
-    hello: GatewayOpcodes.Hello,
-    heartbeatAck: GatewayOpcodes.HeartbeatAck,
+    dispatch: Op.Dispatch,
+    heartbeat: Op.Heartbeat,
+    identify: Op.Identify,
+    resume: Op.Resume,
+    reconnect: Op.Reconnect,
+    invalidSession: Op.InvalidSession,
+    hello: Op.Hello,
+    heartbeatAck: Op.HeartbeatAck,
   },
   closeCodeRow,
   readySession(d) {
