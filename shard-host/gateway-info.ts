@@ -4,6 +4,13 @@ import type { RESTGetAPIGatewayBotResult } from 'discord-api-types/v10';
 import { EdgeshardError, ERROR_CODES } from '../protocol/index.ts';
 import { httpFetch } from './net/http.ts';
 
+/** package.json's version (the host may run from its JavaScript cache, away from package.json);
+ *  test/node/host/gateway-info.test.ts checks that they agree. */
+export const EDGESHARD_VERSION = '0.1.0';
+/** Discord docs, Reference > User Agent: HTTP API clients name their library and its version,
+ *  `DiscordBot ($url, $versionNumber)`. We have no public URL, so the library's name stands in. */
+export const DISCORD_USER_AGENT = `DiscordBot (edgeshard, ${EDGESHARD_VERSION})`;
+
 export async function fetchGatewayBot(
   apiUrl: string,
   token: string,
@@ -13,7 +20,7 @@ export async function fetchGatewayBot(
   try {
     res = await httpFetch(`${apiUrl}/gateway/bot`, {
       method: 'GET',
-      headers: { authorization: `Bot ${token}` },
+      headers: { authorization: `Bot ${token}`, 'user-agent': DISCORD_USER_AGENT },
       ...(signal ? { signal } : {}),
     });
   } catch (cause) {
