@@ -2,11 +2,11 @@
 // and the spool know nothing of Prometheus; main.ts connects their hooks to these methods.
 import type { Registry } from 'prom-client';
 import { promClient } from '../cjs.ts';
-
-const { Counter, Gauge, Histogram } = promClient;
 import type { BatchSent } from '../forwarder/forwarder.ts';
 import type { SpoolDepth } from '../spool/types.ts';
 import type { Platform } from '../../protocol/index.ts';
+
+const { Counter, Gauge, Histogram } = promClient;
 
 export interface DeliveryMetrics {
   batch(sent: BatchSent): void;

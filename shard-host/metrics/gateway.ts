@@ -2,9 +2,9 @@
 // monotonic per process: they are rebuilt from each shard's own totals at every scrape.
 import type { Registry } from 'prom-client';
 import { promClient } from '../cjs.ts';
+import type { ShardStateKind, ShardStats } from '../gateway/index.ts';
 
 const { Counter, Gauge } = promClient;
-import type { ShardStateKind, ShardStats } from '../gateway/index.ts';
 
 export interface ObservedShard {
   id: number;

@@ -8,8 +8,9 @@ import { Shard } from '../gateway/shard.ts';
 import { qqDialect } from '../gateway/dialects/qq.ts';
 import type { QQGatewayBot } from '../../protocol/qq.ts';
 import type { QQHostConfig } from '../qq/config.ts';
-import { fetchQQGatewayBot, type GetLike } from '../qq/gateway-info.ts';
-import { QQTokenManager, type FetchLike } from '../qq/token.ts';
+import type { FetchLike } from '../net/http.ts';
+import { fetchQQGatewayBot } from '../qq/gateway-info.ts';
+import { QQTokenManager } from '../qq/token.ts';
 import type { HostPlatform, ShardHooks } from './types.ts';
 
 /** What a QQ shard takes from the composition root (the same hooks as a Discord one). */
@@ -28,7 +29,7 @@ export interface QQPlatformOptions {
   logger: Logger;
   /** EDGESHARD_SHARD_COUNT; undefined: QQ's recommendation. */
   shardCount?: number | undefined;
-  fetch?: FetchLike & GetLike;
+  fetch?: FetchLike;
 }
 
 export async function createQQPlatform(options: QQPlatformOptions): Promise<QQPlatform> {

@@ -4,12 +4,10 @@ import { EdgeshardError, ERROR_CODES } from '../../protocol/index.ts';
 import type { QQGatewayBot } from '../../protocol/qq.ts';
 import { httpFetch, type FetchLike } from '../net/http.ts';
 
-export type GetLike = FetchLike;
-
 export async function fetchQQGatewayBot(
   apiUrl: string,
   accessToken: string,
-  get: GetLike = httpFetch,
+  get: FetchLike = httpFetch,
 ): Promise<QQGatewayBot> {
   let res;
   try {

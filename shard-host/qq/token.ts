@@ -17,8 +17,6 @@ const REFRESH_BEFORE_MS = 50_000;
 /** After a failed refresh, try again this soon (the current token, if any, is still valid). */
 const RETRY_MS = 5_000;
 
-export type { FetchLike };
-
 export interface QQTokenManagerOptions {
   url: string;
   appId: string;

@@ -1,6 +1,7 @@
 // The host's QQ access-token manager with a fake clock and a scripted token endpoint.
 import { describe, expect, it } from 'vitest';
-import { QQTokenManager, type FetchLike } from '../../../shard-host/qq/token.ts';
+import type { FetchLike } from '../../../shard-host/net/http.ts';
+import { QQTokenManager } from '../../../shard-host/qq/token.ts';
 import { memoryLogger } from '../../../shard-host/log.ts';
 import { FakeClock, flush } from '../gateway/fakes.ts';
 
