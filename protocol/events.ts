@@ -101,6 +101,22 @@ function parseEpochs(raw: unknown): ShardEpochs {
   return epochs;
 }
 
+/** Validates one event envelope (a batch's, or a queue message); throws MALFORMED_BATCH naming the first
+ *  bad field, prefixed with `where`. */
+export function parseEventEnvelope(raw: unknown, where = 'event'): EventEnvelope {
+  if (!isRecord(raw)) fail(`${where} must be an object`);
+  const { id, platform, shard, session, seq, type, receivedAt } = raw;
+  if (typeof id !== 'string' || id === '') fail(`${where}.id must be a non-empty string`);
+  if (platform !== 'discord' && platform !== 'qq') fail(`${where}.platform must be "discord" or "qq"`);
+  if (!isCount(shard)) fail(`${where}.shard must be a non-negative integer`);
+  if (typeof session !== 'string') fail(`${where}.session must be a string`);
+  if (!isCount(seq)) fail(`${where}.seq must be a non-negative integer`);
+  if (typeof type !== 'string' || type === '') fail(`${where}.type must be a non-empty string`);
+  if (typeof receivedAt !== 'number' || !Number.isFinite(receivedAt)) fail(`${where}.receivedAt must be a number`);
+  if (!('data' in raw)) fail(`${where}.data is missing`);
+  return { id, platform, shard, session, seq, type, data: raw.data, receivedAt };
+}
+
 /** Validates a decoded JSON body; throws MALFORMED_BATCH naming the first bad field (BATCH_VERSION for
  *  another version). */
 export function parseEventBatch(input: unknown): EventBatch {
@@ -115,19 +131,9 @@ export function parseEventBatch(input: unknown): EventBatch {
       `${input.events.length} events in one batch, at most ${MAX_BATCH_EVENTS}: lower EDGESHARD_BATCH_MAX_EVENTS on the host`,
     );
   const events = input.events.map((raw, i): EventEnvelope => {
-    if (!isRecord(raw)) fail(`events[${i}] must be an object`);
-    const { id, platform, shard, session, seq, type, receivedAt } = raw;
-    if (typeof id !== 'string' || id === '') fail(`events[${i}].id must be a non-empty string`);
-    if (platform !== 'discord' && platform !== 'qq') fail(`events[${i}].platform must be "discord" or "qq"`);
-    if (!isCount(shard)) fail(`events[${i}].shard must be a non-negative integer`);
-    if (!(String(shard) in epochs)) fail(`events[${i}].shard ${shard} has no entry in "epochs"`);
-    if (typeof session !== 'string') fail(`events[${i}].session must be a string`);
-    if (!isCount(seq)) fail(`events[${i}].seq must be a non-negative integer`);
-    if (typeof type !== 'string' || type === '') fail(`events[${i}].type must be a non-empty string`);
-    if (typeof receivedAt !== 'number' || !Number.isFinite(receivedAt))
-      fail(`events[${i}].receivedAt must be a number`);
-    if (!('data' in raw)) fail(`events[${i}].data is missing`);
-    return { id, platform, shard, session, seq, type, data: raw.data, receivedAt };
+    const event = parseEventEnvelope(raw, `events[${i}]`);
+    if (!(String(event.shard) in epochs)) fail(`events[${i}].shard ${event.shard} has no entry in "epochs"`);
+    return event;
   });
   if (input.replay !== undefined && typeof input.replay !== 'boolean') fail('"replay" must be a boolean when present');
   return input.replay === true

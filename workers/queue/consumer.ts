@@ -1,7 +1,7 @@
 // Queue mode: the consumer runs each queued event's handlers. A failure retries that message alone after
 // a growing delay; past max_retries (wrangler.toml [env.queue]) the queue moves it to the dead-letter
 // queue. Ordering between events is not kept in this mode (Queues deliver in no guaranteed order).
-import { parseEventBatch, PROTOCOL_VERSION, type EventEnvelope, type EventResult } from '../../protocol/index.ts';
+import { parseEventEnvelope, type EventEnvelope, type EventResult } from '../../protocol/index.ts';
 import type { Registry } from '../dispatch/registry.ts';
 import type { Env } from '../env.ts';
 import { gatewayItem } from '../delivery/items.ts';
@@ -19,13 +19,8 @@ export function queueConsumer(registry: Registry) {
     for (const message of batch.messages) {
       let event: EventEnvelope;
       try {
-        // Re-check the shape: anything with the queue's name can produce into it. Not fenced (fence: null
-        // below), so its shard's epoch is a placeholder; a bad shard is named by the events[0].shard rule.
-        const shard = (message.body as { shard?: unknown } | null)?.shard;
-        const epochs = typeof shard === 'number' && Number.isSafeInteger(shard) && shard >= 0 ? { [shard]: 0 } : {};
-        [event] = parseEventBatch({ v: PROTOCOL_VERSION, host: 'queue', epochs, events: [message.body] }).events as [
-          EventEnvelope,
-        ];
+        // Re-check the shape: anything with the queue's name can produce into it.
+        event = parseEventEnvelope(message.body);
       } catch (err) {
         console.error(
           JSON.stringify({
