@@ -226,11 +226,12 @@ export class Forwarder {
       this.#o.logger.error('forwarder step failed; the request will be retried', { error: err });
       fate = { kind: 'whole-retry', reason: `internal error: ${(err as Error).message}` };
     }
-    if (fate.kind === 'split') this.#maxEvents = Math.max(1, Math.floor(count(parts) / 2));
+    const events = count(parts);
+    if (fate.kind === 'split') this.#maxEvents = Math.max(1, Math.floor(events / 2));
     for (const part of parts) {
       let next: Next;
       try {
-        next = this.#apply(part, fate, count(parts));
+        next = this.#apply(part, fate, events);
       } catch (err) {
         this.#o.logger.error('forwarder step failed; the batch will be retried', { shard: part.shard, error: err });
         next = this.#wholeBatchRetry(part, `internal error: ${(err as Error).message}`);
@@ -363,10 +364,14 @@ export class Forwarder {
       part.shard,
       part.entries.map((e) => e.pos),
     );
-    this.stats.fenced += part.entries.length;
+    this.#fenced(part.shard, part.entries.length, reason);
+  }
+
+  #fenced(shard: number, events: number, reason: string): void {
+    this.stats.fenced += events;
     this.#o.logger.warn('events fenced: another host owns this shard now and receives them by replay', {
-      shard: part.shard,
-      events: part.entries.length,
+      shard,
+      events,
       reason,
     });
   }
@@ -409,14 +414,7 @@ export class Forwarder {
     }
     this.#o.spool.ack(shard, done);
     this.stats.eventsAcked += acked.length;
-    if (fenced > 0) {
-      this.stats.fenced += fenced;
-      this.#o.logger.warn('events fenced: another host owns this shard now and receives them by replay', {
-        shard,
-        events: fenced,
-        reason: fencedReason,
-      });
-    }
+    if (fenced > 0) this.#fenced(shard, fenced, fencedReason);
     if (acked.length > 0) this.#o.onAcked?.(shard, acked);
     if (failed === 0) return { kind: 'done', reason: `${acked.length} acknowledged` };
     // A handler failure sets the pace (handler backoff); failures the Worker did not explain (no result for

@@ -83,15 +83,9 @@ export function admitBatch(
     const generation = shard === null ? 'current' : generationOf(shard);
     if (shard === null || generation === 'current' || generation === 'retired') admit.push(item);
     else if (generation === 'next') next.push(item);
-    else if (generation === 'stale') {
-      const entry = fenced.get(shard) ?? { shard, current: table.epochOf(shard), ids: [] };
-      entry.ids.push(item.id);
-      fenced.set(shard, entry);
-    } else {
-      const entry = unknown.get(shard) ?? { shard, shardCount: count, ids: [] };
-      entry.ids.push(item.id);
-      unknown.set(shard, entry);
-    }
+    else if (generation === 'stale')
+      group(fenced, shard, () => ({ shard, current: table.epochOf(shard), ids: [] })).push(item.id);
+    else group(unknown, shard, () => ({ shard, shardCount: count, ids: [] })).push(item.id);
   }
 
   const kind = table.state.reshard.kind;
@@ -103,4 +97,11 @@ export function admitBatch(
     admission.done.push(...items.map((i) => i.id));
   }
   return { ...admission, fenced: [...fenced.values()], unknown: [...unknown.values()] };
+}
+
+/** The ids of `shard`'s entry in `groups`, made on first use. */
+function group<G extends { ids: string[] }>(groups: Map<number, G>, shard: number, make: () => G): string[] {
+  let entry = groups.get(shard);
+  if (!entry) groups.set(shard, (entry = make()));
+  return entry.ids;
 }
